@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-2.0
+# faultline: `make` builds ./faultline, `make test` runs every test, `make run` a demo.
+# V=1 shows full commands.
+
+VERSION     := 0.1.0
+ARCH        := x86
+BUILD       := build
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+
+CC          ?= gcc
+CLANG       ?= clang
+BPFTOOL     ?= bpftool
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Install missing Debian packages before anything needs them; skipped for clean.
+ifeq ($(filter clean distclean help,$(MAKECMDGOALS)),)
+DEPSETS := build
+ifneq ($(filter test test-unit test-integration,$(MAKECMDGOALS)),)
+DEPSETS += test
+endif
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+DEPSETS += bench
+endif
+ifneq ($(shell tools/install-deps.sh --check $(DEPSETS) >/dev/null 2>&1 || echo missing),)
+ifneq ($(shell tools/install-deps.sh $(DEPSETS) 1>&2 || echo failed),)
+$(error missing Debian packages could not be installed, see above)
+endif
+endif
+endif
+
+INCLUDES    := -I$(BUILD)/bpf -Ibpf -Iuserspace
+CFLAGS      ?= -O2 -g
+CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	       -DFAULTLINE_VERSION='"$(VERSION)"' $(INCLUDES)
+LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -lstdc++
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	       -Ivmlinux/$(ARCH) -Ibpf
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	       -fno-sanitize-recover=undefined
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS   := $(wildcard userspace/*.c userspace/*/*.c)
+USER_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
+ASAN_OBJS   := $(patsubst %.c,$(BUILD)/asan/%.o,$(USER_SRCS))
+LIB_OBJS    := $(filter-out $(BUILD)/userspace/main.o,$(USER_OBJS))
+ASAN_LIB    := $(filter-out $(BUILD)/asan/userspace/main.o,$(ASAN_OBJS))
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+ASAN_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRCS))
+
+TOOL_SRCS   := $(wildcard tools/*.c)
+TOOL_BINS   := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean distclean install uninstall test test-unit test-integration run \
+	vmlinux tools bench help
+
+all: faultline
+
+faultline: $(BUILD)/faultline
+	$(Q)ln -sf $(BUILD)/faultline $@
+
+$(BUILD)/faultline: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/faultline-asan: $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# BPF: compile, link (static linking resolves .bpf.h helpers), then skeleton.
+$(BUILD)/bpf/%.tmp.o: bpf/%.bpf.c | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/bpf/%.bpf.o: $(BUILD)/bpf/%.tmp.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# Userspace objects include skeletons: generate all of them first; -MMD
+# records the exact headers each object depends on for the next build.
+$(BUILD)/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $^ $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(call msg,TEST-ASAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $^ $(LDLIBS) -lcmocka -o $@
+
+# Workload generators: frame pointers on, so profiles of them are whole
+# even before DWARF unwinding; each may set its own flags with a FLAGS line.
+$(BUILD)/tools/%: tools/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-omit-frame-pointer \
+		$(shell sed -n 's|^/\* FLAGS: \(.*\) \*/$$|\1|p' $<) $< -o $@
+
+tools: $(TOOL_BINS)
+
+$(BUILD)/bpf:
+	@mkdir -p $@
+
+vmlinux:
+	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+test: faultline $(BUILD)/faultline-asan tools $(UNIT_BINS) $(ASAN_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+test-unit: $(UNIT_BINS) $(ASAN_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh unit
+
+test-integration: faultline $(BUILD)/faultline-asan tools
+	$(Q)BUILD=$(BUILD) tests/run.sh integration
+
+run: faultline
+	$(Q)./faultline probe
+
+bench: faultline tools
+	$(Q)for b in bench/*/run.sh; do echo "== $$b"; $$b || exit 1; done
+
+install: $(BUILD)/faultline
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/faultline $(DESTDIR)$(PREFIX)/bin/faultline
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/faultline
+
+clean:
+	rm -rf $(BUILD) faultline
+
+distclean: clean
+
+help:
+	@echo "make            build ./faultline (installs missing Debian packages first)"
+	@echo "make run        build and run a short demo"
+	@echo "make test       build and run unit (plain + ASan/UBSan) and integration tests"
+	@echo "make bench      compare faultline with perf and bpftrace (bench/)"
+	@echo "make install    install to \$$DESTDIR\$$PREFIX/bin (PREFIX=$(PREFIX))"
+	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
+	@echo "V=1             show full commands"
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
