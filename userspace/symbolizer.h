@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_SYMBOLIZER_H
+#define FAULTLINE_SYMBOLIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Addresses to names, for the kernel (kallsyms) and for processes
+ * (/proc/PID/maps -> ELF .symtab/.dynsym, debug files by build-id and
+ * .gnu_debuglink, perf-PID.map for JITs). ELF symbol tables are parsed once
+ * per file and shared across processes (keyed by build-id, else dev+inode).
+ */
+struct symbolizer;
+
+enum frame_kind {
+	FRAME_KERNEL,
+	FRAME_USER,
+	FRAME_JIT,	/* named from /tmp/perf-PID.map */
+	FRAME_UNKNOWN,	/* no mapping found for the address */
+	FRAME_LOST,	/* placeholder for a stack that could not be walked */
+};
+
+/* Strings point into the symbolizer and live until symbolizer__free(). */
+struct sym_result {
+	enum frame_kind kind;
+	uint64_t addr;		/* the address looked up */
+	const char *symbol;	/* demangled; NULL when the address is not in any symbol */
+	uint64_t sym_offset;	/* addr - symbol start */
+	const char *module;	/* file path, "[vdso]", "[kernel]" or a kernel module name */
+	uint64_t module_offset;	/* file offset (user) or addr - _stext (kernel) */
+	const char *build_id;	/* lowercase hex, NULL when unknown */
+	uint64_t map_start, map_end, map_pgoff;	/* the mapping, for pprof */
+};
+
+struct symbolizer *symbolizer__new(void);
+void symbolizer__free(struct symbolizer *s);	/* NULL-safe */
+
+/*
+ * Snapshots /proc/@pid/maps now (replacing an earlier snapshot), so the
+ * process can be symbolized after it exits. Cheap when nothing changed.
+ * -ESRCH when the process is gone.
+ */
+int symbolizer__capture_pid(struct symbolizer *s, int pid);
+
+/* Drops a pid's snapshot (its files stay cached for other processes). */
+void symbolizer__forget_pid(struct symbolizer *s, int pid);
+
+/* Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory. */
+int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out);
+int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
+
+/*
+ * The name to show for a frame: "symbol", else "module+0xoffset" (basename),
+ * else "[unknown] 0xaddr". Writes at most @len bytes including the NUL.
+ */
+void sym_result__name(const struct sym_result *r, char *buf, size_t len);
+
+#endif
