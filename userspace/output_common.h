@@ -56,4 +56,7 @@ uint64_t output_sampled_total(const struct profile_data *p);
 /* Last path component ("/usr/lib/libc.so.6" -> "libc.so.6"); "" for NULL. */
 const char *output_basename(const char *path);
 
+/* The flame graph's embedded JavaScript (output_svg_script.c). */
+extern const char output_svg_script[];
+
 #endif
