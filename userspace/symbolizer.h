@@ -80,4 +80,16 @@ struct sym_mapping {
 
 int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym_mapping *out);
 
+/* What symbolization cost so far, e.g. for a -v summary. */
+struct sym_stats {
+	unsigned long files_parsed;	/* ELF files read (each once, shared by build-id) */
+	unsigned long file_symbols;	/* function symbols they hold */
+	double files_ms;		/* time spent parsing them */
+	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
+	double kernel_ms;		/* time spent loading kallsyms */
+	unsigned long processes;	/* snapshots held */
+};
+
+void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out);
+
 #endif
