@@ -177,7 +177,7 @@ static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
 	struct sym_dso key = { 0 }, **hit;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sym_open_regular(path);
 	if (fd < 0)
 		return NULL;
 	if (elf_build_id_fd(fd, key.build_id))

@@ -46,7 +46,11 @@ int symbolizer__capture_pid(struct symbolizer *s, int pid);
 /* Drops a pid's snapshot (its files stay cached for other processes). */
 void symbolizer__forget_pid(struct symbolizer *s, int pid);
 
-/* Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory. */
+/*
+ * Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory.
+ * Stack frames other than the innermost hold return addresses: look up
+ * addr - 1 for them, or a call that ends a function names the next one.
+ */
 int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out);
 int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
 

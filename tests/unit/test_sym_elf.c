@@ -580,6 +580,24 @@ static void test_corrupt_elf(void **state)
 	unlink(path);
 }
 
+/* Device files and FIFOs are refused without blocking, directories too. */
+static void test_not_regular(void **state)
+{
+	char dir[] = "/tmp/faultline-fifo.XXXXXX", fifo[64];
+	struct elf_file *elf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(elf_file__open(fifo, NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open("/dev/null", NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open(dir, NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open("/nonexistent", NULL, NULL, &elf), -ENOENT);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 /* Executable memory backed by a file that is not ELF: module+offset. */
 static void test_not_elf_mapping(void **state)
 {
@@ -672,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_corrupt_elf),
+		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_not_elf_mapping),
 		cmocka_unit_test(test_speed),
 	};
