@@ -165,6 +165,13 @@ static int parse(Elf *elf, const char *orig_path, const char *root, struct elf_f
 		f->source = "none";
 		err = 0;
 	}
+	if (!err && ehdr.e_machine == EM_X86_64)
+		err = elf_add_plt_syms(elf, f);
+	if (!err)
+		elf_fixup_syms(f);
+	free(f->sec_end);
+	f->sec_end = NULL;
+	f->nsec = 0;
 	return err;
 }
 
@@ -242,5 +249,6 @@ void elf_file__free(struct elf_file *f)
 	free(f->strtab);
 	free(f->loads);
 	free(f->debug_path);
+	free(f->sec_end);
 	free(f);
 }
