@@ -352,6 +352,29 @@ static void test_vdso(void **state)
 	symbolizer__free(s);
 }
 
+/* Kernel threads have empty maps, every time: not mistaken for an exiting process. */
+static void test_kernel_thread(void **state)
+{
+	struct symbolizer *s = symbolizer__new();
+	struct sym_result r;
+	char buf[16];
+	FILE *f = fopen("/proc/2/maps", "r");
+	int empty = f && !fgets(buf, sizeof(buf), f);
+
+	(void)state;
+	if (f)
+		fclose(f);
+	if (!empty) {
+		symbolizer__free(s);
+		skip();
+	}
+	assert_int_equal(symbolizer__capture_pid(s, 2), 0);
+	assert_int_equal(symbolizer__capture_pid(s, 2), 0);
+	symbolizer__user(s, 2, 0x401000, &r);
+	assert_int_equal(r.kind, FRAME_UNKNOWN);
+	symbolizer__free(s);
+}
+
 static void test_missing_pid(void **state)
 {
 	struct symbolizer *s = symbolizer__new();
@@ -725,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_missing_pid),
+		cmocka_unit_test(test_kernel_thread),
 		cmocka_unit_test(test_jit_perf_map),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_names),
