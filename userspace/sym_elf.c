@@ -9,7 +9,6 @@
 
 #include "sym_elf_internal.h"
 
-
 /*
  * Mappings may name device files or memfds; only regular files are read,
  * and opening never blocks (O_NONBLOCK is harmless for regular files).

@@ -10,14 +10,6 @@
 #include "sym_proc.h"
 #include "sym_read.h"
 
-double sym_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings,
 		   size_t i)
 {
