@@ -299,7 +299,8 @@ static int add_counts_full(struct profile_result *r, __u64 count)
 	return 0;
 }
 
-static int build_all(struct collect_priv *p, struct key_count *v, size_t n, struct profile_result *r)
+static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
+		     struct profile_result *r)
 {
 	int err;
 
