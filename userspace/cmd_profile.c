@@ -318,6 +318,8 @@ static void print_summary(const struct run *r)
 		(ull)st->counters[PC_SAMPLES],
 		(ull)st->counters[PC_FILTERED],
 		(ull)st->counters[PC_COLLISION_SAVED]);
+	pr_info("profile: maps of %d processes read (%d reads)\n",
+		profile_procs__captured(r->procs), profile_procs__reads(r->procs));
 	if (r->o.out_path)
 		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
 			output_format_name(r->o.format));
