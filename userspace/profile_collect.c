@@ -246,31 +246,82 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	return 0;
 }
 
-static int read_entries(int fd, struct key_count **out, size_t *n)
+static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
+		  __u64 count)
+{
+	struct key_count *tmp;
+
+	if (!count)
+		return 0;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		tmp = reallocarray(*v, *cap, sizeof(**v));
+		if (!tmp)
+			return -ENOMEM;
+		*v = tmp;
+	}
+	(*v)[*n].key = *key;
+	(*v)[(*n)++].count = count;
+	return 0;
+}
+
+/* One key at a time: two syscalls per entry, for kernels without batch lookups. */
+static int read_one_by_one(int fd, struct key_count **v, size_t *n, size_t *cap)
 {
 	struct profile_key key, next, *prev = NULL;
-	struct key_count *v = NULL, *tmp;
-	size_t cap = 0;
+	__u64 count;
+	int err = 0;
 
-	*n = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			tmp = reallocarray(v, cap, sizeof(*v));
-			if (!tmp) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = tmp;
-		}
-		v[*n].key = key;
-		if (!bpf_map_lookup_elem(fd, &key, &v[*n].count) && v[*n].count)
-			(*n)++;
+		if (!bpf_map_lookup_elem(fd, &key, &count))
+			err = append(v, n, cap, &key, count);
 	}
-	*out = v;
-	return 0;
+	return err;
+}
+
+#define BATCH 1024
+
+/* -EOPNOTSUPP when the kernel cannot batch (or a bucket outgrew BATCH). */
+static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
+{
+	struct profile_key *keys = calloc(BATCH, sizeof(*keys)), token;
+	__u64 *vals = calloc(BATCH, sizeof(*vals));
+	bool first = true, last = false;
+	__u32 count;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		count = BATCH;
+		/* The token is opaque: a key's size is room enough for any map type. */
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
+					 NULL)) {
+			err = errno == ENOENT ? 0 : -errno;
+			last = true;
+		}
+		if (err)
+			break;
+		for (__u32 i = 0; i < count && !err; i++)
+			err = append(v, n, cap, &keys[i], vals[i]);
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return err && err != -ENOMEM && !*n ? -EOPNOTSUPP : err;
+}
+
+static int read_entries(int fd, struct key_count **out, size_t *n)
+{
+	size_t cap = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = read_batched(fd, out, n, &cap);
+	if (err == -EOPNOTSUPP)
+		err = read_one_by_one(fd, out, n, &cap);
+	return err;
 }
 
 static int by_count_desc(const void *a, const void *b)
