@@ -106,27 +106,6 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	return 0;
 }
 
-/* Lets userspace snapshot the maps of new processes while they are alive. */
-SEC("tp/sched/sched_process_exec")
-int signal_exec(void *ctx)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct watch_notice *n;
-
-	if (!watch_current_wanted(tgid))
-		return 0;
-	n = watch_reserve(sizeof(*n));
-	if (!n)
-		return 0;
-	watch_fill_header(&n->hdr, WATCH_EV_NOTICE, sizeof(*n));
-	n->kind = WATCH_NOTICE_EXEC;
-	n->pad = 0;
-	/* Not an event: counted apart so submitted matches what users see. */
-	watch_count(WATCH_CNT_SOURCE0);
-	bpf_ringbuf_submit(n, 0);
-	return 0;
-}
-
 SEC("?tp_btf/sched_process_exit")
 int BPF_PROG(signal_exit, struct task_struct *task, bool group_dead)
 {

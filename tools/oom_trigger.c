@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #define STEP (4UL << 20)
@@ -14,11 +13,16 @@
 /* Kept out of line so the trigger's stack names it. */
 __attribute__((noinline)) static void *grow_heap(size_t bytes)
 {
-	char *p = malloc(bytes);
+	volatile char *p = malloc(bytes);
 
-	if (p)
-		memset(p, 0xa5, bytes);	/* touch every page: RSS, not just VM */
-	return p;
+	/*
+	 * Touch every page here rather than in memset(): the fault that ends in
+	 * the OOM kill then happens in this function, which frame-pointer stacks
+	 * show (libc's memset has no frame pointer, hiding its caller).
+	 */
+	for (size_t off = 0; p && off < bytes; off += 4096)
+		p[off] = 0xa5;
+	return (void *)p;
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * function, so a watcher's stack can be checked. Usage: segv [DELAY_MS]
  * (waits DELAY_MS first, default 200, the way a real service runs a while).
  */
+/* FLAGS: -fno-optimize-sibling-calls */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -12,10 +13,16 @@
 /* volatile: the compiler must not see that it is a bad address. */
 static volatile int *volatile bad_ptr = (volatile int *)16;
 
+/*
+ * The calls around the store make GCC set up this function's frame before
+ * the fault: a frameless (leaf, shrink-wrapped or tail-calling) function
+ * hides its caller from a frame-pointer stack walk.
+ */
 __attribute__((noinline)) static void crash_here(volatile int *p)
 {
+	fflush(stdout);
 	*p = 42;
-	__asm__ volatile("" ::: "memory");
+	fflush(stdout);
 }
 
 __attribute__((noinline)) static void handle_request(volatile int *p)

@@ -5,6 +5,7 @@
  *                           made in slow_pipe_read(); a child writes after MS ms
  *   slow_read --fast N      N fast syscalls (getppid) as quickly as possible
  */
+/* FLAGS: -fno-optimize-sibling-calls */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,22 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+/*
+ * The read is issued right here rather than through libc's read(): Debian's
+ * libc has no frame pointers, so a frame-pointer stack taken inside its
+ * wrapper loses the wrapper's caller, and this function is what the test
+ * wants to find. The fflush calls make GCC set up its frame first.
+ */
 __attribute__((noinline)) static ssize_t slow_pipe_read(int fd, char *buf, size_t len)
 {
-	ssize_t n = read(fd, buf, len);
+	ssize_t n;
 
-	__asm__ volatile("" ::: "memory");	/* keep the call out of tail position */
+	fflush(stdout);
+	__asm__ volatile("syscall"
+			 : "=a"(n)
+			 : "0"((long)SYS_read), "D"((long)fd), "S"(buf), "d"(len)
+			 : "rcx", "r11", "memory");
+	fflush(stdout);
 	return n;
 }
 

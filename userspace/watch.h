@@ -64,6 +64,7 @@ struct watch_source;
 struct watch_source_ops {
 	const char *name;		/* --events name: "oom", "slow", ... */
 	const char *summary;		/* one line for --help */
+	bool internal;			/* pipeline plumbing: not selectable, not an event kind */
 	/*
 	 * Opens the skeleton, sets rodata from @o (see watch_source_setup_rodata
 	 * style helpers in each source), loads and attaches it; sets s->ring_fd,
@@ -73,6 +74,8 @@ struct watch_source_ops {
 	int (*load)(struct watch_source *s, const struct watch_opts *o);
 	/* One ring buffer record: decode it and watch_emit() what it describes. */
 	int (*handle)(struct watch_source *s, const void *data, size_t size);
+	/* Optional: called about every 100 ms from the poll loop (periodic work). */
+	void (*tick)(struct watch_source *s);
 	/* Optional: extra end-of-run output (histograms, leak sites). */
 	void (*report)(struct watch_source *s, FILE *out, bool json);
 	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */

@@ -66,6 +66,9 @@ int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint
 	arr = cJSON_AddArrayToObject(obj, key);
 	if (!arr)
 		return -ENOMEM;
+	/* Refresh the maps while the process lives (no-op when it is gone). */
+	if (nuser)
+		symbolizer__capture_pid(c->sym, pid);
 	err = add_frames(c, arr, pid, kernel, nkernel, true);
 	if (!err)
 		err = add_frames(c, arr, pid, user, nuser, false);
