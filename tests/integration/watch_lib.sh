@@ -45,10 +45,10 @@ for n, line in enumerate(open(path), 1):
 PY
 }
 
-# symbols_in 'JSON event' -> the stack's symbol names, one per line.
+# stack_symbols < 'JSON event': the stack's symbol names, one per line.
 stack_symbols() {
 	python3 -c 'import json,sys; e=json.loads(sys.stdin.read())
-for f in e.get("stack", []): print(f.get("symbol") or "?")'
+print("\n".join(f.get("symbol") or "?" for f in e.get("stack", [])))' 2>/dev/null
 }
 
 # True when the build resolves symbols (false with the weak stand-ins).
