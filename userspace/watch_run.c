@@ -12,7 +12,7 @@
 #include "symbolizer.h"
 #include "watch_internal.h"
 
-#define POLL_MS 100
+#define POLL_MS 50
 
 static uint64_t clock_ns(clockid_t id)
 {
