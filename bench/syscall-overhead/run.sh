@@ -50,6 +50,8 @@ start_tracer() {
 		sleep 0.1
 	done
 	echo "bench: $1 did not start: $(head -c 400 "$TMP/tracer.out")" >&2
+	kill -KILL "$TRACER" 2>/dev/null
+	wait "$TRACER" 2>/dev/null
 	TRACER=
 	return 1
 }
