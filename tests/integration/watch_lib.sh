@@ -3,9 +3,10 @@
 # --json` in the background, wait until it is attached, stop it, query events.
 
 # start_watch ARGS...: output in $TMP/watch.out (JSON Lines), $TMP/watch.err.
+# $WATCH_BIN overrides the binary (e.g. the ASan build).
 start_watch() {
 	local i
-	"$FAULTLINE" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+	"${WATCH_BIN:-$FAULTLINE}" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	on_exit "kill -KILL $WATCH_PID"
 	for i in $(seq 1 300); do
