@@ -18,11 +18,11 @@ start_watch() {
 	fail "watch not ready after 30 s: $(head -c 800 "$TMP/watch.err")"
 }
 
-# stop_watch: SIGINT, wait, expect exit 0 and the summary.
+# stop_watch [SIGNAL]: SIGINT (or SIGNAL), wait, expect exit 0 and the summary.
 stop_watch() {
 	local rc
 	sleep 0.5	# let the last events cross the ring buffer
-	kill -INT "$WATCH_PID"
+	kill -"${1:-INT}" "$WATCH_PID"
 	wait "$WATCH_PID"
 	rc=$?
 	[ "$rc" = 0 ] || fail "watch exited $rc after SIGINT: $(tail -c 800 "$TMP/watch.err")"
