@@ -24,12 +24,6 @@ int cmd_profile(int argc, char **argv)
 			       "[-o FILE] [--format folded|svg|pprof|json]", argc, argv);
 }
 
-int cmd_watch(int argc, char **argv)
-{
-	return not_implemented("watch", "[-p PID]... [--cgroup PATH] [--events LIST] "
-			       "[--slow-threshold MS] [--json] [-d SECONDS]", argc, argv);
-}
-
 int cmd_record(int argc, char **argv)
 {
 	return not_implemented("record", "-o FILE [-d SECONDS] [profile and watch options]",
