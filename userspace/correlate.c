@@ -455,7 +455,8 @@ int cl_correlate(struct cl_input *in, struct cl_result *out)
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < in->nevents; i++)
 		in->events[i].seq = i;
-	qsort(in->events, in->nevents, sizeof(*in->events), cmp_event);
+	if (in->nevents)
+		qsort(in->events, in->nevents, sizeof(*in->events), cmp_event);
 	err = linker_init(&l, in);
 	for (size_t i = 0; !err && i < in->nevents; i++)
 		err = link_event(&l, i);

@@ -33,11 +33,13 @@ int cl_type_rank(enum cl_type t)
 
 /* A SIGKILL the OOM killer sent is a consequence, not a second fault. */
 static bool oom_consequence(const struct cl_input *in, const struct cl_incident *inc,
-			    size_t upto, const struct cl_event *sig)
+			    const struct cl_event *sig)
 {
-	for (size_t k = 0; k < upto; k++) {
+	for (size_t k = 0; k < inc->nevents; k++) {
 		const struct cl_event *e = &in->events[inc->events[k]];
 
+		if (e->time_ns > sig->time_ns)
+			break;
 		if (e->type == CL_OOM_KILL && e->victim_pid == sig->pid)
 			return true;
 	}
@@ -50,7 +52,7 @@ static int event_rank(const struct cl_input *in, const struct cl_incident *inc, 
 
 	if (e->type != CL_SIGNAL)
 		return cl_type_rank(e->type);
-	if (!(e->flags & CL_F_FATAL) || (e->signo == 9 && oom_consequence(in, inc, k, e)))
+	if (!(e->flags & CL_F_FATAL) || (e->signo == 9 && oom_consequence(in, inc, e)))
 		return CL_OTHER;
 	return cl_type_rank(CL_SIGNAL);
 }

@@ -101,6 +101,8 @@ void report_model_merge_processes(struct report_model *m)
 {
 	size_t out = 0;
 
+	if (!m->nprocs)
+		return;
 	/* qsort is not stable, but merging is commutative except for strings. */
 	qsort(m->procs, m->nprocs, sizeof(*m->procs), cmp_proc);
 	for (size_t i = 0; i < m->nprocs; i++) {
