@@ -35,9 +35,3 @@ int cmd_record(int argc, char **argv)
 	return not_implemented("record", "-o FILE [-d SECONDS] [profile and watch options]",
 			       argc, argv);
 }
-
-int cmd_report(int argc, char **argv)
-{
-	return not_implemented("report", "FILE [--format text|json|html] [-o FILE]", argc,
-			       argv);
-}

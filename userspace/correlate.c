@@ -90,6 +90,11 @@ static int ensure_inst_slots(struct linker *l)
 	return 0;
 }
 
+static bool is_conn_type(uint16_t type)
+{
+	return type == CL_CONN_REFUSED || type == CL_CONN_ERROR;
+}
+
 static bool is_fd_type(uint16_t type)
 {
 	return type == CL_FD_PRESSURE || type == CL_FD_EXHAUSTED;
@@ -175,12 +180,21 @@ static int link_event(struct linker *l, uint32_t i)
 		inst = cl_procs_resolve(&l->procs, e->pid, e->time_ns, e->comm);
 		if (inst == CL_NONE || ensure_inst_slots(l))
 			return -ENOMEM;
-		link_process(l, i, inst);
+		/*
+		 * A refused client is a witness, not a cause: its refusals belong
+		 * with the port's owner, and a client refused by two broken servers
+		 * must not merge their incidents. Its own later faults still
+		 * follow from its last refusal.
+		 */
+		if (is_conn_type(e->type))
+			l->inst_last[inst] = (struct slot){ i, e->time_ns };
+		else
+			link_process(l, i, inst);
 	}
 	l->event_proc[i] = inst;
 	if (e->type == CL_OOM_KILL && link_oom(l, i))
 		return -ENOMEM;
-	if (e->type == CL_CONN_REFUSED || e->type == CL_CONN_ERROR)
+	if (is_conn_type(e->type))
 		link_connection(l, i);
 	link_groups(l, i);
 	return 0;

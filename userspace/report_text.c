@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The terminal report: the answer first (what, why, what to do), details after. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+#define STACK_LINES 8
+
+static const char *str(const cJSON *o, const char *name)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+
+	return s ? s : "";
+}
+
+static double num(const cJSON *o, const char *name)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static const cJSON *get(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+static void print_recording(const cJSON *rec, const cJSON *losses, FILE *out)
+{
+	const cJSON *l;
+
+	fprintf(out, "faultline report: %s\n  host %s, kernel %s, %s to %s (%.0f s), %.0f events\n",
+		str(rec, "path"), str(rec, "host"), str(rec, "kernel"), str(rec, "start"),
+		str(rec, "end"), num(rec, "duration_s"), num(rec, "events"));
+	if (!cJSON_IsTrue(get(rec, "complete")))
+		fprintf(out, "  WARNING: the recording is %s: %s; this report covers what was "
+			"read up to %s\n", cJSON_IsTrue(get(rec, "corrupt")) ? "damaged" :
+			"truncated", str(rec, "problem"), str(rec, "end"));
+	if (num(rec, "unreadable_lines") > 0)
+		fprintf(out, "  WARNING: %.0f unreadable records were skipped\n",
+			num(rec, "unreadable_lines"));
+	cJSON_ArrayForEach(l, losses) {
+		char clock[32];
+
+		report_clock(str(l, "time"), clock, sizeof(clock));
+		fprintf(out, "  LOST: %.0f %s at %s (%s)\n", num(l, "count"), str(l, "source"),
+			clock, str(l, "reason"));
+	}
+}
+
+static void print_stack(const cJSON *stack, FILE *out)
+{
+	const cJSON *f;
+	int n = 0, total = cJSON_GetArraySize(stack);
+
+	cJSON_ArrayForEach(f, stack) {
+		const char *mod = str(f, "module"), *base = strrchr(mod, '/');
+
+		if (n++ == STACK_LINES) {
+			fprintf(out, "      ... %d more frames\n", total - STACK_LINES);
+			break;
+		}
+		fprintf(out, "      %s%s%s%s\n", *str(f, "symbol") ? str(f, "symbol") : str(f, "addr"),
+			*mod ? "  (" : "", base ? base + 1 : mod, *mod ? ")" : "");
+	}
+}
+
+static void print_list(const char *label, const cJSON *arr, bool numbered, FILE *out)
+{
+	const cJSON *s;
+	int n = 0;
+
+	cJSON_ArrayForEach(s, arr) {
+		const char *text = cJSON_IsString(s) ? s->valuestring : str(s, "summary");
+
+		if (numbered)
+			fprintf(out, "  %-12s %d. %s\n", n ? "" : label, n + 1, text);
+		else
+			fprintf(out, "  %-12s %s\n", n ? "" : label, text);
+		n++;
+	}
+}
+
+static void print_impact(const cJSON *im, FILE *out)
+{
+	const cJSON *p;
+	char ports[96] = "", n[32];
+	int o = 0;
+
+	cJSON_ArrayForEach(p, get(im, "ports"))
+		o += snprintf(ports + o, sizeof(ports) - o, "%s%.0f", o ? ", " : "", p->valuedouble);
+	fprintf(out, "  %-12s", "Impact");
+	report_fmt_count((uint64_t)num(im, "refused_connections"), n, sizeof(n));
+	if (num(im, "refused_connections") > 0)
+		fprintf(out, " %s refused connections from %.0f clients on port %s;", n,
+			num(im, "refused_clients"), ports);
+	if (num(im, "killed_processes") > 0)
+		fprintf(out, " %.0f process%s killed;", num(im, "killed_processes"),
+			num(im, "killed_processes") == 1 ? "" : "es");
+	if (num(im, "failed_fd_calls") > 0)
+		fprintf(out, " %.0f calls failed for lack of fds;", num(im, "failed_fd_calls"));
+	if (num(im, "connection_errors") > 0)
+		fprintf(out, " %.0f failed connections;", num(im, "connection_errors"));
+	if (num(im, "slow_syscalls") > 0)
+		fprintf(out, " %.0f slow syscalls (%.0f ms);", num(im, "slow_syscalls"),
+			num(im, "slow_syscall_ms"));
+	fputc('\n', out);
+}
+
+static void print_processes(const cJSON *procs, FILE *out)
+{
+	const cJSON *p;
+	int n = 0;
+
+	cJSON_ArrayForEach(p, procs) {
+		const cJSON *ports = get(p, "listening_ports");
+
+		fprintf(out, "  %-12s %s (pid %.0f, %s", n++ ? "" : "Processes", str(p, "comm"),
+			num(p, "pid"), str(p, "role"));
+		if (cJSON_GetArraySize(ports))
+			fprintf(out, ", listening on %.0f", cJSON_GetArrayItem(ports, 0)->valuedouble);
+		if (*str(p, "exit"))
+			fprintf(out, ", exited %s", str(p, "exit"));
+		fputs(")\n", out);
+	}
+}
+
+static void print_timeline(const cJSON *tl, FILE *out)
+{
+	const cJSON *e;
+	char line[400], clock[32];
+
+	fprintf(out, "  Timeline\n");
+	cJSON_ArrayForEach(e, tl) {
+		const char *type = str(e, "type");
+		bool marker = !strcmp(type, "loss") || !strcmp(type, "truncated") ||
+			      !strcmp(type, "omitted");
+
+		report_event_summary(e, line, sizeof(line));
+		report_clock(str(e, "time"), clock, sizeof(clock));
+		if (marker) {
+			fprintf(out, "    %-9s %-12s !! %s\n", str(e, "t_rel"), *clock ? clock : "",
+				line);
+			continue;
+		}
+		fprintf(out, "    %-9s %-12s %-13s %s[%.0f] %s", str(e, "t_rel"), clock, type,
+			str(e, "comm"), num(e, "pid"), line);
+		if (num(e, "repeat") > 1) {
+			report_clock(str(e, "last_time"), clock, sizeof(clock));
+			fprintf(out, " (x%.0f until %s)", num(e, "repeat"), clock);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void print_incident(const cJSON *inc, FILE *out)
+{
+	const cJSON *root = get(inc, "root_cause");
+	char clock[32], start[32];
+
+	report_clock(str(inc, "start"), start, sizeof(start));
+	fprintf(out, "\n== Incident %.0f [%s] %s, %.1f s, %.0f events\n", num(inc, "id"),
+		str(inc, "severity"), start, num(inc, "duration_s"), num(inc, "events"));
+	fprintf(out, "%s\n\n", str(inc, "title"));
+	report_clock(str(root, "time"), clock, sizeof(clock));
+	fprintf(out, "  %-12s %s at %s\n", "Root cause", str(root, "type"), clock);
+	print_list("Evidence", get(inc, "evidence"), false, out);
+	if (cJSON_GetArraySize(get(root, "stack"))) {
+		fprintf(out, "  %-12s\n", "Stack");
+		print_stack(get(root, "stack"), out);
+	}
+	print_impact(get(inc, "impact"), out);
+	print_list("Next steps", get(inc, "next_steps"), true, out);
+	print_list("Contributing", get(inc, "contributing"), false, out);
+	print_processes(get(inc, "processes"), out);
+	print_timeline(get(inc, "timeline"), out);
+}
+
+int report_text(const cJSON *doc, FILE *out)
+{
+	const cJSON *incs = get(doc, "incidents"), *inc;
+	int n = cJSON_GetArraySize(incs);
+
+	print_recording(get(doc, "recording"), get(doc, "losses"), out);
+	if (!n)
+		fprintf(out, "\nNo incidents: no errors were recorded.\n");
+	else
+		fprintf(out, "\n%d incident%s, most severe first:\n", n, n == 1 ? "" : "s");
+	cJSON_ArrayForEach(inc, incs)
+		fprintf(out, "  %.0f. [%s] %s\n", num(inc, "id"), str(inc, "severity"),
+			str(inc, "title"));
+	cJSON_ArrayForEach(inc, incs)
+		print_incident(inc, out);
+	return ferror(out) ? -EIO : 0;
+}
