@@ -10,6 +10,7 @@
 #include "correlate.h"
 #include "log.h"
 #include "outfile.h"
+#include "recording_write.h"
 #include "report.h"
 #include "report_model.h"
 
@@ -155,11 +156,13 @@ int cmd_report(int argc, char **argv)
 	struct report_model m;
 	struct cl_result res = { 0 };
 	cJSON *doc = NULL;
+	int64_t t0, t1, t2 = 0;
 	char why[256];
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	t0 = rec_now_mono_ns();
 	if (report_model_load(&m, a.input, why, sizeof(why))) {
 		log_error("report: cannot read recording %s: %s", a.input, why);
 		report_model_free(&m);
@@ -169,13 +172,16 @@ int cmd_report(int argc, char **argv)
 		pr_warn("report: %s is %s (%s): reporting what it holds\n", a.input,
 			m.status.corrupt ? "damaged" : "truncated", m.status.why);
 	rc = 1;
+	t1 = rec_now_mono_ns();
 	if (correlate_model(&m, &res))
 		log_error("report: correlating events: %s", strerror(ENOMEM));
-	else if (!(doc = report_build(&m, &res)))
+	else if (t2 = rec_now_mono_ns(), !(doc = report_build(&m, &res)))
 		log_error("report: building the report: %s", strerror(ENOMEM));
 	else
 		rc = write_report(doc, &m, &a);
-	pr_info("report: %zu events, %zu incidents\n", m.nevents, res.nincidents);
+	pr_info("report: %zu events, %zu incidents; read %.2f s, correlated %.2f s, "
+		"wrote %.2f s\n", m.nevents, res.nincidents, (t1 - t0) / 1e9,
+		t2 ? (t2 - t1) / 1e9 : 0, t2 ? (rec_now_mono_ns() - t2) / 1e9 : 0);
 	cJSON_Delete(doc);
 	cl_result_free(&res);
 	report_model_free(&m);

@@ -30,6 +30,44 @@ static uint32_t intern(struct report_model *m, const char *s)
 	return s && *s ? strtab__intern(m->strs, s, NULL) : 0;
 }
 
+/* Members read per event, found in one pass over the object. */
+enum fld {
+	F_TYPE, F_TIME, F_PID, F_TID, F_COMM, F_CGROUP, F_CONTAINER, F_CONTAINER_ID, F_SYSCALL,
+	F_STACK, F_STACK_ID, F_ERRNO, F_OPEN_FDS, F_LIMIT, F_DURATION, F_SIGNAL, F_FATAL,
+	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F__N,
+};
+
+static const char *const fld_names[F__N] = {
+	"type", "time", "pid", "tid", "comm", "cgroup", "container", "container_id", "syscall",
+	"stack", "stack_id", "errno", "open_fds", "limit", "duration_ms", "signal", "fatal",
+	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction",
+};
+
+static void index_fields(const cJSON *ev, const cJSON **f)
+{
+	memset(f, 0, F__N * sizeof(*f));
+	for (const cJSON *m = ev->child; m; m = m->next) {
+		if (!m->string)
+			continue;
+		for (int k = 0; k < F__N; k++) {
+			if (m->string[0] == fld_names[k][0] && !strcmp(m->string, fld_names[k])) {
+				f[k] = m;
+				break;
+			}
+		}
+	}
+}
+
+static double fnum(const cJSON **f, enum fld k)
+{
+	return cJSON_IsNumber(f[k]) ? f[k]->valuedouble : 0;
+}
+
+static const char *fstr(const cJSON **f, enum fld k)
+{
+	return cJSON_GetStringValue(f[k]);
+}
+
 static const struct {
 	const char *name;
 	int value;
@@ -39,9 +77,9 @@ static const struct {
 	{ "ENETUNREACH", ENETUNREACH }, { "ECONNRESET", ECONNRESET }, { "ENOMEM", ENOMEM },
 };
 
-static int16_t parse_errno(const cJSON *ev)
+static int16_t parse_errno(const cJSON **f)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, "errno");
+	const cJSON *v = f[F_ERRNO];
 
 	if (cJSON_IsNumber(v))
 		return (int16_t)abs(v->valueint);
@@ -60,9 +98,9 @@ static const struct {
 	{ "SIGTRAP", SIGTRAP },
 };
 
-static void parse_signal(const cJSON *ev, struct cl_event *e)
+static void parse_signal(const cJSON **f, struct cl_event *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, "signal");
+	const cJSON *v = f[F_SIGNAL];
 	size_t n = sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 
 	if (cJSON_IsObject(v))	/* {"name": "SIGSEGV", "number": 11} */
@@ -76,7 +114,7 @@ static void parse_signal(const cJSON *ev, struct cl_event *e)
 			e->flags |= CL_F_FATAL;
 		}
 	}
-	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(ev, "fatal")))
+	if (cJSON_IsFalse(f[F_FATAL]))
 		e->flags &= ~CL_F_FATAL;
 }
 
@@ -113,13 +151,13 @@ const char *report_stack_where(const cJSON *frames)
 	return first;
 }
 
-static uint32_t stack_where(struct report_model *m, const cJSON *ev)
+static uint32_t stack_where(struct report_model *m, const cJSON **f)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "stack_id");
+	const cJSON *id = f[F_STACK_ID];
 	uint32_t sid;
 
 	if (!cJSON_IsNumber(id))
-		return intern(m, report_stack_where(cJSON_GetObjectItemCaseSensitive(ev, "stack")));
+		return intern(m, report_stack_where(f[F_STACK]));
 	sid = (uint32_t)id->valuedouble;
 	if (sid >= m->nstack_where) {
 		size_t n = sid * 2 + 64;
@@ -137,9 +175,9 @@ static uint32_t stack_where(struct report_model *m, const cJSON *ev)
 	return m->stack_where[sid];
 }
 
-static void parse_oom(struct report_model *m, const cJSON *ev, struct cl_event *e)
+static void parse_oom(struct report_model *m, const cJSON **f, struct cl_event *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, "victim");
+	const cJSON *v = f[F_VICTIM];
 	const char *memcg;
 
 	if (cJSON_IsObject(v)) {
@@ -152,8 +190,8 @@ static void parse_oom(struct report_model *m, const cJSON *ev, struct cl_event *
 		e->victim_pid = cJSON_IsNumber(v) ? (uint32_t)v->valuedouble : e->pid;
 		memcg = NULL;
 	}
-	if (str(ev, "memcg"))
-		memcg = str(ev, "memcg");
+	if (fstr(f, F_MEMCG))
+		memcg = fstr(f, F_MEMCG);
 	e->memcg = intern(m, memcg);
 }
 
@@ -170,48 +208,47 @@ bool report_addr_is_local(const struct report_model *m, const char *addr)
 	return false;
 }
 
-static void parse_conn(struct report_model *m, const cJSON *ev, struct cl_event *e)
+static void parse_conn(struct report_model *m, const cJSON **f, struct cl_event *e)
 {
-	const char *dir = str(ev, "direction"), *daddr = str(ev, "daddr");
+	const char *dir = fstr(f, F_DIRECTION), *daddr = fstr(f, F_DADDR);
 	bool inbound = dir && (!strcmp(dir, "inbound") || !strcmp(dir, "in"));
 	char ep[80];
 
-	e->err = parse_errno(ev);
+	e->err = parse_errno(f);
 	if (inbound) {
 		/* A SYN to us answered with a reset: the local side is the service. */
 		e->flags |= CL_F_INBOUND | CL_F_LOCAL_PORT;
-		e->port = (uint16_t)(cJSON_GetObjectItemCaseSensitive(ev, "local_port") ?
-				     num(ev, "local_port") : num(ev, "sport"));
+		e->port = (uint16_t)(f[F_LOCAL_PORT] ? fnum(f, F_LOCAL_PORT) : fnum(f, F_SPORT));
 		return;
 	}
-	e->port = (uint16_t)num(ev, "dport");
+	e->port = (uint16_t)fnum(f, F_DPORT);
 	if (report_addr_is_local(m, daddr))
 		e->flags |= CL_F_LOCAL_PORT;
 	snprintf(ep, sizeof(ep), "%s:%u", daddr ? daddr : "?", e->port);
 	e->endpoint = intern(m, ep);
 }
 
-static void parse_specific(struct report_model *m, const cJSON *ev, struct cl_event *e)
+static void parse_specific(struct report_model *m, const cJSON **f, struct cl_event *e)
 {
 	switch (e->type) {
 	case CL_OOM_KILL:
-		parse_oom(m, ev, e);
+		parse_oom(m, f, e);
 		break;
 	case CL_FD_EXHAUSTED:
 	case CL_FD_PRESSURE:
-		e->err = parse_errno(ev);
-		e->value = (uint64_t)num(ev, "open_fds");
-		e->limit = (uint64_t)num(ev, "limit");
+		e->err = parse_errno(f);
+		e->value = (uint64_t)fnum(f, F_OPEN_FDS);
+		e->limit = (uint64_t)fnum(f, F_LIMIT);
 		break;
 	case CL_SLOW_SYSCALL:
-		e->value = (uint64_t)(num(ev, "duration_ms") * 1000);
+		e->value = (uint64_t)(fnum(f, F_DURATION) * 1000);
 		break;
 	case CL_SIGNAL:
-		parse_signal(ev, e);
+		parse_signal(f, e);
 		break;
 	case CL_CONN_REFUSED:
 	case CL_CONN_ERROR:
-		parse_conn(m, ev, e);
+		parse_conn(m, f, e);
 		break;
 	default:
 		break;
@@ -236,22 +273,25 @@ static int push_event(struct report_model *m, const struct cl_event *e)
 int report_model_add_event(struct report_model *m, const cJSON *ev, uint64_t offset)
 {
 	struct cl_event e = { 0 };
-	const char *type = str(ev, "type"), *ctr;
+	const cJSON *f[F__N];
+	const char *type, *ctr;
 
-	if (!type || rec_time_parse(str(ev, "time"), &e.time_ns)) {
+	index_fields(ev, f);
+	type = fstr(f, F_TYPE);
+	if (!type || rec_time_parse(fstr(f, F_TIME), &e.time_ns)) {
 		m->bad_events++;
 		return 0;
 	}
 	e.ref = offset;
 	e.type = cl_type_parse(type);
-	e.pid = (uint32_t)num(ev, "pid");
-	e.tid = (uint32_t)num(ev, "tid");
-	e.comm = intern(m, str(ev, "comm"));
-	e.cgroup = intern(m, str(ev, "cgroup"));
-	ctr = str(ev, "container") ? str(ev, "container") : str(ev, "container_id");
+	e.pid = (uint32_t)fnum(f, F_PID);
+	e.tid = (uint32_t)fnum(f, F_TID);
+	e.comm = intern(m, fstr(f, F_COMM));
+	e.cgroup = intern(m, fstr(f, F_CGROUP));
+	ctr = fstr(f, F_CONTAINER) ? fstr(f, F_CONTAINER) : fstr(f, F_CONTAINER_ID);
 	e.container = intern(m, ctr);
-	e.syscall = intern(m, str(ev, "syscall"));
-	e.where = stack_where(m, ev);
-	parse_specific(m, ev, &e);
+	e.syscall = intern(m, fstr(f, F_SYSCALL));
+	e.where = stack_where(m, f);
+	parse_specific(m, f, &e);
 	return push_event(m, &e);
 }
