@@ -137,6 +137,9 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 			log_error("watch: polling the ring buffers failed: %s", strerror(-n));
 			return n;
 		}
+		for (int i = 0; i < c->nsources; i++)
+			if (c->sources[i].ops->tick)
+				c->sources[i].ops->tick(&c->sources[i]);
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
