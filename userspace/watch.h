@@ -78,6 +78,8 @@ struct watch_source_ops {
 	void (*tick)(struct watch_source *s);
 	/* Optional: extra end-of-run output (histograms, leak sites). */
 	void (*report)(struct watch_source *s, FILE *out, bool json);
+	/* Optional: housekeeping after each poll (every ~100 ms), e.g. sweeping maps. */
+	void (*tick)(struct watch_source *s);
 	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */
 	const char *counter_names[4];
 	/* Detaches and frees s->priv. */

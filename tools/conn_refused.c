@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conn_refused: connects to a loopback TCP port nobody listens on, so the
+ * kernel answers the SYN with a RST and the connect is refused, blocking
+ * (connect() fails with ECONNREFUSED) or non-blocking (connect() says
+ * EINPROGRESS and the refusal arrives later, read back with SO_ERROR).
+ *
+ *   conn_refused [-4|-6] [--mode blocking|nonblocking|both] [--port N]
+ *                [--count N] [--wait-file PATH]
+ *
+ * Without --port it picks a free port by binding one and closing it again.
+ * Prints "pid N" and "port N" first, then one line per attempt:
+ * "refused blocking" / "refused nonblocking", or "result MODE ERRNO-NAME".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct target {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int family;
+};
+
+static int make_target(int family, int port, struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&t->addr;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		a->sin6_addr = in6addr_loopback;
+		t->len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&t->addr;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		t->len = sizeof(*a);
+	}
+	return 0;
+}
+
+/* A port that was free a moment ago: bound, read back, closed. */
+static int pick_closed_port(int family)
+{
+	struct target t;
+	int fd, port = -1;
+
+	make_target(family, 0, &t);
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&t.addr, t.len) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&t.addr, &t.len) == 0)
+		port = family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&t.addr)->sin6_port)
+					  : ntohs(((struct sockaddr_in *)&t.addr)->sin_port);
+	close(fd);
+	return port;
+}
+
+/* Returns the errno the connect ended with (0 when it connected). */
+static __attribute__((noinline)) int connect_blocking(const struct target *t)
+{
+	int fd = socket(t->family, SOCK_STREAM, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->len) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static __attribute__((noinline)) int connect_nonblocking(const struct target *t)
+{
+	int fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->len) == 0)
+		goto out;
+	err = errno;
+	if (err != EINPROGRESS)
+		goto out;
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&p, 1, 5000) != 1) {
+		err = ETIMEDOUT;
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+out:
+	close(fd);
+	return err;
+}
+
+static void report(const char *mode, int err)
+{
+	if (err == ECONNREFUSED)
+		printf("refused %s\n", mode);
+	else
+		printf("result %s %s\n", mode, err ? strerror(err) : "connected");
+}
+
+static void wait_for_file(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+
+	while (path && stat(path, &st) < 0)
+		nanosleep(&ts, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: conn_refused [-4|-6] [--mode blocking|nonblocking|both] "
+		   "[--port N] [--count N] [--wait-file PATH]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "wait-file", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int family = AF_INET, port = 0, count = 1, c;
+	const char *mode = "both", *wait_file = NULL;
+	struct target t;
+
+	while ((c = getopt_long(argc, argv, "46m:p:c:w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case '4': family = AF_INET; break;
+		case '6': family = AF_INET6; break;
+		case 'm': mode = optarg; break;
+		case 'p': port = atoi(optarg); break;
+		case 'c': count = atoi(optarg); break;
+		case 'w': wait_file = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (strcmp(mode, "blocking") && strcmp(mode, "nonblocking") && strcmp(mode, "both")) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!port)
+		port = pick_closed_port(family);
+	if (port <= 0) {
+		fprintf(stderr, "conn_refused: no free port: %s\n", strerror(errno));
+		return 1;
+	}
+	make_target(family, port, &t);
+	printf("pid %d\nport %d\n", getpid(), port);
+	wait_for_file(wait_file);
+	for (int i = 0; i < count; i++) {
+		if (strcmp(mode, "nonblocking"))
+			report("blocking", connect_blocking(&t));
+		if (strcmp(mode, "blocking"))
+			report("nonblocking", connect_nonblocking(&t));
+	}
+	return 0;
+}
