@@ -30,6 +30,7 @@ enum cl_flags {
 	CL_F_FATAL = 1,		/* signal that ends the process */
 	CL_F_LOCAL_PORT = 2,	/* port is a service on this host */
 	CL_F_INBOUND = 4,	/* refusal of a connection to us */
+	CL_F_ECHO = 8,		/* inbound twin of a local client's own refusal event */
 };
 
 /* One event, reduced to what linking and ranking need; strings are strtab ids. */

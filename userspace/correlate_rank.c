@@ -131,7 +131,7 @@ void cl_rank_incident(const struct cl_input *in, const uint32_t *event_proc,
 
 		switch (e->type) {
 		case CL_CONN_REFUSED:
-			im->refused++;
+			im->refused += !(e->flags & CL_F_ECHO);
 			if (e->port)
 				add_port(im, e->port);
 			break;

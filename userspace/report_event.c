@@ -34,13 +34,13 @@ static uint32_t intern(struct report_model *m, const char *s)
 enum fld {
 	F_TYPE, F_TIME, F_PID, F_TID, F_COMM, F_CGROUP, F_CONTAINER, F_CONTAINER_ID, F_SYSCALL,
 	F_STACK, F_STACK_ID, F_ERRNO, F_OPEN_FDS, F_LIMIT, F_DURATION, F_SIGNAL, F_FATAL,
-	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F__N,
+	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F_SADDR, F__N,
 };
 
 static const char *const fld_names[F__N] = {
 	"type", "time", "pid", "tid", "comm", "cgroup", "container", "container_id", "syscall",
 	"stack", "stack_id", "errno", "open_fds", "limit", "duration_ms", "signal", "fatal",
-	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction",
+	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction", "saddr",
 };
 
 static void index_fields(const cJSON *ev, const cJSON **f)
@@ -216,9 +216,15 @@ static void parse_conn(struct report_model *m, const cJSON **f, struct cl_event 
 
 	e->err = parse_errno(f);
 	if (inbound) {
-		/* A SYN to us answered with a reset: the local side is the service. */
+		/*
+		 * A SYN from saddr:sport to our closed daddr:dport answered with a
+		 * reset. From a local client, that client's own outbound refusal
+		 * reports the same connection: not counted twice.
+		 */
 		e->flags |= CL_F_INBOUND | CL_F_LOCAL_PORT;
-		e->port = (uint16_t)(f[F_LOCAL_PORT] ? fnum(f, F_LOCAL_PORT) : fnum(f, F_SPORT));
+		e->port = (uint16_t)(f[F_LOCAL_PORT] ? fnum(f, F_LOCAL_PORT) : fnum(f, F_DPORT));
+		if (report_addr_is_local(m, fstr(f, F_SADDR)))
+			e->flags |= CL_F_ECHO;
 		return;
 	}
 	e->port = (uint16_t)fnum(f, F_DPORT);

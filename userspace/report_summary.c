@@ -36,8 +36,8 @@ static void conn_summary(const cJSON *ev, const char *type, char *buf, size_t le
 	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "direction"));
 
 	if (dir && (!strcmp(dir, "inbound") || !strcmp(dir, "in")))
-		snprintf(buf, len, "inbound connection from %s:%.0f refused (no listener)",
-			 str(ev, "daddr"), num(ev, "dport"));
+		snprintf(buf, len, "SYN from %s:%.0f to closed port %.0f answered with RST",
+			 str(ev, "saddr"), num(ev, "sport"), num(ev, "dport"));
 	else
 		snprintf(buf, len, "connect to %s:%.0f %s", str(ev, "daddr"), num(ev, "dport"),
 			 !strcmp(type, "conn_refused") ? "refused" : str(ev, "errno"));
