@@ -78,8 +78,6 @@ struct watch_source_ops {
 	void (*tick)(struct watch_source *s);
 	/* Optional: extra end-of-run output (histograms, leak sites). */
 	void (*report)(struct watch_source *s, FILE *out, bool json);
-	/* Optional: housekeeping after each poll (every ~100 ms), e.g. sweeping maps. */
-	void (*tick)(struct watch_source *s);
 	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */
 	const char *counter_names[4];
 	/* Detaches and frees s->priv. */
@@ -213,6 +211,8 @@ struct watch_run_cfg {
 	watch_sink_fn sink;	/* optional */
 	void *sink_arg;
 	bool quiet_render;	/* record: only the sink, no live output */
+	/* Optional (record): after each poll (~100 ms) and once more at the end (@last). */
+	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);
 };
 
 /* Loads the selected sources, polls until -d or a stop signal, reports. */
