@@ -202,6 +202,7 @@ static int link_event(struct linker *l, uint32_t i)
 
 struct group {
 	int64_t start, end;
+	int64_t fault_start;	/* time of the first fault, when there is one */
 	uint32_t count;
 	uint32_t target;	/* the group this one merges into (itself by default) */
 	bool fault;		/* has a fault or fd pressure: can explain others */
@@ -243,6 +244,8 @@ static struct group *make_groups(struct linker *l, uint32_t *group_of, size_t *n
 		cur = &g[group_of[i]];
 		cur->end = e->time_ns;
 		cur->count++;
+		if (is_fault(e) && !cur->fault)
+			cur->fault_start = e->time_ns;
 		cur->fault |= is_fault(e);
 		if (cur->weak && explained(l, i))
 			cur->weak = false;
@@ -251,14 +254,18 @@ static struct group *make_groups(struct linker *l, uint32_t *group_of, size_t *n
 	return g;
 }
 
+/* How long after @f's first fault, or within its span, @t is; effects follow causes. */
 static int64_t span_distance(const struct group *f, int64_t t)
 {
-	if (t < f->start)
-		return f->start - t;
+	if (t < f->fault_start)
+		return INT64_MAX;
 	return t > f->end ? t - f->end : 0;
 }
 
-/* The last resort: a weak group joins the nearest faulty group in time. */
+/*
+ * The last resort: a weak group joins the faulty group whose fault it follows
+ * most closely in time.
+ */
 static void tie_by_time(struct group *g, size_t ng, int64_t window)
 {
 	uint64_t budget = 20000000;	/* comparisons; beyond that, leave groups alone */

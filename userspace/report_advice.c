@@ -54,6 +54,7 @@ static const char *errno_name(const cJSON *ev)
 
 struct leak {
 	char site[160];
+	const char *caller;	/* "serve <- main", when watch named callers */
 	const char *module;
 	uint64_t open;
 };
@@ -74,7 +75,10 @@ static bool top_leak(const cJSON *leaks, struct leak *out)
 		if (!site || open <= best)
 			continue;
 		best = open;
-		snprintf(out->site, sizeof(out->site), "%s", site);
+		/* watch names a site "leaf <- caller <- ...": the leaf is the site. */
+		snprintf(out->site, sizeof(out->site), "%.*s", (int)strcspn(site, " <"), site);
+		out->caller = strstr(site, " <- ") ? site + 4 + (strstr(site, " <- ") - site) :
+			      NULL;
 		out->module = str(l, "module");
 		for (const cJSON *f = cJSON_IsArray(stack) ? stack->child : NULL; f && !out->module;
 		     f = f->next)
@@ -232,9 +236,10 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 
 	if (top_leak(f->leaks, &l)) {
 		report_fmt_count(l.open, n, sizeof(n));
-		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; close them on "
-			 "every path that leaves %s's caller", l.site, l.module ? " (" : "",
-			 l.module ? base(l.module) : "", l.module ? ")" : "", n, l.site);
+		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
+			 "that keeps them (called from %s) and close them", l.site,
+			 l.module ? " (" : "", l.module ? base(l.module) : "", l.module ? ")" : "", n,
+			 l.caller ? l.caller : "its callers");
 	} else {
 		add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",
 			 or(str(ev, "comm"), "the process"), num(ev, "pid"),

@@ -408,7 +408,13 @@ static void add_story(cJSON *o, const struct report_model *m, const struct cl_in
 							  "leak_sites"),
 		.where = re->where ? strtab__str(m->strs, re->where) : NULL,
 	};
-	char *title = root ? report_title(&facts) : NULL;
+	const char *sc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "syscall"));
+	char *title;
+
+	/* "read() took 300 ms in read" says nothing: name a caller or nothing. */
+	if (facts.where && sc && !strcmp(facts.where, sc))
+		facts.where = NULL;
+	title = root ? report_title(&facts) : NULL;
 
 	cJSON_AddStringToObject(o, "title", title ? title : "incident");
 	free(title);

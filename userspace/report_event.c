@@ -122,7 +122,7 @@ static void parse_signal(const cJSON **f, struct cl_event *e)
 static bool boring_module(const char *mod)
 {
 	static const char *const libs[] = { "libc.so", "libc-", "ld-linux", "libpthread",
-					    "[vdso]", "[kernel]", "vmlinux", "[unknown]" };
+					    "[", "vmlinux" };
 	const char *base;
 
 	if (!mod)
@@ -140,11 +140,14 @@ const char *report_stack_where(const cJSON *frames)
 	const char *first = NULL, *sym;
 
 	cJSON_ArrayForEach(f, frames) {
+		const char *addr = str(f, "addr");
+
 		sym = str(f, "symbol");
-		if (!sym || !*sym)
+		/* Kernel frames (and BPF programs) come first in watch's stacks. */
+		if (!sym || !*sym || (addr && !strncmp(addr, "0xffff", 6)))
 			continue;
 		if (!first)
-			first = sym;
+			first = sym;	/* e.g. the C library's read() */
 		if (!boring_module(str(f, "module")))
 			return sym;
 	}

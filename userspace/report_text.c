@@ -48,21 +48,30 @@ static void print_recording(const cJSON *rec, const cJSON *losses, FILE *out)
 	}
 }
 
+/* User frames first and in full: the kernel's entry path says little. */
 static void print_stack(const cJSON *stack, FILE *out)
 {
 	const cJSON *f;
-	int n = 0, total = cJSON_GetArraySize(stack);
+	int shown = 0, kernel = 0, more = 0;
 
 	cJSON_ArrayForEach(f, stack) {
 		const char *mod = str(f, "module"), *base = strrchr(mod, '/');
 
-		if (n++ == STACK_LINES) {
-			fprintf(out, "      ... %d more frames\n", total - STACK_LINES);
-			break;
+		if (!strncmp(str(f, "addr"), "0xffff", 6)) {
+			kernel++;
+			continue;
+		}
+		if (shown == STACK_LINES) {
+			more++;
+			continue;
 		}
 		fprintf(out, "      %s%s%s%s\n", *str(f, "symbol") ? str(f, "symbol") : str(f, "addr"),
 			*mod ? "  (" : "", base ? base + 1 : mod, *mod ? ")" : "");
+		shown++;
 	}
+	if (more || kernel)
+		fprintf(out, "      (%d more user frames, %d kernel frames: see --format json)\n",
+			more, kernel);
 }
 
 static void print_list(const char *label, const cJSON *arr, bool numbered, FILE *out)
