@@ -15,6 +15,7 @@
 #include "profile_procs.h"
 #include "recording_procs.h"
 #include "recording.h"
+#include "recording_buildid.h"
 #include "recording_profile.h"
 #include "recording_run.h"
 #include "recording_write.h"
@@ -32,6 +33,7 @@ struct recorder {
 	struct profile_procs *pprocs;
 	struct profile_sampler *sampler;
 	struct rec_pdelta *delta;
+	struct rec_buildids *buildids;
 	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
 	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
@@ -41,6 +43,7 @@ static void record_sink(void *arg, const struct watch_event *ev)
 {
 	struct recorder *r = arg;
 	const cJSON *victim;
+	cJSON *copy;
 
 	rec_procs__note_pid(r->procs, ev->pid);
 	if (ev->type == WATCH_EV_OOM_KILL) {
@@ -48,10 +51,15 @@ static void record_sink(void *arg, const struct watch_event *ev)
 		rec_procs__note_exit(r->procs, (uint32_t)cJSON_GetNumberValue(
 			cJSON_GetObjectItemCaseSensitive(victim, "pid")), (int64_t)ev->wall_ns);
 	}
-	if (rec_writer__event(r->w, ev->json))
+	/* A copy: the object stays watch's; frames gain their files' build-ids. */
+	copy = cJSON_Duplicate(ev->json, 1);
+	if (copy)
+		rec_buildids__annotate(r->buildids, copy, ev->pid);
+	if (!copy || rec_writer__event(r->w, copy))
 		r->write_errors++;
 	else
 		r->events++;
+	cJSON_Delete(copy);
 }
 
 static void write_bucket(struct recorder *r)
@@ -157,6 +165,7 @@ static void stop_all(struct recorder *r)
 	symbolizer__free(r->sym);
 	rec_pdelta__free(r->delta);
 	rec_procs__free(r->procs);
+	rec_buildids__free(r->buildids);
 }
 
 static cJSON *options_json(const struct record_opts *o)
@@ -229,7 +238,8 @@ int record_run(const struct record_opts *o)
 	if (!r.w)
 		return 1;
 	r.procs = rec_procs__new(r.w);
-	if (!r.procs) {
+	r.buildids = rec_buildids__new();
+	if (!r.procs || !r.buildids) {
 		log_error("record: %s", strerror(ENOMEM));
 		err = -ENOMEM;
 	} else {

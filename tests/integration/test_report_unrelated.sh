@@ -31,6 +31,9 @@ assert a[0]["id"] != b[0]["id"], "one incident for two unrelated faults"
 ra, rb = a[0]["root_cause"], b[0]["root_cause"]
 assert ra["type"] == "signal" and ra["signal"] == "SIGSEGV" and ra["pid"] == segv, ra
 assert "crash_here" in [f.get("symbol") for f in ra["stack"]], ra["stack"]
+# Recorded frames carry their file's build-id, for re-symbolization elsewhere.
+f = [f for f in ra["stack"] if f.get("symbol") == "crash_here"][0]
+assert len(f.get("build_id", "")) >= 32 and int(f["build_id"], 16) >= 0, f
 assert rb["type"] == "fd_exhausted" and rb["pid"] == leaker, rb
 assert all(p["pid"] != leaker for p in a[0]["processes"])
 assert all(p["pid"] != segv for p in b[0]["processes"])
