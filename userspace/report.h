@@ -47,6 +47,8 @@ cJSON *report_next_steps(const struct report_facts *f);
 
 /* One line for a timeline: "accept4() EMFILE, 1024/1024 fds" (no time, no process). */
 void report_event_summary(const cJSON *ev, char *buf, size_t len);
+/* "270 refused connections from 40 clients on port 8080; 1 process killed" */
+void report_impact_line(const cJSON *impact, char *buf, size_t len);
 /* "14:03:12.123" from an RFC 3339 time. */
 void report_clock(const char *rfc3339, char *buf, size_t len);
 

@@ -85,7 +85,7 @@ static void sum_buckets(const struct report_model *m, const struct flame *f, uin
 
 		if (bend > f->start && bk->start_ns <= f->end)
 			dst = win;
-		else if (bend <= f->start && bk->start_ns >= f->base_start)
+		else if (base && bend <= f->start && bk->start_ns >= f->base_start)
 			dst = base;
 		for (size_t i = 0; dst && i < bk->n; i++) {
 			const struct report_sample *s = &m->samples[bk->first + i];
@@ -94,6 +94,12 @@ static void sum_buckets(const struct report_model *m, const struct flame *f, uin
 				dst[s->pstack] += s->count;
 		}
 	}
+}
+
+void flame_window_counts(const struct report_model *m, const struct flame *fl, uint64_t *win,
+			 uint32_t nids)
+{
+	sum_buckets(m, fl, win, NULL, nids);
 }
 
 int flame_build(struct flame *f, const struct report_model *m, int64_t start, int64_t end)

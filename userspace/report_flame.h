@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "report_model.h"
+#include "stack_profile.h"
 
 /*
  * CPU samples of an incident window merged into one call tree, with the
@@ -39,6 +40,16 @@ int flame_svg(const struct flame *f, bool diff, const char *title, FILE *out);
 
 /* {"samples", "baseline_samples", "grew": [...], "shrank": [...]} by self time. */
 cJSON *report_profile_json(const struct report_model *m, int64_t start, int64_t end);
+
+/*
+ * The window of @fl as a profile for the profile writers: stacks and
+ * strings point into @m's reader. Free with flame_profile_free().
+ */
+int flame_profile(const struct report_model *m, const struct flame *fl, struct profile_data *out);
+void flame_profile_free(struct profile_data *p);
+/* Adds each profile stack's samples in @fl's window to @win[id] (@nids ids). */
+void flame_window_counts(const struct report_model *m, const struct flame *fl, uint64_t *win,
+			 uint32_t nids);
 
 /* Writes @s escaped for XML and HTML text and attribute values. */
 void report_escape(FILE *out, const char *s);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One incident card of the HTML report. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "recording.h"
 #include "report.h"
 #include "report_flame.h"
 #include "report_html_priv.h"
+#include "stack_profile.h"
 
 static const cJSON *get(const cJSON *o, const char *name)
 {
@@ -50,20 +53,12 @@ static void stack(const cJSON *frames, FILE *out)
 
 static void impact(const cJSON *im, FILE *out)
 {
-	const cJSON *p;
+	char line[512];
 
-	fprintf(out, "<dt>Impact</dt><dd class=\"impact\">%.0f refused connections "
-		"(%.0f clients", html_num(im, "refused_connections"),
-		html_num(im, "refused_clients"));
-	if (cJSON_GetArraySize(get(im, "ports")))
-		fputs(", ports", out);
-	cJSON_ArrayForEach(p, get(im, "ports"))
-		fprintf(out, " %.0f", p->valuedouble);
-	fprintf(out, "); %.0f processes killed; %.0f calls failed for lack of fds; "
-		"%.0f failed connections; %.0f slow syscalls (%.0f ms)</dd>\n",
-		html_num(im, "killed_processes"), html_num(im, "failed_fd_calls"),
-		html_num(im, "connection_errors"), html_num(im, "slow_syscalls"),
-		html_num(im, "slow_syscall_ms"));
+	report_impact_line(im, line, sizeof(line));
+	fputs("<dt>Impact</dt><dd class=\"impact\">", out);
+	html_text(out, line);
+	fputs("</dd>\n", out);
 }
 
 static void processes(const cJSON *procs, FILE *out)
@@ -144,6 +139,54 @@ static void delta_table(const char *title, const cJSON *rows, FILE *out)
 	fputs("</table>\n", out);
 }
 
+static int svg_height(const char *svg)
+{
+	const char *h = strstr(svg, "height=\"");
+	int v = 0;
+
+	return h && sscanf(h + 8, "%d", &v) == 1 && v > 0 && v < 20000 ? v : 600;
+}
+
+/*
+ * The window through the profile writers' interactive SVG (hover, zoom,
+ * search), in a sandboxed frame so its script and ids stay apart from the
+ * page's and the other graphs'.
+ */
+static bool interactive_flame(const struct report_model *m, const struct flame *f, FILE *out)
+{
+	const cJSON *h = rec_reader__header(m->reader);
+	struct output_opts oo = { .top_n = 20 };
+	struct profile_data p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	bool ok = false;
+
+	if (flame_profile(m, f, &p)) {
+		flame_profile_free(&p);
+		return false;
+	}
+	p.title = "CPU flame graph of the incident window (+-1 s)";
+	p.command = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "command"));
+	p.hostname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "host"));
+	mem = open_memstream(&buf, &len);
+	if (mem) {
+		ok = !output_svg(&p, &oo, mem);
+		ok &= !fclose(mem);
+	}
+	if (ok && buf) {
+		fprintf(out, "<iframe class=\"flame-frame\" sandbox=\"allow-scripts\" "
+			"title=\"CPU flame graph\" style=\"width:100%%;height:%dpx;border:0\" "
+			"srcdoc=\"", svg_height(buf) + 24);
+		report_escape(out, "<style>body{margin:0}svg{max-width:100%;height:auto}</style>");
+		report_escape(out, buf);
+		fputs("\"></iframe>\n", out);
+	}
+	free(buf);
+	flame_profile_free(&p);
+	return ok && buf;
+}
+
 static void flames(const cJSON *inc, const struct report_model *m, FILE *out)
 {
 	int64_t start = 0, end = 0;
@@ -159,7 +202,8 @@ static void flames(const cJSON *inc, const struct report_model *m, FILE *out)
 	if (!f.total) {
 		fputs("<p class=\"meta\">No CPU samples in this window.</p>\n", out);
 	} else {
-		flame_svg(&f, false, "CPU flame graph of the incident window (+-1 s)", out);
+		if (!interactive_flame(m, &f, out))
+			flame_svg(&f, false, "CPU flame graph of the incident window (+-1 s)", out);
 		fputs("<h3>What changed against the 5 minutes before</h3>\n", out);
 		if (f.base_total)
 			flame_svg(&f, true, "Differential flame graph", out);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One-line descriptions of events, for the text and HTML timelines. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,4 +82,56 @@ void report_clock(const char *rfc3339, char *buf, size_t len)
 		snprintf(buf, len, "%.12s", rfc3339 + 11);
 	else
 		snprintf(buf, len, "%s", rfc3339 ? rfc3339 : "?");
+}
+
+/* Appends to @buf at *@o, keeping it terminated. */
+static void append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*o >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *o, len - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o += (size_t)n;
+}
+
+void report_impact_line(const cJSON *im, char *buf, size_t len)
+{
+	const cJSON *p;
+	char n[32];
+	size_t o = 0;
+	int k;
+
+	buf[0] = '\0';
+	if (num(im, "refused_connections") > 0) {
+		report_fmt_count((uint64_t)num(im, "refused_connections"), n, sizeof(n));
+		append(buf, len, &o, "%s refused connections from %.0f clients on port", n,
+		       num(im, "refused_clients"));
+		k = 0;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(im, "ports"))
+			append(buf, len, &o, "%s %.0f", k++ ? "," : "", p->valuedouble);
+		append(buf, len, &o, "; ");
+	}
+	if (num(im, "killed_processes") > 0)
+		append(buf, len, &o, "%.0f process%s killed; ", num(im, "killed_processes"),
+		       num(im, "killed_processes") == 1 ? "" : "es");
+	if (num(im, "failed_fd_calls") > 0)
+		append(buf, len, &o, "%.0f calls failed for lack of fds; ",
+		       num(im, "failed_fd_calls"));
+	if (num(im, "connection_errors") > 0)
+		append(buf, len, &o, "%.0f failed connections; ", num(im, "connection_errors"));
+	if (num(im, "slow_syscalls") > 0)
+		append(buf, len, &o, "%.0f slow syscalls (%.0f ms); ", num(im, "slow_syscalls"),
+		       num(im, "slow_syscall_ms"));
+	if (o >= 2 && o < len)
+		buf[o - 2] = '\0';	/* the last "; " */
+	else if (!o)
+		snprintf(buf, len, "none recorded");
 }

@@ -92,28 +92,10 @@ static void print_list(const char *label, const cJSON *arr, bool numbered, FILE 
 
 static void print_impact(const cJSON *im, FILE *out)
 {
-	const cJSON *p;
-	char ports[96] = "", n[32];
-	int o = 0;
+	char line[512];
 
-	cJSON_ArrayForEach(p, get(im, "ports"))
-		o += snprintf(ports + o, sizeof(ports) - o, "%s%.0f", o ? ", " : "", p->valuedouble);
-	fprintf(out, "  %-12s", "Impact");
-	report_fmt_count((uint64_t)num(im, "refused_connections"), n, sizeof(n));
-	if (num(im, "refused_connections") > 0)
-		fprintf(out, " %s refused connections from %.0f clients on port %s;", n,
-			num(im, "refused_clients"), ports);
-	if (num(im, "killed_processes") > 0)
-		fprintf(out, " %.0f process%s killed;", num(im, "killed_processes"),
-			num(im, "killed_processes") == 1 ? "" : "es");
-	if (num(im, "failed_fd_calls") > 0)
-		fprintf(out, " %.0f calls failed for lack of fds;", num(im, "failed_fd_calls"));
-	if (num(im, "connection_errors") > 0)
-		fprintf(out, " %.0f failed connections;", num(im, "connection_errors"));
-	if (num(im, "slow_syscalls") > 0)
-		fprintf(out, " %.0f slow syscalls (%.0f ms);", num(im, "slow_syscalls"),
-			num(im, "slow_syscall_ms"));
-	fputc('\n', out);
+	report_impact_line(im, line, sizeof(line));
+	fprintf(out, "  %-12s %s\n", "Impact", line);
 }
 
 static void print_processes(const cJSON *procs, FILE *out)

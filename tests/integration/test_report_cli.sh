@@ -59,6 +59,7 @@ chromium_dom "$TMP/report.html"
 assert_match "$TMP/dom" 'id="incident-1"'
 assert_match "$TMP/dom" 'Incident 1: api \(pid 1000\) ran out of file descriptors'
 assert_match "$TMP/dom" 'class="flame"'
+assert_match "$TMP/dom" 'class="flame-frame" sandbox="allow-scripts"'
 assert_match "$TMP/dom" 'Differential flame graph'
 assert_match "$TMP/dom" 'class="loss-marker"'
 
