@@ -460,7 +460,13 @@ static int group_and_fill(struct linker *l, struct cl_result *out)
 		return -ENOMEM;
 	g = make_groups(l, group_of, &ng);
 	if (g) {
-		tie_by_time(g, ng, l->o.tie_window_ns);
+		/*
+		 * With listener metadata, a refusal nobody's port explains was to a
+		 * port nobody listened on: not an effect of another fault. Only a
+		 * recording without any says too little to keep them apart.
+		 */
+		if (!l->in->nprocs)
+			tie_by_time(g, ng, l->o.tie_window_ns);
 		err = fill_incidents(l, group_of, g, ng, out);
 	}
 	free(g);

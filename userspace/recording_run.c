@@ -126,6 +126,8 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 			r->write_errors++;
 		note_losses(r, c);
 		r->next_scan_mono = now + SCAN_NS;
+		if (r->o->on_flush && !rec_writer__flush(r->w))
+			r->o->on_flush(r->o->flush_arg, rec_writer__partial_path(r->w), last);
 	}
 	if (rec_writer__tick(r->w))
 		r->write_errors++;
@@ -220,9 +222,10 @@ static int finish(struct recorder *r, int run_err)
 			  r->o->out_path, strerror(-err), partial);
 		return 1;
 	}
-	fprintf(stderr, "faultline: recorded %llu events and %llu profile buckets to %s%s\n",
-		(unsigned long long)r->events, (unsigned long long)r->buckets, r->o->out_path,
-		r->write_errors ? " (some records could not be written)" : "");
+	if (!r->o->no_summary)
+		fprintf(stderr, "faultline: recorded %llu events and %llu profile buckets to %s%s\n",
+			(unsigned long long)r->events, (unsigned long long)r->buckets, r->o->out_path,
+			r->write_errors ? " (some records could not be written)" : "");
 	return run_err ? 1 : 0;
 }
 

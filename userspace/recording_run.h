@@ -16,6 +16,10 @@ struct record_opts {
 	unsigned int freq_hz;		/* -F */
 	uint64_t bucket_ns;		/* --bucket MS */
 	char command[1024];		/* for the header */
+	/* Optional: every scan (~2 s) and at the end, once the file is flushed. */
+	void (*on_flush)(void *arg, const char *partial_path, bool last);
+	void *flush_arg;
+	bool no_summary;		/* the recording is someone's temporary file */
 };
 
 /* Runs until -d or SIGINT/SIGTERM; 0, or 1 after one error line. */

@@ -172,6 +172,12 @@ int rec_writer__tick(struct rec_writer *w)
 	return gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
 }
 
+int rec_writer__flush(struct rec_writer *w)
+{
+	w->last_flush_mono = rec_now_mono_ns();
+	return gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+}
+
 uint64_t rec_writer__bucket_ns(const struct rec_writer *w)
 {
 	return w->bucket_ns;

@@ -48,6 +48,8 @@ int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct pro
 
 /* Sync-flushes when the last flush is older than RECORDING_FLUSH_NS. */
 int rec_writer__tick(struct rec_writer *w);
+/* Sync-flushes now: everything written so far is readable in the .partial file. */
+int rec_writer__flush(struct rec_writer *w);
 
 uint64_t rec_writer__bucket_ns(const struct rec_writer *w);
 const char *rec_writer__partial_path(const struct rec_writer *w);

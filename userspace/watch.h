@@ -47,6 +47,7 @@ struct watch_opts {
 	bool json;			/* JSON Lines on stdout */
 	bool exits;			/* signal: also non-zero process exits */
 	bool no_user_stacks, no_kernel_stacks;
+	bool incidents;			/* --incidents: live incidents (report_live.c) */
 	long duration_s;		/* 0: until Ctrl-C */
 	int fd_warn_pct;		/* fd_pressure threshold, default 80 */
 	uint32_t rate_limit;		/* events per second per process, 0 = unlimited */
