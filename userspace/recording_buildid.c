@@ -86,7 +86,8 @@ static void annotate_frames(struct rec_buildids *b, cJSON *frames, uint32_t pid)
 	cJSON *f;
 
 	cJSON_ArrayForEach(f, frames) {
-		const char *mod = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "module"));
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(f, "module");
+		const char *mod = cJSON_GetStringValue(m);
 		const char *id = mod && mod[0] == '/' ? build_id_of(b, mod, pid) : NULL;
 
 		if (id && !cJSON_GetObjectItemCaseSensitive(f, "build_id"))

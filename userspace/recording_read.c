@@ -2,6 +2,7 @@
 /* Reading recordings: lines out of a possibly truncated gzip stream. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,69 @@
 #define IN_CHUNK (64 * 1024)
 #define MAX_LINE (64 * 1024 * 1024)	/* a longer line is corruption, not data */
 #define MAX_STACK_ID (16 * 1024 * 1024)
+
+/*
+ * Parsed records are short-lived (read, reduced, dropped): their cJSON nodes
+ * come from a bump arena reset at every record instead of one malloc/free
+ * each, a fifth of a million-event load. cJSON's allocator is global, so it
+ * points at the arena only for the duration of one parse; everything kept
+ * (stack definitions, fetched events) is cJSON_Duplicate()d with malloc.
+ */
+#define ARENA_CHUNK (1024 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+static struct arena_chunk *arena;	/* the current parse's, see parse_line() */
+
+static void *arena_alloc(size_t n)
+{
+	struct arena_chunk *c = arena;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!c || c->used + n > c->size) {
+		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = size;
+		c->next = arena;
+		arena = c;
+	}
+	c->used += n;
+	return (char *)c->data + c->used - n;
+}
+
+static void arena_free(void *p)
+{
+	(void)p;	/* freed all at once by arena_reset() */
+}
+
+/* Keeps the newest chunk for the next record, frees the others. */
+static struct arena_chunk *arena_reset(struct arena_chunk *a)
+{
+	struct arena_chunk *next;
+
+	if (!a)
+		return NULL;
+	for (struct arena_chunk *c = a->next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->next = NULL;
+	a->used = 0;
+	return a;
+}
+
+static void arena_destroy(struct arena_chunk *a)
+{
+	free(arena_reset(a));
+}
 
 struct idtab {
 	cJSON **items;	/* items[id] */
@@ -29,7 +93,8 @@ struct rec_reader {
 	char *line;
 	size_t line_len, line_cap;
 	uint64_t offset;	/* of the next line */
-	cJSON *header, *cur;
+	cJSON *header, *cur;	/* cur lives in the arena */
+	struct arena_chunk *arena;
 	struct idtab stacks, pstacks;
 	struct rec_status st;
 };
@@ -224,8 +289,18 @@ static int parse_line(struct rec_reader *r, enum rec_kind *kind)
 {
 	const cJSON *k;
 
-	cJSON_Delete(r->cur);
-	r->cur = r->line_len ? cJSON_ParseWithLength(r->line, r->line_len) : NULL;
+	cJSON_Hooks hooks = { .malloc_fn = arena_alloc, .free_fn = arena_free };
+
+	r->arena = arena_reset(r->arena);
+	r->cur = NULL;
+	if (r->line_len) {
+		arena = r->arena;
+		cJSON_InitHooks(&hooks);
+		r->cur = cJSON_ParseWithLength(r->line, r->line_len);
+		cJSON_InitHooks(NULL);
+		r->arena = arena;
+		arena = NULL;
+	}
 	if (!cJSON_IsObject(r->cur)) {
 		r->st.bad_lines++;
 		return 0;
@@ -365,7 +440,7 @@ void rec_reader__free(struct rec_reader *r)
 	idtab_free(&r->stacks);
 	idtab_free(&r->pstacks);
 	cJSON_Delete(r->header);
-	cJSON_Delete(r->cur);
+	arena_destroy(r->arena);
 	free(r->chunk);
 	free(r->line);
 	free(r);
@@ -395,9 +470,8 @@ static int check_header(struct rec_reader *r, char *why, size_t whylen)
 			 RECORDING_VERSION);
 		return -ENOTSUP;
 	}
-	r->header = r->cur;
-	r->cur = NULL;
-	return 0;
+	r->header = cJSON_Duplicate(r->cur, 1);
+	return r->header ? 0 : -ENOMEM;
 }
 
 struct rec_reader *rec_reader__open(const char *path, char *why, size_t whylen)

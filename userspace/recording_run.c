@@ -223,8 +223,9 @@ static int finish(struct recorder *r, int run_err)
 		return 1;
 	}
 	if (!r->o->no_summary)
-		fprintf(stderr, "faultline: recorded %llu events and %llu profile buckets to %s%s\n",
-			(unsigned long long)r->events, (unsigned long long)r->buckets, r->o->out_path,
+		fprintf(stderr, "faultline: recorded %llu events and %llu profile buckets "
+			"to %s%s\n", (unsigned long long)r->events,
+			(unsigned long long)r->buckets, r->o->out_path,
 			r->write_errors ? " (some records could not be written)" : "");
 	return run_err ? 1 : 0;
 }

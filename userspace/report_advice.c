@@ -123,7 +123,8 @@ char *report_title(const struct report_facts *f)
 			      comm, pid, num(ev, "open_fds"), num(ev, "limit"));
 	else if (!strcmp(type, "slow_syscall"))
 		rc = asprintf(&t, "%s (pid %d): %s() took %.0f ms%s%s", comm, pid,
-			      or(str(ev, "syscall"), "a syscall"), num(ev, "duration_ms"), at, where);
+			      or(str(ev, "syscall"), "a syscall"), num(ev, "duration_ms"), at,
+			      where);
 	else if (!strcmp(type, "conn_refused") || !strcmp(type, "conn_error"))
 		rc = asprintf(&t, "connections to %s:%.0f %s (%s)", or(str(ev, "daddr"), "?"),
 			      num(ev, "dport"), strcmp(type, "conn_refused") ? "failed" :
@@ -309,7 +310,7 @@ cJSON *report_next_steps(const struct report_facts *f)
 			 "that clients use the right address", or(str(f->root, "daddr"), "?"),
 			 num(f->root, "dport"));
 	else
-		add_line(arr, "%s from %s:%.0f: check the network path and the peer", errno_name(f->root),
-			 or(str(f->root, "daddr"), "?"), num(f->root, "dport"));
+		add_line(arr, "%s from %s:%.0f: check the network path and the peer",
+			 errno_name(f->root), or(str(f->root, "daddr"), "?"), num(f->root, "dport"));
 	return arr;
 }

@@ -202,8 +202,8 @@ bool report_addr_is_local(const struct report_model *m, const char *addr)
 {
 	if (!addr)
 		return false;
-	if (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") || !strncmp(addr, "::ffff:127.", 11) ||
-	    !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::"))
+	if (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
+	    !strncmp(addr, "::ffff:127.", 11) || !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::"))
 		return true;
 	for (int i = 0; i < m->nlocal; i++)
 		if (!strcmp(m->local_addrs[i], addr))

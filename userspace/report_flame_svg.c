@@ -70,7 +70,8 @@ static void fill_colour(const struct flame *f, const struct flame_node *n, bool 
 		if (n->kernel)
 			snprintf(buf, len, "rgb(%u,%u,%u)", 200 + h % 50, 120 + h / 50 % 60, 40);
 		else
-			snprintf(buf, len, "rgb(%u,%u,%u)", 205 + h % 50, h / 50 % 200, h / 9000 % 55);
+			snprintf(buf, len, "rgb(%u,%u,%u)", 205 + h % 50, h / 50 % 200,
+				 h / 9000 % 55);
 		return;
 	}
 	if (!f->base_total) {

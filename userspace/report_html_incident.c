@@ -35,8 +35,10 @@ static void stack(const cJSON *frames, FILE *out)
 
 	fputs("<ol class=\"stack\">", out);
 	cJSON_ArrayForEach(f, frames) {
+		const char *sym = html_str(f, "symbol");
+
 		fputs("<li>", out);
-		html_text(out, *html_str(f, "symbol") ? html_str(f, "symbol") : html_str(f, "addr"));
+		html_text(out, *sym ? sym : html_str(f, "addr"));
 		if (*html_str(f, "module")) {
 			fputs(" <span class=\"meta\">(", out);
 			html_text(out, html_str(f, "module"));
@@ -68,10 +70,11 @@ static void processes(const cJSON *procs, FILE *out)
 	fputs("<table class=\"procs\"><tr><th>pid</th><th>command</th><th>role</th>"
 	      "<th>cgroup</th><th>listening</th><th>exit</th></tr>\n", out);
 	cJSON_ArrayForEach(p, procs) {
+		const char *cmd = html_str(p, "cmdline");
 		const cJSON *port;
 
 		fprintf(out, "<tr><td class=\"num\">%.0f</td><td>", html_num(p, "pid"));
-		html_text(out, *html_str(p, "cmdline") ? html_str(p, "cmdline") : html_str(p, "comm"));
+		html_text(out, *cmd ? cmd : html_str(p, "comm"));
 		fputs("</td><td>", out);
 		html_text(out, html_str(p, "role"));
 		fputs("</td><td>", out);

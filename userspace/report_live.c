@@ -104,8 +104,9 @@ static void live_update(void *arg, const char *path, bool last)
 		doc = report_build(&m, &res);
 	if (doc && last) {
 		/* The temporary file is gone once this returns. */
-		cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(doc, "recording"), "path",
-					  cJSON_CreateString("(live)"));
+		cJSON *rec = cJSON_GetObjectItemCaseSensitive(doc, "recording");
+
+		cJSON_ReplaceItemInObject(rec, "path", cJSON_CreateString("(live)"));
 		fputs("\n", l->out);
 		report_text(doc, l->out);
 	} else if (doc) {

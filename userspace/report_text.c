@@ -56,6 +56,7 @@ static void print_stack(const cJSON *stack, FILE *out)
 
 	cJSON_ArrayForEach(f, stack) {
 		const char *mod = str(f, "module"), *base = strrchr(mod, '/');
+		const char *sym = *str(f, "symbol") ? str(f, "symbol") : str(f, "addr");
 
 		if (!strncmp(str(f, "addr"), "0xffff", 6)) {
 			kernel++;
@@ -65,8 +66,8 @@ static void print_stack(const cJSON *stack, FILE *out)
 			more++;
 			continue;
 		}
-		fprintf(out, "      %s%s%s%s\n", *str(f, "symbol") ? str(f, "symbol") : str(f, "addr"),
-			*mod ? "  (" : "", base ? base + 1 : mod, *mod ? ")" : "");
+		fprintf(out, "      %s%s%s%s\n", sym, *mod ? "  (" : "", base ? base + 1 : mod,
+			*mod ? ")" : "");
 		shown++;
 	}
 	if (more || kernel)
@@ -109,7 +110,8 @@ static void print_processes(const cJSON *procs, FILE *out)
 		fprintf(out, "  %-12s %s (pid %.0f, %s", n++ ? "" : "Processes", str(p, "comm"),
 			num(p, "pid"), str(p, "role"));
 		if (cJSON_GetArraySize(ports))
-			fprintf(out, ", listening on %.0f", cJSON_GetArrayItem(ports, 0)->valuedouble);
+			fprintf(out, ", listening on %.0f",
+				cJSON_GetArrayItem(ports, 0)->valuedouble);
 		if (*str(p, "exit"))
 			fprintf(out, ", exited %s", str(p, "exit"));
 		fputs(")\n", out);
