@@ -52,13 +52,38 @@ static uint64_t mono_since_ns(const struct timespec *start)
 	return ts_ns(&now) - ts_ns(start);
 }
 
-static int check_targets(const struct profile_opts *o)
+/* The process a thread id belongs to (itself for a process id); 0 when gone. */
+static int tgid_of(int pid)
+{
+	char path[64], line[128];
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* -p takes a thread id too, as perf does: it stands for its whole process. */
+static int check_targets(struct profile_opts *o)
 {
 	for (int i = 0; i < o->npids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
+		int tgid = tgid_of(o->pids[i]);
+
+		if (!tgid) {
 			log_error("profile: -p %d: no such process", o->pids[i]);
 			return 1;
 		}
+		if (tgid != o->pids[i])
+			pr_info("profile: -p %d is a thread of process %d: profiling %d\n",
+				o->pids[i], tgid, tgid);
+		o->pids[i] = tgid;
 	}
 	if (o->tid && kill(o->tid, 0) && errno == ESRCH) {
 		log_error("profile: --tid %d: no such thread", o->tid);
@@ -289,9 +314,11 @@ static void print_summary(const struct run *r)
 	if (st->counters[PC_NOTIFY_LOST])
 		fprintf(stderr, "profile: %llu process notifications lost (ring buffer full)\n",
 			(unsigned long long)st->counters[PC_NOTIFY_LOST]);
-	pr_info("profile: %llu samples seen by BPF, %llu filtered out\n",
+	pr_info("profile: %llu samples seen by BPF, %llu filtered out, %llu stack map "
+		"collisions saved in the overflow map\n",
 		(unsigned long long)st->counters[PC_SAMPLES],
-		(unsigned long long)st->counters[PC_FILTERED]);
+		(unsigned long long)st->counters[PC_FILTERED],
+		(unsigned long long)st->counters[PC_COLLISION_SAVED]);
 	if (r->o.out_path)
 		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
 			profile_format_name(r->o.format));

@@ -32,6 +32,7 @@ struct collect_priv {
 	void *tgids;		/* tsearch tree of tgids seen (as pointers) */
 	struct symbolizer *sym;
 	int stacks_fd;
+	int overflow_fd;
 	profile_need_maps_fn need_maps;
 	void *ctx;
 };
@@ -127,6 +128,9 @@ static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64
 			symbolizer__kernel(p->sym, addr, &r);
 		else
 			symbolizer__user(p->sym, c->tgid, addr, &r);
+		/* A kernel address without a symbol (BPF trampolines) is still kernel code. */
+		if (c->kernel && r.kind == FRAME_UNKNOWN)
+			r.kind = FRAME_KERNEL;
 		err = fill_frame(p, &r, &c->frames[j]);
 		if (err)
 			return err;
@@ -141,6 +145,21 @@ static const struct cached_stack lost_stack = {
 	.nframes = 1, .frames = (struct profile_frame *)&lost_frame,
 };
 static const struct cached_stack no_stack;
+
+/* The addresses of stack @id, leaf first, zero-terminated (unless full). */
+static int read_stack(struct collect_priv *p, __s32 id, __u64 *ips)
+{
+	struct profile_stack_buf buf;
+
+	if (!(id & PROFILE_OVERFLOW_ID))
+		return bpf_map_lookup_elem(p->stacks_fd, &id, ips);
+	if (bpf_map_lookup_elem(p->overflow_fd, &id, &buf))
+		return -errno;
+	if (buf.nr > PROFILE_MAX_DEPTH)
+		buf.nr = PROFILE_MAX_DEPTH;
+	memcpy(ips, buf.ips, buf.nr * sizeof(*ips));
+	return 0;
+}
 
 /* The frames for @id, symbolized once; NULL when out of memory. */
 static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel, __u32 tgid,
@@ -158,7 +177,7 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 	node = tfind(&probe, &p->stacks, cmp_stack);
 	if (node)
 		return *(struct cached_stack **)node;
-	if (bpf_map_lookup_elem(p->stacks_fd, &id, ips)) {
+	if (read_stack(p, id, ips)) {
 		st->lost_stack_gone++;
 		return &lost_stack;
 	}
@@ -314,6 +333,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	r->priv = p;
 	p->sym = sym;
 	p->stacks_fd = profile_sampler__stacks_fd(s);
+	p->overflow_fd = profile_sampler__overflow_fd(s);
 	p->need_maps = need_maps;
 	p->ctx = ctx;
 	err = profile_sampler__counters(s, r->stats.counters);
