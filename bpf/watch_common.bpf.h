@@ -107,6 +107,21 @@ static __always_inline void watch_fill_header(struct watch_header *h, __u32 type
 	h->size = size;
 }
 
+/* The words at the user stack pointer, for the leaf-caller fixup in userspace. */
+static __always_inline void watch_capture_user_sp(struct watch_stacks *s)
+{
+	struct pt_regs *regs;
+	__u64 sp;
+
+	__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+	if (!capture_user_stack)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	sp = BPF_CORE_READ(regs, sp);
+	if (sp && bpf_probe_read_user(s->user_sp, sizeof(s->user_sp), (void *)sp))
+		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+}
+
 /* Captures the current task's stacks (as enabled) straight into the event. */
 static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
 						 struct watch_stacks *s)
@@ -121,6 +136,7 @@ static __always_inline void watch_capture_stacks(void *ctx, struct watch_header 
 		n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
 		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
 	}
+	watch_capture_user_sp(s);
 }
 
 #ifdef WATCH_RATE_LIMIT

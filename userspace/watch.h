@@ -75,10 +75,10 @@ struct watch_source_ops {
 	int (*load)(struct watch_source *s, const struct watch_opts *o);
 	/* One ring buffer record: decode it and watch_emit() what it describes. */
 	int (*handle)(struct watch_source *s, const void *data, size_t size);
-	/* Optional: called about every 100 ms from the poll loop (periodic work). */
-	void (*tick)(struct watch_source *s);
 	/* Optional: extra end-of-run output (histograms, leak sites). */
 	void (*report)(struct watch_source *s, FILE *out, bool json);
+	/* Optional: housekeeping after each poll (every ~100 ms), e.g. sweeping maps. */
+	void (*tick)(struct watch_source *s);
 	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */
 	const char *counter_names[4];
 	/* Detaches and frees s->priv. */

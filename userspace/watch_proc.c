@@ -18,6 +18,13 @@
 /* Events of a process can still be queued in other rings when it exits. */
 #define FORGET_AFTER_NS (5ULL * 1000000000)
 #define FORGET_QUEUE 4096
+/*
+ * At exec only the binary and the dynamic loader are mapped: snapshot once
+ * more a little later, when the shared libraries are, for processes that
+ * then die before their event is decoded.
+ */
+#define RECAPTURE_AFTER_NS (10ULL * 1000000)
+#define RECAPTURE_QUEUE 512
 
 struct gone {
 	uint32_t pid;
@@ -28,6 +35,8 @@ struct proc_priv {
 	struct watch_proc_bpf *skel;
 	struct gone queue[FORGET_QUEUE];
 	unsigned int head, len;
+	struct gone fresh[RECAPTURE_QUEUE];	/* exec'd: snapshot again soon */
+	unsigned int fresh_head, fresh_len;
 };
 
 static uint64_t now_ns(void)
@@ -82,6 +91,33 @@ static void forget_due(struct watch_source *s, bool all)
 	}
 }
 
+static void recapture_due(struct watch_source *s)
+{
+	struct proc_priv *p = s->priv;
+	uint64_t now = now_ns();
+
+	while (p->fresh_len) {
+		struct gone *g = &p->fresh[p->fresh_head];
+
+		if (now - g->at_ns < RECAPTURE_AFTER_NS)
+			break;
+		symbolizer__capture_pid(watch_symbolizer(s->ctx), g->pid);
+		p->fresh_head = (p->fresh_head + 1) % RECAPTURE_QUEUE;
+		p->fresh_len--;
+	}
+}
+
+static void queue_exec(struct watch_source *s, uint32_t pid)
+{
+	struct proc_priv *p = s->priv;
+
+	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
+	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
+		return;
+	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
+	p->fresh_len++;
+}
+
 static void queue_exit(struct watch_source *s, uint32_t pid)
 {
 	struct proc_priv *p = s->priv;
@@ -102,7 +138,7 @@ static int proc_handle(struct watch_source *s, const void *data, size_t size)
 	if (size < sizeof(*n) || n->hdr.type != WATCH_EV_NOTICE)
 		return -EINVAL;
 	if (n->kind == WATCH_NOTICE_EXEC)
-		symbolizer__capture_pid(watch_symbolizer(s->ctx), n->hdr.tgid);
+		queue_exec(s, n->hdr.tgid);
 	else if (n->kind == WATCH_NOTICE_EXIT)
 		queue_exit(s, n->hdr.tgid);
 	return 0;
@@ -110,6 +146,7 @@ static int proc_handle(struct watch_source *s, const void *data, size_t size)
 
 static void proc_tick(struct watch_source *s)
 {
+	recapture_due(s);
 	forget_due(s, false);
 }
 

@@ -33,30 +33,69 @@ static cJSON *frame_json(const struct sym_result *r)
 	return f;
 }
 
-static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64 *ips, int n,
-		      bool kernel)
+/* The BPF program and the tracepoint plumbing that ran it: not the story. */
+static bool tracing_frame(const struct sym_result *r)
 {
+	static const char *const prefixes[] = {
+		"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
+		"perf_trace_", "perf_syscall_", "bpf_dispatcher_",
+	};
+
+	if (!r->symbol)
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(r->symbol, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * Symbolizes one frame. A user address outside every known mapping means
+ * the snapshot is stale (a library loaded since): refresh it once per event,
+ * while the process lives (a no-op once it is gone).
+ */
+static void symbolize(struct watch_ctx *c, uint32_t pid, uint64_t ip, bool kernel,
+		      bool *refreshed, struct sym_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (kernel) {
+		symbolizer__kernel(c->sym, ip, r);
+	} else {
+		symbolizer__user(c->sym, pid, ip, r);
+		if (!r->module && !*refreshed) {
+			*refreshed = true;
+			if (!symbolizer__capture_pid(c->sym, pid))
+				symbolizer__user(c->sym, pid, ip, r);
+		}
+	}
+	r->addr = ip;
+}
+
+static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64 *ips, int n,
+		      bool kernel, int inferred)
+{
+	bool leading = kernel, refreshed = false;
 	struct sym_result r;
 
 	for (int i = 0; i < n && i < WATCH_MAX_FRAMES; i++) {
 		cJSON *f;
 
-		memset(&r, 0, sizeof(r));
-		if (kernel)
-			symbolizer__kernel(c->sym, ips[i], &r);
-		else
-			symbolizer__user(c->sym, pid, ips[i], &r);
-		r.addr = ips[i];
+		symbolize(c, pid, ips[i], kernel, &refreshed, &r);
+		if (leading && tracing_frame(&r))
+			continue;
+		leading = false;
 		f = frame_json(&r);
 		if (!f)
 			return -ENOMEM;
+		if (i == inferred)
+			cJSON_AddBoolToObject(f, "inferred", true);
 		cJSON_AddItemToArray(arr, f);
 	}
 	return 0;
 }
 
-int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
-			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser)
+static int add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
+		     const __u64 *kernel, int nkernel, const __u64 *user, int nuser, int inferred)
 {
 	cJSON *arr;
 	int err;
@@ -66,20 +105,27 @@ int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint
 	arr = cJSON_AddArrayToObject(obj, key);
 	if (!arr)
 		return -ENOMEM;
-	/* Refresh the maps while the process lives (no-op when it is gone). */
-	if (nuser)
-		symbolizer__capture_pid(c->sym, pid);
-	err = add_frames(c, arr, pid, kernel, nkernel, true);
+	err = add_frames(c, arr, pid, kernel, nkernel, true, -1);
 	if (!err)
-		err = add_frames(c, arr, pid, user, nuser, false);
+		err = add_frames(c, arr, pid, user, nuser, false, inferred);
 	return err;
+}
+
+int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
+			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser)
+{
+	return add_stack(c, obj, key, pid, kernel, nkernel, user, nuser, -1);
 }
 
 int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 				 const struct watch_header *h, const struct watch_stacks *s)
 {
-	return watch_event_add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel,
-				     s->user, h->nr_user);
+	__u64 user[WATCH_MAX_FRAMES];
+	int n, inferred;
+
+	n = watch_leaf_fixup(c, h->tgid, s->user, h->nr_user, s->user_sp, user, &inferred);
+	return add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel, user, n,
+			 inferred);
 }
 
 static void print_stack(FILE *out, const cJSON *stack)
@@ -93,9 +139,10 @@ static void print_stack(FILE *out, const cJSON *stack)
 		const cJSON *off = cJSON_GetObjectItem(f, "offset");
 		const char *base = mod ? strrchr(mod, '/') : NULL;
 
-		fprintf(out, "    %18s %s+0x%" PRIx64 " (%s)\n", addr ? addr : "?",
+		fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)%s\n", addr ? addr : "?",
 			sym ? sym : "[unknown]", (uint64_t)cJSON_GetNumberValue(off),
-			base ? base + 1 : mod ? mod : "?");
+			base ? base + 1 : mod ? mod : "?",
+			cJSON_IsTrue(cJSON_GetObjectItem(f, "inferred")) ? " [leaf caller]" : "");
 	}
 }
 

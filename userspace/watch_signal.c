@@ -144,5 +144,6 @@ const struct watch_source_ops watch_signal_ops = {
 		   "SIGSYS) with sender and stack",
 	.load = signal_load,
 	.handle = signal_handle,
+	.counter_names = { "per-thread duplicates" },
 	.free = signal_free,
 };
