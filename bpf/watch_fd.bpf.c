@@ -53,7 +53,6 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct watch_fd_key);
 	__type(value, struct watch_fd_val);
 } fd_open SEC(".maps");
@@ -61,7 +60,6 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct watch_fd_site_key);
 	__type(value, __s64);
 } fd_sites SEC(".maps");
