@@ -76,6 +76,7 @@ struct watch_rate {
 /* WATCH_EV_NOTICE payloads. */
 enum watch_notice_kind {
 	WATCH_NOTICE_EXEC = 1,	/* a process exec'd: snapshot its maps while it lives */
+	WATCH_NOTICE_EXIT,	/* a process is gone: its snapshot may be dropped */
 };
 
 struct watch_notice {

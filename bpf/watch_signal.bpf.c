@@ -9,7 +9,8 @@
 #include "watch_signal.h"
 
 #define SI_KERNEL 0x80
-#define SIG_DFL 0
+#define SIGNAL_GROUP_EXIT 0x00000004	/* include/linux/sched/signal.h, stable */
+#define DEDUP_WINDOW_NS (5ULL * 1000000000)
 
 /* Bit n set: signal n is reported (SIGSEGV, SIGBUS, ... set by userspace). */
 const volatile __u64 fatal_mask = 0;
@@ -25,6 +26,33 @@ struct {
 	__type(key, struct sender_key);
 	__type(value, struct watch_sender);
 } senders SEC(".maps");
+
+/* When each process last had a fatal signal reported: see first_of_group_exit(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} reported SEC(".maps");
+
+/*
+ * A process dying as a group delivers SIGKILL to each of its threads: report
+ * the first delivery only, count the others in WATCH_CNT_SOURCE0.
+ */
+static __always_inline bool first_of_group_exit(__u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	last = bpf_map_lookup_elem(&reported, &tgid);
+	if (last && (task->signal->flags & SIGNAL_GROUP_EXIT) && now - *last < DEDUP_WINDOW_NS) {
+		watch_count(WATCH_CNT_SOURCE0);
+		return false;
+	}
+	if (bpf_map_update_elem(&reported, &tgid, &now, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	return true;
+}
 
 static __always_inline bool wanted_sig(int sig)
 {
@@ -79,7 +107,7 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct watch_signal_event *e;
 
-	if (!wanted_sig(sig) || !watch_current_wanted(tgid))
+	if (!wanted_sig(sig) || !watch_current_wanted(tgid) || !first_of_group_exit(tgid))
 		return 0;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
@@ -103,27 +131,6 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	find_sender(e);
 	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
 	watch_submit(e);
-	return 0;
-}
-
-/* Lets userspace snapshot the maps of new processes while they are alive. */
-SEC("tp/sched/sched_process_exec")
-int signal_exec(void *ctx)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct watch_notice *n;
-
-	if (!watch_current_wanted(tgid))
-		return 0;
-	n = watch_reserve(sizeof(*n));
-	if (!n)
-		return 0;
-	watch_fill_header(&n->hdr, WATCH_EV_NOTICE, sizeof(*n));
-	n->kind = WATCH_NOTICE_EXEC;
-	n->pad = 0;
-	/* Not an event: counted apart so submitted matches what users see. */
-	watch_count(WATCH_CNT_SOURCE0);
-	bpf_ringbuf_submit(n, 0);
 	return 0;
 }
 

@@ -20,6 +20,14 @@
 /* The smallest threshold of any syscall: one compare rejects the fast ones. */
 const volatile __u64 min_threshold_ns = 100000000;
 const volatile bool hist_enabled = false;
+/*
+ * Reading jiffies (a load) costs a fraction of bpf_ktime_get_ns() (a clock
+ * source read), on every syscall twice; its resolution (one tick, 1-10 ms) is
+ * fine for thresholds of tens of milliseconds. Userspace picks it only then,
+ * never for histograms. (bpf_ktime_get_coarse_ns is refused to tracing
+ * programs.) ns_per_tick = 0: precise clock.
+ */
+const volatile __u64 ns_per_tick = 0;
 const volatile __u32 nr_futex = 202;
 const volatile __u32 nr_io_uring_enter = 426;
 
@@ -48,6 +56,22 @@ struct {
 	__type(value, struct watch_hist);
 } hists SEC(".maps");
 
+/*
+ * A timestamp in ticks or ns. 0 means "no syscall in flight": the one
+ * syscall that starts at the instant the clock reads 0 is not timed.
+ */
+static __always_inline __u64 clock_now(void)
+{
+	return ns_per_tick ? bpf_jiffies64() : bpf_ktime_get_ns();
+}
+
+static __always_inline __u64 elapsed_ns(__u64 start)
+{
+	__u64 d = clock_now() - start;
+
+	return ns_per_tick ? d * ns_per_tick : d;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(slow_enter, struct pt_regs *regs, long id)
 {
@@ -60,7 +84,7 @@ int BPF_PROG(slow_enter, struct pt_regs *regs, long id)
 		return 0;
 	s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (s)
-		s->ts = bpf_ktime_get_ns();
+		s->ts = clock_now();
 	return 0;
 }
 
@@ -177,7 +201,7 @@ int BPF_PROG(slow_exit, struct pt_regs *regs, long ret)
 	s = bpf_task_storage_get(&starts, task, 0, 0);
 	if (!s || !s->ts)
 		return 0;
-	delta = bpf_ktime_get_ns() - s->ts;
+	delta = elapsed_ns(s->ts);
 	s->ts = 0;
 	if (!hist_enabled && delta < min_threshold_ns)
 		return 0;

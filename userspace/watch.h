@@ -64,6 +64,7 @@ struct watch_source;
 struct watch_source_ops {
 	const char *name;		/* --events name: "oom", "slow", ... */
 	const char *summary;		/* one line for --help */
+	bool internal;			/* pipeline plumbing: not selectable, not an event kind */
 	/*
 	 * Opens the skeleton, sets rodata from @o (see watch_source_setup_rodata
 	 * style helpers in each source), loads and attaches it; sets s->ring_fd,

@@ -33,9 +33,26 @@ static cJSON *frame_json(const struct sym_result *r)
 	return f;
 }
 
+/* The BPF program and the tracepoint plumbing that ran it: not the story. */
+static bool tracing_frame(const struct sym_result *r)
+{
+	static const char *const prefixes[] = {
+		"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
+		"perf_trace_", "perf_syscall_", "bpf_dispatcher_",
+	};
+
+	if (!r->symbol)
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(r->symbol, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64 *ips, int n,
 		      bool kernel)
 {
+	bool leading = kernel;
 	struct sym_result r;
 
 	for (int i = 0; i < n && i < WATCH_MAX_FRAMES; i++) {
@@ -47,6 +64,9 @@ static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64
 		else
 			symbolizer__user(c->sym, pid, ips[i], &r);
 		r.addr = ips[i];
+		if (leading && tracing_frame(&r))
+			continue;
+		leading = false;
 		f = frame_json(&r);
 		if (!f)
 			return -ENOMEM;
@@ -66,6 +86,9 @@ int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint
 	arr = cJSON_AddArrayToObject(obj, key);
 	if (!arr)
 		return -ENOMEM;
+	/* Refresh the maps while the process lives (no-op when it is gone). */
+	if (nuser)
+		symbolizer__capture_pid(c->sym, pid);
 	err = add_frames(c, arr, pid, kernel, nkernel, true);
 	if (!err)
 		err = add_frames(c, arr, pid, user, nuser, false);
@@ -90,7 +113,7 @@ static void print_stack(FILE *out, const cJSON *stack)
 		const cJSON *off = cJSON_GetObjectItem(f, "offset");
 		const char *base = mod ? strrchr(mod, '/') : NULL;
 
-		fprintf(out, "    %18s %s+0x%" PRIx64 " (%s)\n", addr ? addr : "?",
+		fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)\n", addr ? addr : "?",
 			sym ? sym : "[unknown]", (uint64_t)cJSON_GetNumberValue(off),
 			base ? base + 1 : mod ? mod : "?");
 	}

@@ -12,7 +12,7 @@
 #include "symbolizer.h"
 #include "watch_internal.h"
 
-#define POLL_MS 100
+#define POLL_MS 50
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -70,9 +70,14 @@ static int load_one(struct watch_ctx *c, const struct watch_source_ops *ops)
 	return 0;
 }
 
+extern const struct watch_source_ops watch_proc_ops;
+
 static int load_sources(struct watch_ctx *c)
 {
-	int failed = 0;
+	int failed = 0, internal;
+
+	load_one(c, &watch_proc_ops);	/* warns itself: stacks degrade, events do not */
+	internal = c->nsources;
 
 	for (int i = 0; watch_sources[i] && i < WATCH_MAX_SOURCES; i++) {
 		if (!(c->opts->sources & (1u << i)))
@@ -80,7 +85,7 @@ static int load_sources(struct watch_ctx *c)
 		if (load_one(c, watch_sources[i]))
 			failed++;
 	}
-	if (!c->nsources)
+	if (c->nsources == internal)
 		return -ENOENT;
 	if (failed)
 		pr_warn("Warning: %d event source%s could not be loaded (see above); watching "
@@ -119,8 +124,9 @@ static void announce(const struct watch_ctx *c)
 	char names[128] = "";
 
 	for (int i = 0; i < c->nsources; i++)
-		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-			 i ? ", " : "", c->sources[i].ops->name);
+		if (!c->sources[i].ops->internal)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? ", " : "", c->sources[i].ops->name);
 	fprintf(stderr, "faultline: watching %s (Ctrl-C to stop)\n", names);
 }
 

@@ -39,8 +39,7 @@ static int signal_load(struct watch_source *s, const struct watch_opts *o)
 			  strerror(-err));
 		return err;
 	}
-	watch_source_attached(s, "tp_btf signal_deliver, tp_btf signal_generate, "
-			      "tracepoint sched:sched_process_exec");
+	watch_source_attached(s, "tp_btf signal_deliver, tp_btf signal_generate");
 	if (o->exits)
 		watch_source_attached(s, "tp_btf sched_process_exit");
 	s->ring_fd = bpf_map__fd(skel->maps.events);
@@ -119,7 +118,6 @@ static int handle_exit(struct watch_source *s, const struct watch_exit_event *e)
 	}
 	watch_event_facts(&ev, "%s", text);
 	watch_emit(s->ctx, &ev);
-	symbolizer__forget_pid(watch_symbolizer(s->ctx), e->hdr.tgid);
 	return 0;
 }
 
@@ -136,10 +134,6 @@ static int signal_handle(struct watch_source *s, const void *data, size_t size)
 		if (size < sizeof(struct watch_exit_event))
 			return -EINVAL;
 		return handle_exit(s, data);
-	case WATCH_EV_NOTICE:
-		/* Snapshot now: a crashing process's maps are gone when its signal arrives. */
-		symbolizer__capture_pid(watch_symbolizer(s->ctx), h->tgid);
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -150,6 +144,6 @@ const struct watch_source_ops watch_signal_ops = {
 		   "SIGSYS) with sender and stack",
 	.load = signal_load,
 	.handle = signal_handle,
-	.counter_names = { "exec notices" },
+	.counter_names = { "per-thread duplicates" },
 	.free = signal_free,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -16,8 +17,12 @@
 #include "watch_slow.skel.h"
 #include "watch_slow_cfg.h"
 
+/* Thresholds from which the tick-based clock is precise enough. */
+#define COARSE_MIN_THRESHOLD_NS (20ULL * 1000000)
+
 struct slow_priv {
 	struct watch_slow_bpf *skel;
+	double resolution_ms;		/* of the clock the durations come from */
 	struct watch_slow_cfg cfg[WATCH_SLOW_NR_MAX];
 };
 
@@ -29,6 +34,16 @@ static int write_cfg(struct slow_priv *p)
 		if (bpf_map_update_elem(fd, &nr, &p->cfg[nr], BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+/* One jiffy: the coarse clock's resolution is the tick (TICK_NSEC). */
+static uint64_t tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || !res.tv_nsec)
+		return 0;
+	return res.tv_nsec;
 }
 
 static int slow_open(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o)
@@ -43,6 +58,9 @@ static int slow_open(struct watch_source *s, struct slow_priv *p, const struct w
 	min = watch_slow_build_cfg(o, p->cfg, WATCH_SLOW_NR_MAX);
 	skel->rodata->min_threshold_ns = min;
 	skel->rodata->hist_enabled = o->hist;
+	if (!o->hist && min >= COARSE_MIN_THRESHOLD_NS)
+		skel->rodata->ns_per_tick = tick_ns();
+	p->resolution_ms = skel->rodata->ns_per_tick ? skel->rodata->ns_per_tick / 1e6 : 0.001;
 	skel->rodata->nr_futex = syscall_nr("futex");
 	skel->rodata->nr_io_uring_enter = syscall_nr("io_uring_enter");
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
@@ -172,6 +190,7 @@ static int slow_handle(struct watch_source *s, const void *data, size_t size)
 	cJSON_AddNumberToObject(ev.json, "duration_ms", (double)(int64_t)(ms * 1000) / 1000);
 	cJSON_AddNumberToObject(ev.json, "threshold_ms",
 				e->nr < WATCH_SLOW_NR_MAX ? p->cfg[e->nr].threshold_ns / 1e6 : 0);
+	cJSON_AddNumberToObject(ev.json, "duration_resolution_ms", p->resolution_ms);
 	cJSON_AddNumberToObject(ev.json, "ret", (double)e->ret);
 	add_args(ev.json, e);
 	watch_event_facts(&ev, "%s took %.1f ms", name ? name : "syscall", ms);

@@ -22,6 +22,12 @@ static void print_counts(const struct watch_ctx *c)
 
 static void print_source(const struct watch_source *s)
 {
+	if (s->ops->internal) {
+		fprintf(stderr, "  %s (internal): notices %" PRIu64 ", lost %" PRIu64 "\n",
+			s->ops->name, watch_source_counter(s, WATCH_CNT_SUBMITTED),
+			watch_source_counter(s, WATCH_CNT_RINGBUF_FULL));
+		return;
+	}
 	uint64_t full = watch_source_counter(s, WATCH_CNT_RINGBUF_FULL);
 	uint64_t limited = watch_source_counter(s, WATCH_CNT_RATE_LIMITED);
 	uint64_t mapfull = watch_source_counter(s, WATCH_CNT_MAP_FULL);
@@ -46,6 +52,8 @@ void watch_print_summary(struct watch_ctx *c, double secs)
 	for (int i = 0; i < c->nsources; i++) {
 		const struct watch_source *s = &c->sources[i];
 
+		if (s->ops->internal)
+			continue;
 		lost += watch_source_counter(s, WATCH_CNT_RINGBUF_FULL) +
 			watch_source_counter(s, WATCH_CNT_RATE_LIMITED) + s->decode_errors;
 	}
