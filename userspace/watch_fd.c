@@ -16,6 +16,8 @@
 #define TOP_SITES 5
 #define REPORT_PROCS 10
 #define SWEEP_EVERY_NS 1000000000ULL
+/* Unreferenced stacks are dropped once the map may be half full. */
+#define STACKS_SWEEP_AT (WATCH_FD_STACKS_MAX / 2)
 
 /* Syscalls that return new fds or close them; the BPF side decodes the odd ones. */
 static const char *const fd_syscalls[] = {
@@ -32,7 +34,7 @@ struct fd_priv {
 	struct watch_fd_bpf *skel;
 	struct fd_maps maps;
 	uint64_t last_sweep_ns;
-	uint64_t swept;		/* exited processes whose entries were dropped */
+	uint64_t stacks_dropped;	/* by fd_stacks_sweep(), vs fd_stacks_added */
 };
 
 static uint64_t now_ns(void)
@@ -181,14 +183,21 @@ static void fd_tick(struct watch_source *s)
 {
 	struct fd_priv *p = s->priv;
 	uint64_t now = now_ns();
-	int n;
+	int n, stored;
 
 	if (now - p->last_sweep_ns < SWEEP_EVERY_NS)
 		return;
 	p->last_sweep_ns = now;
 	n = fd_sites_sweep(&p->maps);
 	if (n > 0)
-		p->swept += n;
+		pr_debug("fd: dropped the tracked fds of %d exited processes\n", n);
+	if (p->skel->bss->fd_stacks_added - p->stacks_dropped < STACKS_SWEEP_AT)
+		return;
+	n = fd_stacks_sweep(&p->maps, STACKS_SWEEP_AT, &stored);
+	/* Resync with what is really stored, so a half-full map is not rescanned each tick. */
+	p->stacks_dropped = p->skel->bss->fd_stacks_added - stored;
+	if (n > 0)
+		pr_debug("fd: dropped %d stacks no open fd refers to\n", n);
 }
 
 struct proc_total {
@@ -225,19 +234,21 @@ static int proc_totals(const struct fd_site *sites, int n, struct proc_total *ou
 	return np;
 }
 
-static void read_comm(uint32_t pid, char *buf, size_t len)
+/* False when the process is gone (its entries await the next sweep). */
+static bool read_comm(uint32_t pid, char *buf, size_t len)
 {
 	char path[64];
+	bool ok;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	f = fopen(path, "r");
-	if (!f || !fgets(buf, len, f))
-		snprintf(buf, len, "?");
-	else
+	ok = f && fgets(buf, len, f);
+	if (ok)
 		buf[strcspn(buf, "\n")] = '\0';
 	if (f)
 		fclose(f);
+	return ok;
 }
 
 static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FILE *out,
@@ -248,7 +259,8 @@ static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FI
 	cJSON *o, *sites, *it;
 	int64_t tracked;
 
-	read_comm(t->tgid, comm, sizeof(comm));
+	if (!read_comm(t->tgid, comm, sizeof(comm)))
+		return NULL;
 	sites = fd_sites_json(s->ctx, &p->maps, t->tgid, 3, &tracked, top, sizeof(top));
 	o = cJSON_CreateObject();
 	if (!o || !sites) {

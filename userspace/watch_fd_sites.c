@@ -272,3 +272,67 @@ int fd_sites_sweep(const struct fd_maps *m)
 	free(dead);
 	return n;
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The stack keys of @fd (fd_stacks) into a new array; returns how many or -errno. */
+static int stack_keys(int fd, uint64_t **out)
+{
+	uint64_t *keys = NULL, *grown, next, *prev = NULL;
+	size_t n = 0, cap = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			grown = realloc(keys, cap * sizeof(*keys));
+			if (!grown) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = grown;
+		}
+		keys[n] = next;
+		prev = &keys[n++];
+	}
+	*out = keys;
+	return (int)n;
+}
+
+int fd_stacks_sweep(const struct fd_maps *m, int keep, int *stored)
+{
+	struct fd_site *sites = NULL;
+	uint64_t *keys = NULL, *used = NULL;
+	int nkeys, nsites, dropped = 0;
+
+	nkeys = stack_keys(m->stacks, &keys);
+	*stored = nkeys > 0 ? nkeys : 0;
+	if (nkeys <= keep) {
+		free(keys);
+		return nkeys < 0 ? nkeys : 0;
+	}
+	nsites = fd_sites_collect(m->sites, 0, &sites);
+	used = nsites >= 0 ? calloc(nsites ? nsites : 1, sizeof(*used)) : NULL;
+	if (!used) {
+		free(keys);
+		free(sites);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nsites; i++)
+		used[i] = sites[i].stack;
+	qsort(used, nsites, sizeof(*used), cmp_u64);
+	/* A site whose fds are all closed may come back: its stack is stored again then. */
+	for (int i = 0; i < nkeys; i++)
+		if (!bsearch(&keys[i], used, nsites, sizeof(*used), cmp_u64) &&
+		    !bpf_map_delete_elem(m->stacks, &keys[i]))
+			dropped++;
+	free(keys);
+	free(sites);
+	free(used);
+	*stored -= dropped;
+	return dropped;
+}
