@@ -59,8 +59,9 @@ struct conn_pending {
 	__u32 err;		/* the error it ended with while in_syscall */
 };
 
+/* LRU: a thread whose connect() exit was never seen must not hold a slot forever. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct conn_call);
@@ -190,7 +191,8 @@ static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32
 	e = watch_reserve(sizeof(*e));
 	if (!e)
 		return;
-	if (bpf_probe_read_kernel(e, sizeof(*e), &p->ev) || bpf_map_delete_elem(&conn_pending, &sk)) {
+	if (bpf_probe_read_kernel(e, sizeof(*e), &p->ev) ||
+	    bpf_map_delete_elem(&conn_pending, &sk)) {
 		bpf_ringbuf_discard(e, 0);
 		return;
 	}

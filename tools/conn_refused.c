@@ -37,24 +37,23 @@ struct target {
 /* @host NULL: loopback. -1 when @host is not an address of @family. */
 static int make_target(int family, const char *host, int port, struct target *t)
 {
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&t->addr;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->addr;
+
 	memset(t, 0, sizeof(*t));
 	t->family = family;
 	if (family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&t->addr;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(port);
-		a->sin6_addr = in6addr_loopback;
-		t->len = sizeof(*a);
-		return host && inet_pton(AF_INET6, host, &a->sin6_addr) != 1 ? -1 : 0;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		a6->sin6_addr = in6addr_loopback;
+		t->len = sizeof(*a6);
+		return host && inet_pton(AF_INET6, host, &a6->sin6_addr) != 1 ? -1 : 0;
 	}
-	struct sockaddr_in *a = (struct sockaddr_in *)&t->addr;
-
-	a->sin_family = AF_INET;
-	a->sin_port = htons(port);
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	t->len = sizeof(*a);
-	return host && inet_pton(AF_INET, host, &a->sin_addr) != 1 ? -1 : 0;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons(port);
+	a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->len = sizeof(*a4);
+	return host && inet_pton(AF_INET, host, &a4->sin_addr) != 1 ? -1 : 0;
 }
 
 /* A port that was free a moment ago: bound, read back, closed. */
@@ -136,7 +135,12 @@ static void usage(FILE *f)
 		   "[--port N] [--addr ADDR] [--count N] [--wait-file PATH]\n");
 }
 
-int main(int argc, char **argv)
+struct opts {
+	int family, port, count;
+	const char *mode, *wait_file, *host;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -147,45 +151,54 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int family = AF_INET, port = 0, count = 1, c;
-	const char *mode = "both", *wait_file = NULL, *host = NULL;
-	struct target t;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "46m:p:a:c:w:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
-		case 'm': mode = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'a': host = optarg; break;
-		case 'c': count = atoi(optarg); break;
-		case 'w': wait_file = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 'm': o->mode = optarg; break;
+		case 'p': o->port = atoi(optarg); break;
+		case 'a': o->host = optarg; break;
+		case 'c': o->count = atoi(optarg); break;
+		case 'w': o->wait_file = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
 		}
 	}
-	if (strcmp(mode, "blocking") && strcmp(mode, "nonblocking") && strcmp(mode, "both")) {
+	if (strcmp(o->mode, "blocking") && strcmp(o->mode, "nonblocking") &&
+	    strcmp(o->mode, "both"))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .family = AF_INET, .count = 1, .mode = "both" };
+	struct target t;
+
+	if (parse_opts(argc, argv, &o) < 0) {
 		usage(stderr);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!port)
-		port = pick_closed_port(family);
-	if (port <= 0) {
+	if (!o.port)
+		o.port = pick_closed_port(o.family);
+	if (o.port <= 0) {
 		fprintf(stderr, "conn_refused: no free port: %s\n", strerror(errno));
 		return 1;
 	}
-	if (make_target(family, host, port, &t)) {
-		fprintf(stderr, "conn_refused: '%s' is not an IPv%c address\n", host,
-			family == AF_INET6 ? '6' : '4');
+	if (make_target(o.family, o.host, o.port, &t)) {
+		fprintf(stderr, "conn_refused: '%s' is not an IPv%c address\n", o.host,
+			o.family == AF_INET6 ? '6' : '4');
 		return 2;
 	}
-	printf("pid %d\nport %d\n", getpid(), port);
-	wait_for_file(wait_file);
-	for (int i = 0; i < count; i++) {
-		if (strcmp(mode, "nonblocking"))
+	printf("pid %d\nport %d\n", getpid(), o.port);
+	wait_for_file(o.wait_file);
+	for (int i = 0; i < o.count; i++) {
+		if (strcmp(o.mode, "nonblocking"))
 			report("blocking", connect_blocking(&t));
-		if (strcmp(mode, "blocking"))
+		if (strcmp(o.mode, "blocking"))
 			report("nonblocking", connect_nonblocking(&t));
 	}
 	return 0;

@@ -145,12 +145,34 @@ static void add_common(struct watch_event *ev, const struct watch_fd_event *e, c
 	cJSON_AddNumberToObject(ev->json, "fd_table_size", e->max_fds);
 }
 
+static void add_exhausted(struct watch_event *ev, const struct watch_fd_event *e,
+			  const char *sc)
+{
+	const char *errname = strerrorname_np(e->err) ?: "unknown";
+
+	cJSON_AddStringToObject(ev->json, "errno", errname);
+	cJSON_AddNumberToObject(ev->json, "suppressed", e->suppressed);
+	watch_event_facts(ev, "%s failed with %s: %u fds open, limit %" PRIu64, sc, errname,
+			  e->open_fds, (uint64_t)e->limit);
+	if (e->suppressed)
+		watch_event_facts(ev, " (%u more failures rate-limited)", e->suppressed);
+}
+
+static void add_pressure(struct watch_event *ev, const struct watch_fd_event *e)
+{
+	unsigned int pct = e->limit ? (unsigned int)(e->open_fds * 100ULL / e->limit) : 0;
+
+	cJSON_AddNumberToObject(ev->json, "warn_percent", e->warn_pct);
+	watch_event_facts(ev, "%u fds open, %u%% of the limit %" PRIu64 " (warns at %u%%)",
+			  e->open_fds, pct, (uint64_t)e->limit, e->warn_pct);
+}
+
 static int fd_handle(struct watch_source *s, const void *data, size_t size)
 {
 	const struct watch_fd_event *e = data;
 	bool exhausted = e->hdr.type == WATCH_EV_FD_EXHAUSTED;
-	const char *sc, *errname;
 	struct watch_event ev;
+	const char *sc;
 
 	if (size < sizeof(*e) || (!exhausted && e->hdr.type != WATCH_EV_FD_PRESSURE))
 		return -EINVAL;
@@ -159,20 +181,10 @@ static int fd_handle(struct watch_source *s, const void *data, size_t size)
 		return -ENOMEM;
 	sc = syscall_name(e->syscall_nr) ?: "unknown";
 	add_common(&ev, e, sc);
-	if (exhausted) {
-		errname = strerrorname_np(e->err) ?: "unknown";
-		cJSON_AddStringToObject(ev.json, "errno", errname);
-		cJSON_AddNumberToObject(ev.json, "suppressed", e->suppressed);
-		watch_event_facts(&ev, "%s failed with %s: %u fds open, limit %" PRIu64, sc,
-				  errname, e->open_fds, (uint64_t)e->limit);
-		if (e->suppressed)
-			watch_event_facts(&ev, " (%u more failures rate-limited)", e->suppressed);
-	} else {
-		cJSON_AddNumberToObject(ev.json, "warn_percent", e->warn_pct);
-		watch_event_facts(&ev, "%u fds open, %u%% of the limit %" PRIu64 " (warns at %u%%)",
-				  e->open_fds, e->limit ? (unsigned int)(e->open_fds * 100ULL / e->limit) : 0,
-				  (uint64_t)e->limit, e->warn_pct);
-	}
+	if (exhausted)
+		add_exhausted(&ev, e, sc);
+	else
+		add_pressure(&ev, e);
 	add_sites(s, &ev, e->hdr.tgid);
 	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
 	watch_emit(s->ctx, &ev);
@@ -275,9 +287,12 @@ static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FI
 	if (json)
 		return o;
 	fprintf(out, "  pid %u (%s): %" PRId64 " fds still open\n", t->tgid, comm, tracked);
-	cJSON_ArrayForEach(it, sites)
-		fprintf(out, "    %8g  %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count")),
+	cJSON_ArrayForEach(it, sites) {
+		double count = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count"));
+
+		fprintf(out, "    %8g  %s\n", count,
 			cJSON_GetStringValue(cJSON_GetObjectItem(it, "site")));
+	}
 	cJSON_Delete(o);
 	return NULL;
 }

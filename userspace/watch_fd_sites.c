@@ -204,9 +204,9 @@ cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid
 	}
 	free(sites);
 	keep_top(arr, max);
-	first = cJSON_GetArrayItem(arr, 0);
+	first = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "site");
 	if (first)
-		snprintf(top, toplen, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(first, "site")));
+		snprintf(top, toplen, "%s", cJSON_GetStringValue(first));
 	return arr;
 }
 
