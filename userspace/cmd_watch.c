@@ -86,6 +86,18 @@ static int set_cgroup(struct watch_opts *o, const char *path)
 	return 0;
 }
 
+static int add_pid(struct watch_opts *o, const char *arg)
+{
+	long v;
+
+	if (o->npids >= WATCH_MAX_PIDS)
+		return cli_usage_error("watch", "at most %d -p options", WATCH_MAX_PIDS);
+	if (!cli_parse_long(arg, 1, INT_MAX, &v))
+		return cli_usage_error("watch", "invalid pid '%s'", arg);
+	o->pids[o->npids++] = v;
+	return 0;
+}
+
 static int parse_value(struct watch_opts *o, int c, const char *arg)
 {
 	char bad[64];
@@ -93,12 +105,7 @@ static int parse_value(struct watch_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case 'p':
-		if (o->npids >= WATCH_MAX_PIDS)
-			return cli_usage_error("watch", "at most %d -p options", WATCH_MAX_PIDS);
-		if (!cli_parse_long(arg, 1, INT_MAX, &v))
-			return cli_usage_error("watch", "invalid pid '%s'", arg);
-		o->pids[o->npids++] = v;
-		return 0;
+		return add_pid(o, arg);
 	case 'e':
 		if (watch_parse_events(arg, &o->sources, bad, sizeof(bad)))
 			return cli_usage_error("watch", "unknown event source '%s' in --events",

@@ -12,46 +12,49 @@
 #include "watch_oom.h"
 #include "watch_oom.skel.h"
 
-static int oom_load(struct watch_source *s, const struct watch_opts *o)
+/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
+static int oom_try(struct watch_source *s, const struct watch_opts *o, bool classic)
 {
 	struct watch_oom_bpf *skel = watch_oom_bpf__open();
 	int err;
 
+	s->priv = skel;
 	if (!skel)
 		return -errno;
-	s->priv = skel;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
+	bpf_program__set_autoload(skel->progs.oom_mark_victim_btf, !classic);
+	bpf_program__set_autoload(skel->progs.oom_mark_victim_tp, classic);
 	err = watch_oom_bpf__load(skel);
 	if (!err)
 		err = watch_oom_bpf__attach(skel);
-	if (err) {
-		/* Typed tracepoints unavailable: the classic one has the same facts but the cgroup. */
-		pr_info("oom: tp_btf/mark_victim failed (%s), trying the classic tracepoint\n",
-			strerror(-err));
-		watch_oom_bpf__destroy(skel);
-		skel = watch_oom_bpf__open();
-		s->priv = skel;
-		if (!skel)
-			return -errno;
-		watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
-		bpf_program__set_autoload(skel->progs.oom_mark_victim_btf, false);
-		bpf_program__set_autoload(skel->progs.oom_mark_victim_tp, true);
-		err = watch_oom_bpf__load(skel);
-		if (!err)
-			err = watch_oom_bpf__attach(skel);
-		if (err) {
-			log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));
-			return err;
-		}
-		watch_source_attached(s, "tracepoint oom:mark_victim");
-		watch_source_skipped(s, "tp_btf mark_victim (no BTF-typed tracepoints; no "
-				     "victim memory cgroup)");
-	} else {
-		watch_source_attached(s, "tp_btf mark_victim");
+	if (!err) {
+		s->ring_fd = bpf_map__fd(skel->maps.events);
+		s->counters_fd = bpf_map__fd(skel->maps.counters);
 	}
-	s->ring_fd = bpf_map__fd(skel->maps.events);
-	s->counters_fd = bpf_map__fd(skel->maps.counters);
+	return err;
+}
+
+static int oom_load(struct watch_source *s, const struct watch_opts *o)
+{
+	int err = oom_try(s, o, false);
+
+	if (!err) {
+		watch_source_attached(s, "tp_btf mark_victim");
+		return 0;
+	}
+	/* Typed tracepoints unavailable: the classic one has the same facts but the cgroup. */
+	pr_info("oom: tp_btf/mark_victim failed (%s), trying the classic tracepoint\n",
+		strerror(-err));
+	watch_oom_bpf__destroy(s->priv);
+	err = oom_try(s, o, true);
+	if (err) {
+		log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));
+		return err;
+	}
+	watch_source_attached(s, "tracepoint oom:mark_victim");
+	watch_source_skipped(s, "tp_btf mark_victim (no BTF-typed tracepoints: no victim "
+			     "memory cgroup)");
 	return 0;
 }
 

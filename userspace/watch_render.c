@@ -49,21 +49,38 @@ static bool tracing_frame(const struct sym_result *r)
 	return false;
 }
 
+/*
+ * Symbolizes one frame. A user address outside every known mapping means
+ * the snapshot is stale (a library loaded since): refresh it once per event,
+ * while the process lives (a no-op once it is gone).
+ */
+static void symbolize(struct watch_ctx *c, uint32_t pid, uint64_t ip, bool kernel,
+		      bool *refreshed, struct sym_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (kernel) {
+		symbolizer__kernel(c->sym, ip, r);
+	} else {
+		symbolizer__user(c->sym, pid, ip, r);
+		if (!r->module && !*refreshed) {
+			*refreshed = true;
+			if (!symbolizer__capture_pid(c->sym, pid))
+				symbolizer__user(c->sym, pid, ip, r);
+		}
+	}
+	r->addr = ip;
+}
+
 static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64 *ips, int n,
 		      bool kernel)
 {
-	bool leading = kernel;
+	bool leading = kernel, refreshed = false;
 	struct sym_result r;
 
 	for (int i = 0; i < n && i < WATCH_MAX_FRAMES; i++) {
 		cJSON *f;
 
-		memset(&r, 0, sizeof(r));
-		if (kernel)
-			symbolizer__kernel(c->sym, ips[i], &r);
-		else
-			symbolizer__user(c->sym, pid, ips[i], &r);
-		r.addr = ips[i];
+		symbolize(c, pid, ips[i], kernel, &refreshed, &r);
 		if (leading && tracing_frame(&r))
 			continue;
 		leading = false;
@@ -86,9 +103,6 @@ int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint
 	arr = cJSON_AddArrayToObject(obj, key);
 	if (!arr)
 		return -ENOMEM;
-	/* Refresh the maps while the process lives (no-op when it is gone). */
-	if (nuser)
-		symbolizer__capture_pid(c->sym, pid);
 	err = add_frames(c, arr, pid, kernel, nkernel, true);
 	if (!err)
 		err = add_frames(c, arr, pid, user, nuser, false);

@@ -13,7 +13,8 @@
 # tenants of a shared machine take the CPU away. strace's cost is mostly in
 # context switches to the tracer, so it is compared on wall-clock time.
 set -u
-cd "$(dirname "$0")/../.."
+HERE=$(cd "$(dirname "$0")" && pwd)
+cd "$HERE/../.."
 BUILD=${BUILD:-build}
 FAULTLINE=${FAULTLINE:-$PWD/$BUILD/faultline}
 LOOP=$PWD/$BUILD/tools/getppid_loop
@@ -116,3 +117,6 @@ fs = add["faultline"] / add["syscount"] if add["syscount"] > 0 else float("nan")
 print("faultline added cost / bpftrace's: %.2f (target <= 0.5) %s" % (fb, "ok" if fb <= 0.5 else "MISSED"))
 print("faultline added cost / syscount's: %.2f (target <= 1.0) %s" % (fs, "ok" if fs <= 1.0 else "MISSED"))
 PY
+
+echo
+"$HERE/throughput.sh" 4 1 4 16

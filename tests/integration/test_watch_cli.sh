@@ -32,4 +32,14 @@ bad "invalid --fd-warn '101'" --fd-warn 101
 bad "invalid --rate-limit 'x'" --rate-limit x
 bad "--cgroup '/nonexistent-faultline': No such file" --cgroup /nonexistent-faultline
 bad "unexpected argument 'extra'" extra
-pass "watch usage errors exit 2"
+
+# As root: -d ends the run by itself, -v names the hooks attached.
+if [ "$(id -u)" = 0 ]; then
+	expect_exit 0 timeout 60 "$FAULTLINE" watch -v -d 1 --events slow,signal
+	assert_match "$TMP/err" '^slow: attached tp_btf sys_enter, tp_btf sys_exit'
+	assert_match "$TMP/err" '^signal: attached .*signal_deliver'
+	assert_match "$TMP/err" '^faultline: watching slow, signal \(Ctrl-C to stop\)$'
+	assert_match "$TMP/err" '^faultline: watch summary after 1\.[0-9] s$'
+	assert_no_match "$TMP/err" '^oom:'
+fi
+pass "watch usage errors exit 2; -d and -v"

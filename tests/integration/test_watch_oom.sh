@@ -34,7 +34,7 @@ sh -c "echo \$\$ > $cg/cgroup.procs && exec $TOOLS/oom_trigger 2048" 2>"$TMP/tri
 rc=$?
 [ "$rc" = 137 ] || fail "oom_trigger exited $rc, expected 137 (SIGKILL): $(cat "$TMP/trigger.err")"
 pid=$(sed -n 's/^oom_trigger: pid \([0-9]*\) .*/\1/p' "$TMP/trigger.err")
-stop_watch
+stop_watch TERM		# SIGTERM detaches as cleanly as Ctrl-C
 
 events "e['type'] == 'oom_kill' and e['victim']['pid'] == $pid" >"$TMP/oom.ev"
 assert_lines "$TMP/oom.ev" 1

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/watch_lib.sh"
 need_root
+# The sanitizer build, when there is one: leaks or UB in the pipeline fail the run.
+[ -x "${FAULTLINE_ASAN:-}" ] && WATCH_BIN=$FAULTLINE_ASAN
 
 start_watch --events signal --exits
 "$TOOLS/segv" 300 >"$TMP/segv.out" 2>/dev/null

@@ -3,9 +3,10 @@
 # --json` in the background, wait until it is attached, stop it, query events.
 
 # start_watch ARGS...: output in $TMP/watch.out (JSON Lines), $TMP/watch.err.
+# $WATCH_BIN overrides the binary (e.g. the ASan build).
 start_watch() {
 	local i
-	"$FAULTLINE" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+	"${WATCH_BIN:-$FAULTLINE}" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	on_exit "kill -KILL $WATCH_PID"
 	for i in $(seq 1 300); do
@@ -17,11 +18,11 @@ start_watch() {
 	fail "watch not ready after 30 s: $(head -c 800 "$TMP/watch.err")"
 }
 
-# stop_watch: SIGINT, wait, expect exit 0 and the summary.
+# stop_watch [SIGNAL]: SIGINT (or SIGNAL), wait, expect exit 0 and the summary.
 stop_watch() {
 	local rc
 	sleep 0.5	# let the last events cross the ring buffer
-	kill -INT "$WATCH_PID"
+	kill -"${1:-INT}" "$WATCH_PID"
 	wait "$WATCH_PID"
 	rc=$?
 	[ "$rc" = 0 ] || fail "watch exited $rc after SIGINT: $(tail -c 800 "$TMP/watch.err")"
