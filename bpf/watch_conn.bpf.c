@@ -18,6 +18,7 @@
  * Inbound: tcp:tcp_send_reset without a socket, answering a SYN, is a
  * connection attempt to a local port with no listener.
  */
+#define WATCH_RATE_LIMIT
 #include "watch_common.bpf.h"
 #include <bpf/bpf_endian.h>
 
@@ -58,8 +59,9 @@ struct conn_pending {
 	__u32 err;		/* the error it ended with while in_syscall */
 };
 
+/* LRU: a thread whose connect() exit was never seen must not hold a slot forever. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct conn_call);
@@ -180,11 +182,17 @@ static __always_inline int on_syn_sent(struct trace_event_raw_inet_sock_set_stat
  */
 static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32 err, __u8 mode)
 {
-	struct watch_conn_event *e = watch_reserve(sizeof(*e));
+	struct watch_conn_event *e;
 
+	if (!watch_rate_allow(p->ev.hdr.tgid, bpf_ktime_get_ns())) {
+		bpf_map_delete_elem(&conn_pending, &sk);
+		return;
+	}
+	e = watch_reserve(sizeof(*e));
 	if (!e)
 		return;
-	if (bpf_probe_read_kernel(e, sizeof(*e), &p->ev) || bpf_map_delete_elem(&conn_pending, &sk)) {
+	if (bpf_probe_read_kernel(e, sizeof(*e), &p->ev) ||
+	    bpf_map_delete_elem(&conn_pending, &sk)) {
 		bpf_ringbuf_discard(e, 0);
 		return;
 	}
@@ -228,8 +236,11 @@ int conn_state(struct trace_event_raw_inet_sock_set_state *ctx)
 /* connect() failed before sending a SYN (no route, no local port...). */
 static __always_inline void emit_early(void *ctx, struct conn_call *call, __u32 err)
 {
-	struct watch_conn_event *e = watch_reserve(sizeof(*e));
+	struct watch_conn_event *e;
 
+	if (!watch_rate_allow(bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns()))
+		return;
+	e = watch_reserve(sizeof(*e));
 	if (!e)
 		return;
 	watch_fill_header(&e->hdr, event_type(err), sizeof(*e));
@@ -310,6 +321,7 @@ SEC("tp/tcp/tcp_send_reset")
 int conn_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 {
 	struct watch_conn_event *e;
+	__u16 port = 0;
 
 	if (ctx->skaddr || !ctx->skbaddr)
 		return 0;	/* a socket exists: not a closed port */
@@ -320,6 +332,10 @@ int conn_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 		watch_count(WATCH_CONN_CNT_INBOUND_FILTERED);
 		return 0;
 	}
+	/* Rate-limited per local port; the key's top bit keeps it apart from pids. */
+	bpf_probe_read_kernel(&port, sizeof(port), ctx->saddr + 2);
+	if (!watch_rate_allow((1U << 31) | bpf_ntohs(port), bpf_ktime_get_ns()))
+		return 0;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
 		return 0;

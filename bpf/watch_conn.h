@@ -44,7 +44,7 @@ struct watch_conn_event {
 	struct watch_stacks stacks;
 };
 
-/* WATCH_CNT_SOURCE0..3 of the conn object. */
-#define WATCH_CONN_CNT_INBOUND_FILTERED WATCH_CNT_SOURCE0	/* inbound, not shown under -p/--cgroup */
+/* WATCH_CNT_SOURCE0..3 of the conn object: inbound refusals not shown under -p/--cgroup. */
+#define WATCH_CONN_CNT_INBOUND_FILTERED WATCH_CNT_SOURCE0
 
 #endif

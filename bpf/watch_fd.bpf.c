@@ -53,7 +53,6 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct watch_fd_key);
 	__type(value, struct watch_fd_val);
 } fd_open SEC(".maps");
@@ -61,15 +60,17 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct watch_fd_site_key);
 	__type(value, __s64);
 } fd_sites SEC(".maps");
 
+/* Stacks stored so far: userspace sweeps unreferenced ones when this grows. */
+__u64 fd_stacks_added;
+
 /* Creating stacks by hash; a stack map would drop or overwrite colliding stacks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, WATCH_FD_STACKS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct watch_fd_stack);
@@ -229,7 +230,7 @@ static __always_inline __u64 creating_stack(void *ctx)
 	__u32 zero = 0;
 	struct watch_fd_stack *s = bpf_map_lookup_elem(&fd_scratch, &zero);
 	__u64 h = 0xcbf29ce484222325ULL;
-	long n;
+	long n, err;
 
 	if (!s)
 		return 0;
@@ -254,7 +255,11 @@ static __always_inline __u64 creating_stack(void *ctx)
 		h = (h ^ s->ips[i]) * 0x100000001b3ULL;
 	}
 	h |= 1;	/* never 0 */
-	bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
+	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&fd_stacks_added, 1);
+	else if (err != -EEXIST)
+		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
 	return h;
 }
 

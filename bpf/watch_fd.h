@@ -65,6 +65,7 @@ struct watch_fd_site_key {
 
 /* A creating user stack, leaf first. */
 #define WATCH_FD_SITE_FRAMES 32
+#define WATCH_FD_STACKS_MAX 16384	/* entries of the fd_stacks map */
 
 struct watch_fd_stack {
 	__u64 ips[WATCH_FD_SITE_FRAMES];

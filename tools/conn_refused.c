@@ -6,9 +6,11 @@
  * EINPROGRESS and the refusal arrives later, read back with SO_ERROR).
  *
  *   conn_refused [-4|-6] [--mode blocking|nonblocking|both] [--port N]
- *                [--count N] [--wait-file PATH]
+ *                [--addr ADDR] [--count N] [--wait-file PATH]
  *
  * Without --port it picks a free port by binding one and closing it again.
+ * --addr connects elsewhere than loopback, e.g. to an unreachable address to
+ * get a timeout or "no route" instead of a refusal.
  * Prints "pid N" and "port N" first, then one line per attempt:
  * "refused blocking" / "refused nonblocking", or "result MODE ERRNO-NAME".
  */
@@ -32,26 +34,26 @@ struct target {
 	int family;
 };
 
-static int make_target(int family, int port, struct target *t)
+/* @host NULL: loopback. -1 when @host is not an address of @family. */
+static int make_target(int family, const char *host, int port, struct target *t)
 {
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&t->addr;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->addr;
+
 	memset(t, 0, sizeof(*t));
 	t->family = family;
 	if (family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&t->addr;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(port);
-		a->sin6_addr = in6addr_loopback;
-		t->len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&t->addr;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		t->len = sizeof(*a);
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		a6->sin6_addr = in6addr_loopback;
+		t->len = sizeof(*a6);
+		return host && inet_pton(AF_INET6, host, &a6->sin6_addr) != 1 ? -1 : 0;
 	}
-	return 0;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons(port);
+	a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->len = sizeof(*a4);
+	return host && inet_pton(AF_INET, host, &a4->sin_addr) != 1 ? -1 : 0;
 }
 
 /* A port that was free a moment ago: bound, read back, closed. */
@@ -60,7 +62,7 @@ static int pick_closed_port(int family)
 	struct target t;
 	int fd, port = -1;
 
-	make_target(family, 0, &t);
+	make_target(family, NULL, 0, &t);
 	fd = socket(family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
@@ -99,7 +101,7 @@ static __attribute__((noinline)) int connect_nonblocking(const struct target *t)
 	if (err != EINPROGRESS)
 		goto out;
 	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	if (poll(&p, 1, 5000) != 1) {
+	if (poll(&p, 1, 20000) != 1) {
 		err = ETIMEDOUT;
 		goto out;
 	}
@@ -130,53 +132,73 @@ static void wait_for_file(const char *path)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: conn_refused [-4|-6] [--mode blocking|nonblocking|both] "
-		   "[--port N] [--count N] [--wait-file PATH]\n");
+		   "[--port N] [--addr ADDR] [--count N] [--wait-file PATH]\n");
 }
 
-int main(int argc, char **argv)
+struct opts {
+	int family, port, count;
+	const char *mode, *wait_file, *host;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "addr", required_argument, NULL, 'a' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "wait-file", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int family = AF_INET, port = 0, count = 1, c;
-	const char *mode = "both", *wait_file = NULL;
-	struct target t;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "46m:p:c:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "46m:p:a:c:w:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
-		case 'm': mode = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'c': count = atoi(optarg); break;
-		case 'w': wait_file = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 'm': o->mode = optarg; break;
+		case 'p': o->port = atoi(optarg); break;
+		case 'a': o->host = optarg; break;
+		case 'c': o->count = atoi(optarg); break;
+		case 'w': o->wait_file = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
 		}
 	}
-	if (strcmp(mode, "blocking") && strcmp(mode, "nonblocking") && strcmp(mode, "both")) {
+	if (strcmp(o->mode, "blocking") && strcmp(o->mode, "nonblocking") &&
+	    strcmp(o->mode, "both"))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .family = AF_INET, .count = 1, .mode = "both" };
+	struct target t;
+
+	if (parse_opts(argc, argv, &o) < 0) {
 		usage(stderr);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!port)
-		port = pick_closed_port(family);
-	if (port <= 0) {
+	if (!o.port)
+		o.port = pick_closed_port(o.family);
+	if (o.port <= 0) {
 		fprintf(stderr, "conn_refused: no free port: %s\n", strerror(errno));
 		return 1;
 	}
-	make_target(family, port, &t);
-	printf("pid %d\nport %d\n", getpid(), port);
-	wait_for_file(wait_file);
-	for (int i = 0; i < count; i++) {
-		if (strcmp(mode, "nonblocking"))
+	if (make_target(o.family, o.host, o.port, &t)) {
+		fprintf(stderr, "conn_refused: '%s' is not an IPv%c address\n", o.host,
+			o.family == AF_INET6 ? '6' : '4');
+		return 2;
+	}
+	printf("pid %d\nport %d\n", getpid(), o.port);
+	wait_for_file(o.wait_file);
+	for (int i = 0; i < o.count; i++) {
+		if (strcmp(o.mode, "nonblocking"))
 			report("blocking", connect_blocking(&t));
-		if (strcmp(mode, "blocking"))
+		if (strcmp(o.mode, "blocking"))
 			report("nonblocking", connect_nonblocking(&t));
 	}
 	return 0;

@@ -7,8 +7,11 @@
  * has to be told apart from call sites that do not leak.
  *
  *   fd_leaker [--limit N] [--kind file|socket|pipe] [--storm N] [--hold MS]
- *             [--wait-file PATH] [--delay-us US]
+ *             [--wait-file PATH] [--delay-us US] [--cycles N --release-to PCT]
  *
+ * --cycles repeats the leak to EMFILE, first closing leaked fds until the
+ * process holds PCT percent of its limit: the pressure warning must re-arm
+ * only when that falls far enough below its threshold.
  * Prints "pid N" first, then "opened N", "failures N" (every EMFILE seen,
  * the first one included) when done.
  */
@@ -33,6 +36,8 @@ struct opts {
 	long storm;
 	long hold_ms;
 	long delay_us;
+	long cycles;		/* leak to EMFILE this many times... */
+	long release_pct;	/* ...closing down to this share of the limit in between */
 	const char *wait_file;
 };
 
@@ -112,7 +117,8 @@ static void wait_for_file(const char *path)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: fd_leaker [--limit N] [--kind file|socket|pipe] [--storm N] "
-		   "[--hold MS] [--wait-file PATH] [--delay-us US]\n");
+		   "[--hold MS] [--wait-file PATH] [--delay-us US]\n"
+		   "                 [--cycles N --release-to PERCENT]\n");
 }
 
 static int parse_kind(const char *s, enum kind *k)
@@ -137,12 +143,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "hold", required_argument, NULL, 'H' },
 		{ "wait-file", required_argument, NULL, 'w' },
 		{ "delay-us", required_argument, NULL, 'D' },
+		{ "cycles", required_argument, NULL, 'c' },
+		{ "release-to", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "l:k:s:H:w:D:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:k:s:H:w:D:c:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->limit = atol(optarg); break;
 		case 'k':
@@ -153,50 +161,83 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'H': o->hold_ms = atol(optarg); break;
 		case 'w': o->wait_file = optarg; break;
 		case 'D': o->delay_us = atol(optarg); break;
+		case 'c': o->cycles = atol(optarg); break;
+		case 'r': o->release_pct = atol(optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
-	return o->limit >= 16 ? 0 : -1;
+	return o->limit >= 16 && o->cycles >= 1 && o->release_pct >= 0 && o->release_pct < 100
+	       ? 0 : -1;
+}
+
+/*
+ * Leaks until EMFILE, recording what it leaked in @fds; returns 0, or -1
+ * when opening failed for another reason.
+ */
+static int leak_until_full(const struct opts *o, int *fds, long *nfds, long *opened)
+{
+	int fd;
+
+	for (;;) {
+		if (*opened % 16 == 0)
+			balanced_open();
+		fd = leak_fd(o->kind);
+		if (fd < 0)
+			break;
+		if (*nfds < o->limit)
+			fds[(*nfds)++] = fd;
+		(*opened)++;
+		if (o->delay_us)
+			sleep_us(o->delay_us);
+	}
+	if (errno == EMFILE || errno == ENFILE)
+		return 0;
+	fprintf(stderr, "fd_leaker: open failed: %s\n", strerror(errno));
+	return -1;
+}
+
+/* Closes leaked fds until the process holds @pct percent of its limit. */
+static void release_to(const struct opts *o, int *fds, long *nfds, long pct)
+{
+	long base = o->limit - *nfds;	/* open before the leak: stdio and inherited */
+
+	while (*nfds > 0 && base + *nfds > o->limit * pct / 100)
+		close(fds[--(*nfds)]);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .limit = 256, .kind = KIND_FILE };
-	long opened = 0, failures = 0;
-	int err;
+	struct opts o = { .limit = 256, .kind = KIND_FILE, .cycles = 1 };
+	long opened = 0, failures = 0, nfds = 0;
+	int err, *fds;
 
 	if (parse_opts(argc, argv, &o) < 0) {
 		usage(stderr);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	err = set_limit(o.limit);
+	fds = calloc(o.limit, sizeof(*fds));
+	err = fds ? set_limit(o.limit) : -ENOMEM;
 	if (err) {
-		fprintf(stderr, "fd_leaker: setrlimit: %s\n", strerror(-err));
+		fprintf(stderr, "fd_leaker: setup: %s\n", strerror(-err));
 		return 1;
 	}
 	printf("pid %d\n", getpid());
 	wait_for_file(o.wait_file);
-	for (;;) {
-		if (opened % 16 == 0)
-			balanced_open();
-		if (leak_fd(o.kind) < 0)
-			break;
-		opened++;
-		if (o.delay_us)
-			sleep_us(o.delay_us);
+	for (long c = 0; c < o.cycles; c++) {
+		if (c)
+			release_to(&o, fds, &nfds, o.release_pct);
+		if (leak_until_full(&o, fds, &nfds, &opened) < 0)
+			return 1;
+		failures++;
+		for (long i = 0; i < o.storm; i++)
+			if (leak_fd(o.kind) < 0 && (errno == EMFILE || errno == ENFILE))
+				failures++;
 	}
-	if (errno != EMFILE && errno != ENFILE) {
-		fprintf(stderr, "fd_leaker: open failed: %s\n", strerror(errno));
-		return 1;
-	}
-	failures = 1;
-	for (long i = 0; i < o.storm; i++)
-		if (leak_fd(o.kind) < 0 && (errno == EMFILE || errno == ENFILE))
-			failures++;
 	printf("opened %ld\nfailures %ld\n", opened, failures);
 	if (o.hold_ms)
 		sleep_us(o.hold_ms * 1000);
+	free(fds);
 	return 0;
 }

@@ -109,6 +109,8 @@ static int conn_handle(struct watch_source *s, const void *data, size_t size)
 		return -EINVAL;
 	if (watch_event_begin(s->ctx, &ev, &e->hdr, inbound ? WATCH_SEV_WARNING : WATCH_SEV_ERROR))
 		return -ENOMEM;
+	if (inbound)	/* no process: "0/-" rather than "0/" on the human line */
+		snprintf(ev.comm, sizeof(ev.comm), "-");
 	errname = strerrorname_np(e->err) ?: "unknown";
 	cJSON_AddStringToObject(ev.json, "errno", errname);
 	cJSON_AddStringToObject(ev.json, "direction", inbound ? "inbound" : "outbound");

@@ -16,6 +16,8 @@
 #define TOP_SITES 5
 #define REPORT_PROCS 10
 #define SWEEP_EVERY_NS 1000000000ULL
+/* Unreferenced stacks are dropped once the map may be half full. */
+#define STACKS_SWEEP_AT (WATCH_FD_STACKS_MAX / 2)
 
 /* Syscalls that return new fds or close them; the BPF side decodes the odd ones. */
 static const char *const fd_syscalls[] = {
@@ -32,7 +34,7 @@ struct fd_priv {
 	struct watch_fd_bpf *skel;
 	struct fd_maps maps;
 	uint64_t last_sweep_ns;
-	uint64_t swept;		/* exited processes whose entries were dropped */
+	uint64_t stacks_dropped;	/* by fd_stacks_sweep(), vs fd_stacks_added */
 };
 
 static uint64_t now_ns(void)
@@ -143,12 +145,34 @@ static void add_common(struct watch_event *ev, const struct watch_fd_event *e, c
 	cJSON_AddNumberToObject(ev->json, "fd_table_size", e->max_fds);
 }
 
+static void add_exhausted(struct watch_event *ev, const struct watch_fd_event *e,
+			  const char *sc)
+{
+	const char *errname = strerrorname_np(e->err) ?: "unknown";
+
+	cJSON_AddStringToObject(ev->json, "errno", errname);
+	cJSON_AddNumberToObject(ev->json, "suppressed", e->suppressed);
+	watch_event_facts(ev, "%s failed with %s: %u fds open, limit %" PRIu64, sc, errname,
+			  e->open_fds, (uint64_t)e->limit);
+	if (e->suppressed)
+		watch_event_facts(ev, " (%u more failures rate-limited)", e->suppressed);
+}
+
+static void add_pressure(struct watch_event *ev, const struct watch_fd_event *e)
+{
+	unsigned int pct = e->limit ? (unsigned int)(e->open_fds * 100ULL / e->limit) : 0;
+
+	cJSON_AddNumberToObject(ev->json, "warn_percent", e->warn_pct);
+	watch_event_facts(ev, "%u fds open, %u%% of the limit %" PRIu64 " (warns at %u%%)",
+			  e->open_fds, pct, (uint64_t)e->limit, e->warn_pct);
+}
+
 static int fd_handle(struct watch_source *s, const void *data, size_t size)
 {
 	const struct watch_fd_event *e = data;
 	bool exhausted = e->hdr.type == WATCH_EV_FD_EXHAUSTED;
-	const char *sc, *errname;
 	struct watch_event ev;
+	const char *sc;
 
 	if (size < sizeof(*e) || (!exhausted && e->hdr.type != WATCH_EV_FD_PRESSURE))
 		return -EINVAL;
@@ -157,20 +181,10 @@ static int fd_handle(struct watch_source *s, const void *data, size_t size)
 		return -ENOMEM;
 	sc = syscall_name(e->syscall_nr) ?: "unknown";
 	add_common(&ev, e, sc);
-	if (exhausted) {
-		errname = strerrorname_np(e->err) ?: "unknown";
-		cJSON_AddStringToObject(ev.json, "errno", errname);
-		cJSON_AddNumberToObject(ev.json, "suppressed", e->suppressed);
-		watch_event_facts(&ev, "%s failed with %s: %u fds open, limit %" PRIu64, sc,
-				  errname, e->open_fds, (uint64_t)e->limit);
-		if (e->suppressed)
-			watch_event_facts(&ev, " (%u more failures rate-limited)", e->suppressed);
-	} else {
-		cJSON_AddNumberToObject(ev.json, "warn_percent", e->warn_pct);
-		watch_event_facts(&ev, "%u fds open, %u%% of the limit %" PRIu64 " (warns at %u%%)",
-				  e->open_fds, e->limit ? (unsigned int)(e->open_fds * 100ULL / e->limit) : 0,
-				  (uint64_t)e->limit, e->warn_pct);
-	}
+	if (exhausted)
+		add_exhausted(&ev, e, sc);
+	else
+		add_pressure(&ev, e);
 	add_sites(s, &ev, e->hdr.tgid);
 	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
 	watch_emit(s->ctx, &ev);
@@ -181,14 +195,21 @@ static void fd_tick(struct watch_source *s)
 {
 	struct fd_priv *p = s->priv;
 	uint64_t now = now_ns();
-	int n;
+	int n, stored;
 
 	if (now - p->last_sweep_ns < SWEEP_EVERY_NS)
 		return;
 	p->last_sweep_ns = now;
 	n = fd_sites_sweep(&p->maps);
 	if (n > 0)
-		p->swept += n;
+		pr_debug("fd: dropped the tracked fds of %d exited processes\n", n);
+	if (p->skel->bss->fd_stacks_added - p->stacks_dropped < STACKS_SWEEP_AT)
+		return;
+	n = fd_stacks_sweep(&p->maps, STACKS_SWEEP_AT, &stored);
+	/* Resync with what is really stored, so a half-full map is not rescanned each tick. */
+	p->stacks_dropped = p->skel->bss->fd_stacks_added - stored;
+	if (n > 0)
+		pr_debug("fd: dropped %d stacks no open fd refers to\n", n);
 }
 
 struct proc_total {
@@ -225,19 +246,21 @@ static int proc_totals(const struct fd_site *sites, int n, struct proc_total *ou
 	return np;
 }
 
-static void read_comm(uint32_t pid, char *buf, size_t len)
+/* False when the process is gone (its entries await the next sweep). */
+static bool read_comm(uint32_t pid, char *buf, size_t len)
 {
 	char path[64];
+	bool ok;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	f = fopen(path, "r");
-	if (!f || !fgets(buf, len, f))
-		snprintf(buf, len, "?");
-	else
+	ok = f && fgets(buf, len, f);
+	if (ok)
 		buf[strcspn(buf, "\n")] = '\0';
 	if (f)
 		fclose(f);
+	return ok;
 }
 
 static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FILE *out,
@@ -248,7 +271,8 @@ static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FI
 	cJSON *o, *sites, *it;
 	int64_t tracked;
 
-	read_comm(t->tgid, comm, sizeof(comm));
+	if (!read_comm(t->tgid, comm, sizeof(comm)))
+		return NULL;
 	sites = fd_sites_json(s->ctx, &p->maps, t->tgid, 3, &tracked, top, sizeof(top));
 	o = cJSON_CreateObject();
 	if (!o || !sites) {
@@ -263,9 +287,12 @@ static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FI
 	if (json)
 		return o;
 	fprintf(out, "  pid %u (%s): %" PRId64 " fds still open\n", t->tgid, comm, tracked);
-	cJSON_ArrayForEach(it, sites)
-		fprintf(out, "    %8g  %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count")),
+	cJSON_ArrayForEach(it, sites) {
+		double count = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count"));
+
+		fprintf(out, "    %8g  %s\n", count,
 			cJSON_GetStringValue(cJSON_GetObjectItem(it, "site")));
+	}
 	cJSON_Delete(o);
 	return NULL;
 }

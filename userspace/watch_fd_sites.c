@@ -11,6 +11,7 @@
 #include "watch_fd_sites.h"
 
 #define SWEEP_MAX_DEAD 4096
+#define SITES_MERGED 64	/* largest sites named and merged by name */
 
 static int grow(struct fd_site **arr, size_t *cap)
 {
@@ -128,10 +129,56 @@ static cJSON *site_json(struct watch_ctx *c, const struct fd_maps *m, const stru
 	return o;
 }
 
+/* Adds @o to @arr, or its count to an item naming the same site (frees @o then). */
+static void merge_site(cJSON *arr, cJSON *o)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "site"));
+	cJSON *it, *cnt;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "site")), name))
+			continue;
+		cnt = cJSON_GetObjectItem(it, "count");
+		cJSON_SetNumberValue(cnt, cnt->valuedouble +
+				     cJSON_GetNumberValue(cJSON_GetObjectItem(o, "count")));
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_AddItemToArray(arr, o);
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	double x = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)a, "count"));
+	double y = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)b, "count"));
+
+	return x > y ? -1 : x < y;
+}
+
+/* Re-sorts @arr by count after merging and keeps the first @max items. */
+static void keep_top(cJSON *arr, int max)
+{
+	int n = cJSON_GetArraySize(arr);
+	cJSON **items = calloc(n ? n : 1, sizeof(*items));
+
+	if (!items)
+		return;
+	for (int i = 0; i < n; i++)
+		items[i] = cJSON_DetachItemFromArray(arr, 0);
+	qsort(items, n, sizeof(*items), cmp_item);
+	for (int i = 0; i < n; i++) {
+		if (i < max)
+			cJSON_AddItemToArray(arr, items[i]);
+		else
+			cJSON_Delete(items[i]);
+	}
+	free(items);
+}
+
 cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid, int max,
 		     int64_t *tracked, char *top, size_t toplen)
 {
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = cJSON_CreateArray(), *first;
 	struct fd_site *sites = NULL;
 	char name[512];
 	int n;
@@ -148,16 +195,18 @@ cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid
 		cJSON *o;
 
 		*tracked += sites[i].count;
-		if (i >= max)
+		/* Stacks that differ only below the shown frames are one site. */
+		if (i >= SITES_MERGED)
 			continue;
 		o = site_json(c, m, &sites[i], name, sizeof(name));
-		if (!o)
-			break;
-		cJSON_AddItemToArray(arr, o);
-		if (i == 0)
-			snprintf(top, toplen, "%s", name);
+		if (o)
+			merge_site(arr, o);
 	}
 	free(sites);
+	keep_top(arr, max);
+	first = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "site");
+	if (first)
+		snprintf(top, toplen, "%s", cJSON_GetStringValue(first));
 	return arr;
 }
 
@@ -222,4 +271,68 @@ int fd_sites_sweep(const struct fd_maps *m)
 	}
 	free(dead);
 	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The stack keys of @fd (fd_stacks) into a new array; returns how many or -errno. */
+static int stack_keys(int fd, uint64_t **out)
+{
+	uint64_t *keys = NULL, *grown, next, *prev = NULL;
+	size_t n = 0, cap = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			grown = realloc(keys, cap * sizeof(*keys));
+			if (!grown) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = grown;
+		}
+		keys[n] = next;
+		prev = &keys[n++];
+	}
+	*out = keys;
+	return (int)n;
+}
+
+int fd_stacks_sweep(const struct fd_maps *m, int keep, int *stored)
+{
+	struct fd_site *sites = NULL;
+	uint64_t *keys = NULL, *used = NULL;
+	int nkeys, nsites, dropped = 0;
+
+	nkeys = stack_keys(m->stacks, &keys);
+	*stored = nkeys > 0 ? nkeys : 0;
+	if (nkeys <= keep) {
+		free(keys);
+		return nkeys < 0 ? nkeys : 0;
+	}
+	nsites = fd_sites_collect(m->sites, 0, &sites);
+	used = nsites >= 0 ? calloc(nsites ? nsites : 1, sizeof(*used)) : NULL;
+	if (!used) {
+		free(keys);
+		free(sites);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nsites; i++)
+		used[i] = sites[i].stack;
+	qsort(used, nsites, sizeof(*used), cmp_u64);
+	/* A site whose fds are all closed may come back: its stack is stored again then. */
+	for (int i = 0; i < nkeys; i++)
+		if (!bsearch(&keys[i], used, nsites, sizeof(*used), cmp_u64) &&
+		    !bpf_map_delete_elem(m->stacks, &keys[i]))
+			dropped++;
+	free(keys);
+	free(sites);
+	free(used);
+	*stored -= dropped;
+	return dropped;
 }

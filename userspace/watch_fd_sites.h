@@ -60,4 +60,11 @@ cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid
  */
 int fd_sites_sweep(const struct fd_maps *m);
 
+/*
+ * Drops stored stacks no site with open fds refers to, when more than
+ * @keep are stored; *@stored gets how many remain. Returns how many were
+ * dropped, or -errno.
+ */
+int fd_stacks_sweep(const struct fd_maps *m, int keep, int *stored);
+
 #endif

@@ -72,4 +72,39 @@ print(f"ok: pressure at {p['open_fds']}/256, EMFILE in {x['syscall']}, top site 
       f"{top['count']} fds from {' <- '.join(str(n) for n in tnames[:4])}")
 EOF
 assert_match "$TMP/watch.err" 'fd: submitted [1-9]' "watch summary"
+# Sockets, and pipes (two fds per call, returned through a user pointer).
+for kind in socket pipe; do
+	rm -f "$TMP/go"
+	"$TOOLS/fd_leaker" --limit 128 --kind $kind --wait-file "$TMP/go" --hold 3000 \
+		>"$TMP/$kind.out" &
+	leaker=$!
+	on_exit "kill $leaker"
+	wait_line "$TMP/$kind.out" '^pid ' 10 || fail "fd_leaker did not start"
+	pid=$(awk '/^pid /{print $2}' "$TMP/$kind.out")
+	"$FAULTLINE" watch -p "$pid" --events fd --json -d 60 >"$TMP/$kind.json" \
+		2>"$TMP/$kind.err" &
+	watcher=$!
+	on_exit "kill $watcher"
+	wait_line "$TMP/$kind.err" 'watching' 30 || fail "watch did not start"
+	touch "$TMP/go"
+	wait_line "$TMP/$kind.out" '^failures ' 30 || fail "fd_leaker ($kind) never hit EMFILE"
+	sleep 1
+	kill -INT $watcher
+	wait $watcher || fail "watch exited $?"
+	opened=$(awk '/^opened /{print $2}' "$TMP/$kind.out")
+	python3 - "$TMP/$kind.json" "$pid" "$kind" "$opened" <<'EOF' || fail "$kind: see above"
+import json, sys
+pid, kind, opened = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+ev = [e for e in map(json.loads, open(sys.argv[1])) if e.get("pid") == pid]
+x = [e for e in ev if e["type"] == "fd_exhausted"]
+want_sc, want_fds = {"socket": ("socket", opened), "pipe": ("pipe2", 2 * opened)}[kind]
+if not x or x[0]["syscall"] != want_sc or x[0]["errno"] != "EMFILE":
+    sys.exit(f"FAIL: {kind}: want an EMFILE from {want_sc}, got {[e['type'] for e in ev]}")
+top = x[0]["leak_sites"][0]
+if top["count"] != want_fds or not top["site"].startswith("leak_fd"):
+    sys.exit(f"FAIL: {kind}: top site {top['count']} from {top['site']}, "
+             f"want {want_fds} from leak_fd")
+print(f"ok: {kind}: {want_sc} EMFILE, {top['count']} fds from {top['site']}")
+EOF
+done
 pass "fd_pressure, fd_exhausted and the leak site of a real fd leak"
