@@ -368,12 +368,21 @@ static int cmp_event(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* What an incident cost others: refused or failed work, killed processes. */
+static uint64_t impact_score(const struct cl_impact *im)
+{
+	return im->refused + im->conn_errors + im->fd_failures + im->slow_calls + 10 * im->killed;
+}
+
 static int cmp_incident(const void *a, const void *b)
 {
 	const struct cl_incident *x = a, *y = b;
+	uint64_t ix = impact_score(&x->impact), iy = impact_score(&y->impact);
 
 	if (x->severity != y->severity)
 		return y->severity - x->severity;
+	if (ix != iy)
+		return ix > iy ? -1 : 1;
 	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
 }
 

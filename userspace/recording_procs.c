@@ -34,6 +34,7 @@ struct rec_procs {
 	size_t n, cap;
 	struct rec_listen_sock *socks;	/* the last scan's listening sockets, by inode */
 	size_t nsocks, socks_cap;
+	uint64_t sock_hash;	/* of the last scan's inodes: walk /proc only on change */
 	int64_t boot_wall_ns;	/* CLOCK_REALTIME at boot: /proc start times are since boot */
 	long hz;
 };
@@ -323,14 +324,26 @@ static int note_exits(struct rec_procs *p)
 	return err;
 }
 
-int rec_procs__scan(struct rec_procs *p)
+static uint64_t sockets_hash(const struct rec_procs *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < p->nsocks; i++)
+		h = (h ^ p->socks[i].inode) * 1099511628211ULL;
+	return h ^ p->nsocks;
+}
+
+int rec_procs__scan(struct rec_procs *p, bool exits)
 {
 	struct ent_port ports[MAX_PORTS];
 	struct dirent *d;
-	DIR *proc;
+	DIR *proc = NULL;
 	int err = load_sockets(p), n;
+	uint64_t h = sockets_hash(p);
 
-	proc = err || !p->nsocks ? NULL : opendir("/proc");
+	if (!err && p->nsocks && h != p->sock_hash)
+		proc = opendir("/proc");
+	p->sock_hash = h;
 	while (proc && !err && (d = readdir(proc))) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
@@ -340,5 +353,5 @@ int rec_procs__scan(struct rec_procs *p)
 	}
 	if (proc)
 		closedir(proc);
-	return err ? err : note_exits(p);
+	return err || !exits ? err : note_exits(p);
 }

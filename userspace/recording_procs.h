@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_RECORDING_PROCS_H
 #define FAULTLINE_RECORDING_PROCS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "recording_write.h"
@@ -18,8 +19,13 @@ struct rec_procs;
 struct rec_procs *rec_procs__new(struct rec_writer *w);
 void rec_procs__free(struct rec_procs *p);	/* NULL-safe */
 
-/* Finds listening sockets and their processes; records new ones and exits. */
-int rec_procs__scan(struct rec_procs *p);
+/*
+ * Reads the listening sockets (cheap: /proc/net/tcp{,6}) and, only when they
+ * changed, finds their processes and records new ones; with @exits, also
+ * records the exits of recorded processes. Meant to run every ~250 ms, so a
+ * server that lives a second is still seen listening.
+ */
+int rec_procs__scan(struct rec_procs *p, bool exits);
 /* Records @pid's metadata if it is not recorded yet (an event named it). */
 int rec_procs__note_pid(struct rec_procs *p, uint32_t pid);
 /* @pid died at @wall_ns (OOM kill, fatal signal): records its exit. */

@@ -22,7 +22,8 @@
 #include "symbolizer.h"
 #include "watch_internal.h"
 
-#define SCAN_NS (2 * 1000000000LL)
+#define LISTEN_SCAN_NS (250 * 1000000LL)	/* listening sockets: cheap unless changed */
+#define SCAN_NS (2 * 1000000000LL)		/* exits, losses, live updates */
 #define LOSS_KINDS 4
 
 struct recorder {
@@ -34,7 +35,7 @@ struct recorder {
 	struct profile_sampler *sampler;
 	struct rec_pdelta *delta;
 	struct rec_buildids *buildids;
-	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
+	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono, next_listen_mono;
 	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
 };
@@ -121,8 +122,13 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 			r->next_bucket_mono = now + (int64_t)r->o->bucket_ns;
 		}
 	}
+	if (now >= r->next_listen_mono && !last) {
+		if (rec_procs__scan(r->procs, false))
+			r->write_errors++;
+		r->next_listen_mono = now + LISTEN_SCAN_NS;
+	}
 	if (last || now >= r->next_scan_mono) {
-		if (rec_procs__scan(r->procs))
+		if (rec_procs__scan(r->procs, true))
 			r->write_errors++;
 		note_losses(r, c);
 		r->next_scan_mono = now + SCAN_NS;
@@ -248,7 +254,7 @@ int record_run(const struct record_opts *o)
 		err = -ENOMEM;
 	} else {
 		/* Who listens where, before anything can kill them. */
-		rec_procs__scan(r.procs);
+		rec_procs__scan(r.procs, false);
 		err = o->profile ? start_profile(&r) : 0;
 	}
 	if (!err)
