@@ -121,7 +121,7 @@ static void print_processes(const cJSON *procs, FILE *out)
 static void print_timeline(const cJSON *tl, FILE *out)
 {
 	const cJSON *e;
-	char line[400], clock[32];
+	char line[400], clock[32], who[64];
 
 	fprintf(out, "  Timeline\n");
 	cJSON_ArrayForEach(e, tl) {
@@ -136,8 +136,11 @@ static void print_timeline(const cJSON *tl, FILE *out)
 				line);
 			continue;
 		}
-		fprintf(out, "    %-9s %-12s %-13s %s[%.0f] %s", str(e, "t_rel"), clock, type,
-			str(e, "comm"), num(e, "pid"), line);
+		if (num(e, "pid") > 0)
+			snprintf(who, sizeof(who), "%s[%.0f]", str(e, "comm"), num(e, "pid"));
+		else
+			snprintf(who, sizeof(who), "-");	/* softirq: no process */
+		fprintf(out, "    %-9s %-12s %-13s %s %s", str(e, "t_rel"), clock, type, who, line);
 		if (num(e, "repeat") > 1) {
 			report_clock(str(e, "last_time"), clock, sizeof(clock));
 			fprintf(out, " (x%.0f until %s)", num(e, "repeat"), clock);
