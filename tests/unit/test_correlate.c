@@ -310,6 +310,39 @@ static void test_parent_child(void **state)
 	assert_int_equal(f->res.incidents[0].nprocs, 2);
 }
 
+/*
+ * One client refused by two dead servers is a witness of both, not a link
+ * between them; a loopback refusal's inbound twin is not counted twice.
+ */
+static void test_client_is_a_witness(void **state)
+{
+	struct fixture *f = *state;
+	const struct cl_incident *a, *b;
+
+	proc(f, 100, 1, 0, 1000, "alpha", 7001);
+	proc(f, 200, 1, 0, 1000, "beta", 7002);
+	ev(f, "signal", 900, 100, "alpha", "\"signal\":\"SIGSEGV\"");
+	ev(f, "signal", 950, 200, "beta", "\"signal\":\"SIGBUS\"");
+	for (int i = 0; i < 3; i++) {
+		refused(f, 2000 + i * 100, 300, 7001);
+		ev(f, "conn_refused", 2000 + i * 100, 0, "", "\"direction\":\"inbound\","
+		   "\"saddr\":\"127.0.0.1\",\"sport\":40300,\"daddr\":\"127.0.0.1\","
+		   "\"dport\":7001,\"errno\":\"ECONNREFUSED\"");
+		refused(f, 2050 + i * 100, 300, 7002);
+	}
+	correlate(f);
+
+	assert_int_equal(f->res.nincidents, 2);
+	a = &f->res.incidents[0];
+	b = &f->res.incidents[1];
+	assert_int_equal(root_of(f, 0)->pid + root_of(f, 1)->pid, 300);
+	/* Three refusals each; the inbound twins are on the timeline, not in the count. */
+	assert_int_equal(a->impact.refused, 3);
+	assert_int_equal(b->impact.refused, 3);
+	assert_int_equal(a->nevents + b->nevents, 2 + 9);
+	assert_int_equal(a->impact.refusing_clients, 1);
+}
+
 static void test_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -329,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_metadata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ordering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_child, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_is_a_witness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 
