@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_flame.h"
@@ -36,14 +37,15 @@ void report_escape(FILE *out, const char *s)
 	}
 }
 
-static int depth_of(const struct flame *f, uint32_t n, int d)
+/* The depth of what is drawn: frames too narrow to see do not make the graph taller. */
+static int depth_of(const struct flame *f, uint32_t n, int d, uint64_t min_count)
 {
 	int best = d;
 
 	if (d >= MAX_DEPTH)
 		return d;
 	for (uint32_t c = f->n[n].child; c; c = f->n[c].next) {
-		int cd = depth_of(f, c, d + 1);
+		int cd = f->n[c].count >= min_count ? depth_of(f, c, d + 1, min_count) : d;
 
 		if (cd > best)
 			best = cd;
@@ -106,6 +108,8 @@ struct draw {
 	double scale;	/* pixels per sample */
 };
 
+static void draw_children(const struct draw *d, uint32_t i, double x, int depth);
+
 static void draw_node(const struct draw *d, uint32_t i, double x, int depth)
 {
 	const struct flame_node *n = &d->f->n[i];
@@ -133,19 +137,47 @@ static void draw_node(const struct draw *d, uint32_t i, double x, int depth)
 		fputs("</text>", d->out);
 	}
 	fputs("</g>\n", d->out);
-	for (uint32_t c = n->child; c; c = d->f->n[c].next) {
-		draw_node(d, c, x, depth + 1);
-		x += d->f->n[c].count * d->scale;
+	draw_children(d, i, x, depth + 1);
+}
+
+static const struct flame *g_sort_flame;	/* qsort has no context argument */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(g_sort_flame->n[*(const uint32_t *)a].name,
+		      g_sort_flame->n[*(const uint32_t *)b].name);
+}
+
+/* Children in name order, as flame graphs (and output_svg) lay them out. */
+static void draw_children(const struct draw *d, uint32_t i, double x, int depth)
+{
+	uint32_t *kids, n = 0;
+
+	for (uint32_t c = d->f->n[i].child; c; c = d->f->n[c].next)
+		n++;
+	kids = n ? malloc(n * sizeof(*kids)) : NULL;
+	if (!kids)
+		return;
+	n = 0;
+	for (uint32_t c = d->f->n[i].child; c; c = d->f->n[c].next)
+		kids[n++] = c;
+	g_sort_flame = d->f;
+	qsort(kids, n, sizeof(*kids), by_name);
+	for (uint32_t k = 0; k < n; k++) {
+		draw_node(d, kids[k], x, depth);
+		x += d->f->n[kids[k]].count * d->scale;
 	}
+	free(kids);
 }
 
 int flame_svg(const struct flame *f, bool diff, const char *title, FILE *out)
 {
 	struct draw d = { .f = f, .diff = diff, .out = out };
-	int depth = f->nn ? depth_of(f, 0, 0) : 0;
+	int depth;
 
-	d.height = TOP + (depth + 1) * ROW + PAD;
 	d.scale = f->total ? (double)(SVG_W - 2 * PAD) / f->total : 0;
+	depth = f->nn && d.scale > 0 ? depth_of(f, 0, 0, (uint64_t)(0.3 / d.scale) + 1) : 0;
+	d.height = TOP + (depth + 1) * ROW + PAD;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flame\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"11\">\n",
 		SVG_W, d.height, SVG_W, d.height);

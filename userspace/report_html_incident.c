@@ -29,14 +29,21 @@ static void list(const char *tag, const cJSON *arr, FILE *out)
 	fprintf(out, "</%s>\n", tag);
 }
 
-static void stack(const cJSON *frames, FILE *out)
+static bool kernel_frame(const cJSON *f)
+{
+	return !strncmp(html_str(f, "addr"), "0xffff", 6);
+}
+
+/* User frames (or kernel ones, @kernel), leaf first. */
+static void stack_frames(const cJSON *frames, bool kernel, FILE *out)
 {
 	const cJSON *f;
 
-	fputs("<ol class=\"stack\">", out);
 	cJSON_ArrayForEach(f, frames) {
 		const char *sym = html_str(f, "symbol");
 
+		if (kernel_frame(f) != kernel)
+			continue;
 		fputs("<li>", out);
 		html_text(out, *sym ? sym : html_str(f, "addr"));
 		if (*html_str(f, "module")) {
@@ -50,7 +57,25 @@ static void stack(const cJSON *frames, FILE *out)
 		}
 		fputs("</li>", out);
 	}
+}
+
+/* The user frames, where the fault is; the kernel's path folded away. */
+static void stack(const cJSON *frames, FILE *out)
+{
+	const cJSON *f;
+	int nkernel = 0;
+
+	cJSON_ArrayForEach(f, frames)
+		nkernel += kernel_frame(f);
+	fputs("<ol class=\"stack\">", out);
+	stack_frames(frames, false, out);
 	fputs("</ol>\n", out);
+	if (!nkernel)
+		return;
+	fprintf(out, "<details><summary>%d kernel frames</summary><ol class=\"stack\">",
+		nkernel);
+	stack_frames(frames, true, out);
+	fputs("</ol></details>\n", out);
 }
 
 static void impact(const cJSON *im, FILE *out)
@@ -110,9 +135,11 @@ static void timeline(const cJSON *tl, FILE *out)
 		fputs("</td><td>", out);
 		html_text(out, type);
 		fputs("</td><td>", out);
-		if (!marker) {
+		if (!marker && html_num(e, "pid") > 0) {
 			html_text(out, html_str(e, "comm"));
 			fprintf(out, " [%.0f]", html_num(e, "pid"));
+		} else if (!marker) {
+			fputs("-", out);	/* softirq: no process */
 		}
 		fputs("</td><td>", out);
 		html_text(out, line);
