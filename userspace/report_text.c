@@ -7,6 +7,7 @@
 #include "report.h"
 
 #define STACK_LINES 8
+#define HEADLINES 10
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -25,6 +26,45 @@ static const cJSON *get(const cJSON *o, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(o, name);
 }
 
+static bool same_loss(const cJSON *a, const cJSON *b)
+{
+	return !strcmp(str(a, "source"), str(b, "source")) &&
+	       !strcmp(str(a, "reason"), str(b, "reason"));
+}
+
+static bool seen_before(const cJSON *losses, const cJSON *l)
+{
+	for (const cJSON *p = losses->child; p && p != l; p = p->next)
+		if (same_loss(p, l))
+			return true;
+	return false;
+}
+
+/* Losses of one kind in one line: every bucket may lose a sample or two. */
+static void print_loss_group(const cJSON *first, FILE *out)
+{
+	const cJSON *l, *last = first;
+	double total = 0;
+	int n = 0;
+	char t0[32], t1[32];
+
+	for (l = first; l; l = l->next) {
+		if (!same_loss(l, first))
+			continue;
+		total += num(l, "count");
+		last = l;
+		n++;
+	}
+	report_clock(str(first, "time"), t0, sizeof(t0));
+	report_clock(str(last, "time"), t1, sizeof(t1));
+	if (n == 1)
+		fprintf(out, "  LOST: %.0f %s at %s (%s)\n", total, str(first, "source"), t0,
+			str(first, "reason"));
+	else
+		fprintf(out, "  LOST: %.0f %s in %d gaps from %s to %s (%s)\n", total,
+			str(first, "source"), n, t0, t1, str(first, "reason"));
+}
+
 static void print_recording(const cJSON *rec, const cJSON *losses, FILE *out)
 {
 	const cJSON *l;
@@ -39,13 +79,9 @@ static void print_recording(const cJSON *rec, const cJSON *losses, FILE *out)
 	if (num(rec, "unreadable_lines") > 0)
 		fprintf(out, "  WARNING: %.0f unreadable records were skipped\n",
 			num(rec, "unreadable_lines"));
-	cJSON_ArrayForEach(l, losses) {
-		char clock[32];
-
-		report_clock(str(l, "time"), clock, sizeof(clock));
-		fprintf(out, "  LOST: %.0f %s at %s (%s)\n", num(l, "count"), str(l, "source"),
-			clock, str(l, "reason"));
-	}
+	cJSON_ArrayForEach(l, losses)
+		if (!seen_before(losses, l))
+			print_loss_group(l, out);
 }
 
 /* User frames first and in full: the kernel's entry path says little. */
@@ -172,6 +208,25 @@ static void print_incident(const cJSON *inc, FILE *out)
 	print_timeline(get(inc, "timeline"), out);
 }
 
+/* One line per incident, the first few only: the first screen is for the answer. */
+static void print_headlines(const cJSON *incs, FILE *out)
+{
+	const cJSON *inc;
+	int n = 0, rest = 0, rest_warn = 0;
+
+	cJSON_ArrayForEach(inc, incs) {
+		if (n++ < HEADLINES) {
+			fprintf(out, "  %.0f. [%s] %s\n", num(inc, "id"), str(inc, "severity"),
+				str(inc, "title"));
+			continue;
+		}
+		rest++;
+		rest_warn += !strcmp(str(inc, "severity"), "warning");
+	}
+	if (rest)
+		fprintf(out, "  ... and %d more (%d of them warnings), below\n", rest, rest_warn);
+}
+
 int report_text(const cJSON *doc, FILE *out)
 {
 	const cJSON *incs = get(doc, "incidents"), *inc;
@@ -182,9 +237,7 @@ int report_text(const cJSON *doc, FILE *out)
 		fprintf(out, "\nNo incidents: no errors were recorded.\n");
 	else
 		fprintf(out, "\n%d incident%s, most severe first:\n", n, n == 1 ? "" : "s");
-	cJSON_ArrayForEach(inc, incs)
-		fprintf(out, "  %.0f. [%s] %s\n", num(inc, "id"), str(inc, "severity"),
-			str(inc, "title"));
+	print_headlines(incs, out);
 	cJSON_ArrayForEach(inc, incs)
 		print_incident(inc, out);
 	return ferror(out) ? -EIO : 0;
