@@ -6,12 +6,15 @@
 #include "watch.h"
 
 extern const struct watch_source_ops watch_oom_ops;
+extern const struct watch_source_ops watch_fd_ops;
+extern const struct watch_source_ops watch_conn_ops;
 extern const struct watch_source_ops watch_slow_ops;
 extern const struct watch_source_ops watch_signal_ops;
 
 const struct watch_source_ops *const watch_sources[] = {
 	&watch_oom_ops,
-	/* fd and conn sources go here */
+	&watch_fd_ops,
+	&watch_conn_ops,
 	&watch_slow_ops,
 	&watch_signal_ops,
 	NULL,

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Refused and failed TCP connections.
+ *
+ * connect() is followed from sys_enter_connect (tid -> fd, address) through
+ * inet_sock_set_state CLOSE->SYN_SENT, which runs in the connecting task:
+ * there the event is prepared with that task's pid, comm and stacks and kept
+ * under the socket's address. The outcome arrives one of two ways:
+ *  - connect() returns the error (blocking): sys_exit_connect emits;
+ *  - connect() returned EINPROGRESS and the socket later goes SYN_SENT->CLOSE
+ *    with sk_err set, in softirq context under whatever task was running:
+ *    the prepared event is emitted with the error.
+ * tcp_done_with_error() sets sk_err before the state change, so the state
+ * change alone tells the error; sock:inet_sk_error_report (which has no
+ * socket address in its record) is not needed. Whichever path deletes the
+ * prepared event emits it, so a refusal is reported once.
+ *
+ * Inbound: tcp:tcp_send_reset without a socket, answering a SYN, is a
+ * connection attempt to a local port with no listener.
+ */
+#define WATCH_RATE_LIMIT
+#include "watch_common.bpf.h"
+#include <bpf/bpf_endian.h>
+
+#include "watch_conn.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define EINTR 4
+#define EADDRNOTAVAIL 99
+#define ENETDOWN 100
+#define ENETUNREACH 101
+#define ECONNABORTED 103
+#define ECONNRESET 104
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+#define EHOSTDOWN 112
+#define EHOSTUNREACH 113
+#define EALREADY 114
+#define EINPROGRESS 115
+#define ERESTARTSYS 512
+#define TCPHDR_SYN 0x02
+#define TCPHDR_ACK 0x10
+
+/* A connect() in progress in a thread. */
+struct conn_call {
+	__u64 sk;		/* its socket, once it sent the SYN */
+	__u64 start_ns;
+	__s32 fd;
+	__u16 family;
+	__u16 port;		/* host order */
+	__u8 addr[16];
+};
+
+/* A connection in SYN_SENT: the event to emit if it fails. */
+struct conn_pending {
+	struct watch_conn_event ev;
+	__u32 in_syscall;	/* its connect() has not returned: that path decides */
+	__u32 err;		/* the error it ended with while in_syscall */
+};
+
+/* LRU: a thread whose connect() exit was never seen must not hold a slot forever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct conn_call);
+} conn_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct conn_pending);
+} conn_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct conn_pending);
+} conn_scratch SEC(".maps");
+
+static __always_inline bool reportable(__u32 err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+	case ETIMEDOUT:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case ECONNRESET:
+	case EADDRNOTAVAIL:
+	case ENETDOWN:
+	case EHOSTDOWN:
+	case ECONNABORTED:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline __u32 event_type(__u32 err)
+{
+	return err == ECONNREFUSED ? WATCH_EV_CONN_REFUSED : WATCH_EV_CONN_ERROR;
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int conn_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct conn_call call = { .fd = ctx->args[0], .start_ns = bpf_ktime_get_ns() };
+	const void *uaddr = (const void *)ctx->args[1];
+	__u32 tid = (__u32)id;
+
+	if (!watch_current_wanted(id >> 32))
+		return 0;
+	if (bpf_probe_read_user(&call.family, sizeof(call.family), uaddr))
+		return 0;
+	if (call.family != AF_INET && call.family != AF_INET6)
+		return 0;
+	bpf_probe_read_user(&call.port, sizeof(call.port), uaddr + 2);
+	call.port = bpf_ntohs(call.port);
+	if (call.family == AF_INET)
+		bpf_probe_read_user(call.addr, 4, uaddr + 4);
+	else
+		bpf_probe_read_user(call.addr, 16, uaddr + 8);
+	if (bpf_map_update_elem(&conn_calls, &tid, &call, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	return 0;
+}
+
+static __always_inline void copy_addrs(struct watch_conn_event *ev,
+				       struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	ev->family = ctx->family;
+	ev->sport = ctx->sport;
+	ev->dport = ctx->dport;
+	/* Helpers, not loads: the verifier refuses relocated ctx arrays as memcpy sources. */
+	if (ctx->family == AF_INET6) {
+		bpf_probe_read_kernel(ev->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(ev->daddr, 16, ctx->daddr_v6);
+	} else {
+		bpf_probe_read_kernel(ev->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(ev->daddr, 4, ctx->daddr);
+	}
+}
+
+/* In the connecting task: prepare the event while pid and stacks are right. */
+static __always_inline int on_syn_sent(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
+	struct conn_call *call = bpf_map_lookup_elem(&conn_calls, &tid);
+	__u64 sk = (__u64)ctx->skaddr;
+	struct conn_pending *p;
+
+	if (!call)
+		return 0;	/* not a connect() of a selected process */
+	p = bpf_map_lookup_elem(&conn_scratch, &zero);
+	if (!p)
+		return 0;
+	watch_fill_header(&p->ev.hdr, WATCH_EV_CONN_REFUSED, sizeof(p->ev));
+	watch_capture_stacks(ctx, &p->ev.hdr, &p->ev.stacks);
+	copy_addrs(&p->ev, ctx);
+	p->ev.fd = call->fd;
+	p->ev.connect_ns = call->start_ns;
+	p->ev.direction = WATCH_CONN_OUTBOUND;
+	p->ev.mode = WATCH_CONN_BLOCKING;
+	p->ev.err = 0;
+	p->in_syscall = 1;
+	p->err = 0;
+	if (bpf_map_update_elem(&conn_pending, &sk, p, BPF_ANY)) {
+		watch_count(WATCH_CNT_MAP_FULL);
+		return 0;
+	}
+	call->sk = sk;
+	return 0;
+}
+
+/*
+ * Emits the prepared event of @sk once: only the path whose delete succeeds
+ * submits, the copy is taken before the entry can be reused.
+ */
+static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32 err, __u8 mode)
+{
+	struct watch_conn_event *e;
+
+	if (!watch_rate_allow(p->ev.hdr.tgid, bpf_ktime_get_ns())) {
+		bpf_map_delete_elem(&conn_pending, &sk);
+		return;
+	}
+	e = watch_reserve(sizeof(*e));
+	if (!e)
+		return;
+	if (bpf_probe_read_kernel(e, sizeof(*e), &p->ev) ||
+	    bpf_map_delete_elem(&conn_pending, &sk)) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	e->hdr.type = event_type(err);
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->err = err;
+	e->mode = mode;
+	watch_submit(e);
+}
+
+SEC("tp/sock/inet_sock_set_state")
+int conn_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	__u64 sk = (__u64)ctx->skaddr;
+	struct conn_pending *p;
+	__u32 err;
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	if (ctx->newstate == TCP_SYN_SENT)
+		return on_syn_sent(ctx);
+	if (ctx->oldstate != TCP_SYN_SENT)
+		return 0;
+	p = bpf_map_lookup_elem(&conn_pending, &sk);
+	if (!p)
+		return 0;
+	err = BPF_CORE_READ((struct sock *)sk, sk_err);
+	if (ctx->newstate != TCP_CLOSE || !reportable(err)) {
+		/* Connected, or closed by its owner before an answer came. */
+		if (!p->in_syscall)
+			bpf_map_delete_elem(&conn_pending, &sk);
+		return 0;
+	}
+	copy_addrs(&p->ev, ctx);	/* the source port is known by now */
+	p->err = err;
+	if (!p->in_syscall)
+		emit_pending(sk, p, err, WATCH_CONN_NONBLOCKING);
+	return 0;
+}
+
+/* connect() failed before sending a SYN (no route, no local port...). */
+static __always_inline void emit_early(void *ctx, struct conn_call *call, __u32 err)
+{
+	struct watch_conn_event *e;
+
+	if (!watch_rate_allow(bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns()))
+		return;
+	e = watch_reserve(sizeof(*e));
+	if (!e)
+		return;
+	watch_fill_header(&e->hdr, event_type(err), sizeof(*e));
+	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
+	e->err = err;
+	e->family = call->family;
+	e->sport = 0;
+	e->dport = call->port;
+	e->direction = WATCH_CONN_OUTBOUND;
+	e->mode = WATCH_CONN_BLOCKING;
+	e->fd = call->fd;
+	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+	__builtin_memcpy(e->daddr, call->addr, sizeof(e->daddr));
+	e->connect_ns = call->start_ns;
+	watch_submit(e);
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int conn_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), err = -ctx->ret;
+	struct conn_call *callp = bpf_map_lookup_elem(&conn_calls, &tid), call;
+	struct conn_pending *p = NULL;
+
+	if (!callp)
+		return 0;
+	call = *callp;
+	bpf_map_delete_elem(&conn_calls, &tid);
+	if (call.sk)
+		p = bpf_map_lookup_elem(&conn_pending, &call.sk);
+	if (err == EINPROGRESS || err == EINTR || err == ERESTARTSYS || err == EALREADY) {
+		/* The connection goes on without the caller: the state change reports. */
+		if (!p)
+			return 0;
+		p->in_syscall = 0;
+		if (p->err)
+			emit_pending(call.sk, p, p->err, WATCH_CONN_NONBLOCKING);
+		return 0;
+	}
+	if (ctx->ret < 0 && reportable(err)) {
+		if (p)
+			emit_pending(call.sk, p, err, WATCH_CONN_BLOCKING);
+		else
+			emit_early(ctx, &call, err);
+		return 0;
+	}
+	if (p)
+		bpf_map_delete_elem(&conn_pending, &call.sk);
+	return 0;
+}
+
+/* The incoming SYN's TCP flags, from the skb the RST answers. */
+static __always_inline __u8 tcp_flags(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 th = BPF_CORE_READ(skb, transport_header);
+	__u8 flags = 0;
+
+	bpf_probe_read_kernel(&flags, 1, head + th + 13);
+	return flags;
+}
+
+/* From the tracepoint's sockaddr_in/in6 (network order port) to ours. */
+static __always_inline __u16 sockaddr_copy(const __u8 *sa, __u8 *addr, __u16 *family)
+{
+	__u16 port = 0;
+
+	bpf_probe_read_kernel(family, 2, sa);
+	bpf_probe_read_kernel(&port, 2, sa + 2);
+	if (*family == AF_INET6)
+		bpf_probe_read_kernel(addr, 16, sa + 8);
+	else
+		bpf_probe_read_kernel(addr, 4, sa + 4);
+	return bpf_ntohs(port);
+}
+
+SEC("tp/tcp/tcp_send_reset")
+int conn_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	struct watch_conn_event *e;
+	__u16 port = 0;
+
+	if (ctx->skaddr || !ctx->skbaddr)
+		return 0;	/* a socket exists: not a closed port */
+	if ((tcp_flags(ctx->skbaddr) & (TCPHDR_SYN | TCPHDR_ACK)) != TCPHDR_SYN)
+		return 0;
+	if (targ_ntgids || targ_cgroup_id) {
+		/* Nobody owns a closed port: no process filter can select it. */
+		watch_count(WATCH_CONN_CNT_INBOUND_FILTERED);
+		return 0;
+	}
+	/* Rate-limited per local port; the key's top bit keeps it apart from pids. */
+	bpf_probe_read_kernel(&port, sizeof(port), ctx->saddr + 2);
+	if (!watch_rate_allow((1U << 31) | bpf_ntohs(port), bpf_ktime_get_ns()))
+		return 0;
+	e = watch_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	/* Everything but the stacks, which nr_user = nr_kernel = 0 leaves unread. */
+	__builtin_memset(e, 0, __builtin_offsetof(struct watch_conn_event, stacks));
+	e->hdr.type = WATCH_EV_CONN_REFUSED;
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->hdr.size = sizeof(*e);
+	e->err = ECONNREFUSED;
+	e->direction = WATCH_CONN_INBOUND;
+	e->mode = WATCH_CONN_NO_LISTENER;
+	e->fd = -1;
+	/* The tracepoint stores the RST's addresses: source = the local port. */
+	e->dport = sockaddr_copy(ctx->saddr, e->daddr, &e->family);
+	e->sport = sockaddr_copy(ctx->daddr, e->saddr, &e->family);
+	watch_submit(e);
+	return 0;
+}

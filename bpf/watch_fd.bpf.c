@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fd exhaustion, fd pressure and fd leak sites, from one hook on every
+ * syscall exit (raw_syscalls:sys_exit as tp_btf, for the pt_regs that still
+ * hold the arguments). Most syscalls neither create an fd nor fail with
+ * EMFILE/ENFILE: they leave after two compares and one bitmap test.
+ *
+ * Every fd a selected process creates is recorded as (tgid, fd) -> hash of
+ * the creating user stack, and counted per (tgid, stack); close removes it.
+ * What is left are the fds still open, grouped by the call site that made
+ * them: userspace reads the per-site counts when it reports an event.
+ */
+#include "watch_common.bpf.h"
+#include "watch_fd.h"
+
+#define EEXIST 17
+#define ENFILE 23
+#define EMFILE 24
+#define RLIMIT_NOFILE 7
+#define F_DUPFD 0
+#define F_DUPFD_CLOEXEC 1030
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#define NSEC_PER_SEC 1000000000ULL
+/* Bitmap words one bpf_loop step reads, and the most a count reads (2^26 fds). */
+#define COUNT_CHUNK 8
+#define COUNT_MAX_STEPS (1 << 17)
+#define CLOSE_RANGE_MAX 65536
+#define USER_ADDR_END 0x800000000000ULL	/* x86_64, 4-level page tables */
+
+/* Bit nr set: syscall nr creates or closes fds (set by userspace from names). */
+const volatile __u64 fd_nr_mask[WATCH_FD_MASK_WORDS] = {};
+const volatile __u32 fd_warn_pct = 80;
+/* Re-armed below this, so a process hovering at the threshold warns once. */
+const volatile __u32 fd_rearm_pct = 70;
+
+/* What we know about a process that created or failed to create fds. */
+struct fd_proc {
+	__u64 window_start_ns;	/* rate limit of fd_exhausted */
+	__u32 window_count;
+	__u32 suppressed;	/* rate-limited since the last fd_exhausted */
+	__s64 open_est;		/* open fds: exact count at first sight +created -closed */
+	__u32 warned;		/* fd_pressure sent, not re-armed yet */
+	__u32 has_sites;	/* fd_open/fd_sites hold entries of this process */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct fd_proc);
+} fd_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct watch_fd_key);
+	__type(value, struct watch_fd_val);
+} fd_open SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct watch_fd_site_key);
+	__type(value, __s64);
+} fd_sites SEC(".maps");
+
+/* Stacks stored so far: userspace sweeps unreferenced ones when this grows. */
+__u64 fd_stacks_added;
+
+/* Creating stacks by hash; a stack map would drop or overwrite colliding stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WATCH_FD_STACKS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct watch_fd_stack);
+} fd_stacks SEC(".maps");
+
+/* Exited processes whose fd_open/fd_sites entries userspace should sweep. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} fd_dead SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct watch_fd_stack);
+} fd_scratch SEC(".maps");
+
+static __always_inline __u64 popcount64(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+struct count_ctx {
+	const unsigned long *bits;
+	__u64 words;
+	__u64 count;
+};
+
+static long count_step(__u64 i, struct count_ctx *c)
+{
+	unsigned long buf[COUNT_CHUNK] = {};
+	__u64 first = i * COUNT_CHUNK;
+
+	if (first >= c->words)
+		return 1;
+	if (bpf_probe_read_kernel(buf, sizeof(buf), c->bits + first))
+		return 1;
+	for (int j = 0; j < COUNT_CHUNK; j++)
+		if (first + j < c->words)
+			c->count += popcount64(buf[j]);
+	return 0;
+}
+
+/* Open fds of @task: the bits set in its fdtable's open_fds bitmap. */
+static __always_inline __u32 count_open_fds(struct task_struct *task, __u32 *max_fds)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct count_ctx c = {};
+	__u32 steps;
+
+	*max_fds = BPF_CORE_READ(fdt, max_fds);
+	c.bits = BPF_CORE_READ(fdt, open_fds);
+	c.words = *max_fds / 64;
+	steps = (c.words + COUNT_CHUNK - 1) / COUNT_CHUNK;
+	if (steps > COUNT_MAX_STEPS)
+		steps = COUNT_MAX_STEPS;
+	bpf_loop(steps, count_step, &c, 0);
+	return c.count;
+}
+
+static __always_inline __u64 nofile_limit(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
+}
+
+/* Percent of the limit, without overflow for RLIM_INFINITY-like limits. */
+static __always_inline bool at_or_above(__s64 open, __u64 limit, __u32 pct)
+{
+	if (!limit || limit > (1ULL << 40) || open <= 0)
+		return false;
+	return (__u64)open * 100 >= limit * pct;
+}
+
+static __always_inline struct fd_proc *proc_get(struct task_struct *task, __u32 tgid)
+{
+	struct fd_proc *p = bpf_map_lookup_elem(&fd_procs, &tgid), fresh = {};
+	__u32 max_fds;
+
+	if (p)
+		return p;
+	fresh.open_est = count_open_fds(task, &max_fds);
+	bpf_map_update_elem(&fd_procs, &tgid, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&fd_procs, &tgid);
+}
+
+static __always_inline void fill_fd_event(void *ctx, struct watch_fd_event *e,
+					  struct task_struct *task, __u32 type, long nr, int err)
+{
+	__u32 max_fds = 0;
+
+	watch_fill_header(&e->hdr, type, sizeof(*e));
+	e->syscall_nr = nr;
+	e->err = err;
+	e->limit = nofile_limit(task);
+	e->open_fds = count_open_fds(task, &max_fds);
+	e->max_fds = max_fds;
+	e->suppressed = 0;
+	e->warn_pct = fd_warn_pct;
+	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
+}
+
+/* First rate_limit_per_sec failures per second and process; the rest counted. */
+static __always_inline bool exhausted_allowed(struct fd_proc *p, __u64 now)
+{
+	if (!rate_limit_per_sec)
+		return true;
+	if (now - p->window_start_ns >= NSEC_PER_SEC) {
+		p->window_start_ns = now;
+		p->window_count = 0;
+	}
+	if (p->window_count < rate_limit_per_sec) {
+		p->window_count++;
+		return true;
+	}
+	__sync_fetch_and_add(&p->suppressed, 1);
+	watch_count(WATCH_CNT_RATE_LIMITED);
+	return false;
+}
+
+static __noinline int on_exhausted(void *ctx, long nr, int err)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct watch_fd_event *e;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct fd_proc *p;
+
+	if (!watch_current_wanted(tgid))
+		return 0;
+	watch_count(WATCH_FD_CNT_FAILURES);
+	p = proc_get(task, tgid);
+	if (!p) {
+		watch_count(WATCH_FD_CNT_NO_PROC);
+		return 0;
+	}
+	if (!exhausted_allowed(p, bpf_ktime_get_ns()))
+		return 0;
+	e = watch_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_fd_event(ctx, e, task, WATCH_EV_FD_EXHAUSTED, nr, err);
+	/* Racy with another thread's failure: at worst one count moves events. */
+	e->suppressed = p->suppressed;
+	p->suppressed = 0;
+	watch_submit(e);
+	return 0;
+}
+
+/* Hashes the current user stack into fd_stacks; 0 when there is none. */
+static __always_inline __u64 creating_stack(void *ctx)
+{
+	__u32 zero = 0;
+	struct watch_fd_stack *s = bpf_map_lookup_elem(&fd_scratch, &zero);
+	__u64 h = 0xcbf29ce484222325ULL;
+	long n, err;
+
+	if (!s)
+		return 0;
+	n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
+	if (n <= 0) {
+		watch_count(WATCH_FD_CNT_NO_STACK);
+		return 0;
+	}
+	s->nr = n / sizeof(__u64);
+	for (int i = 0; i < WATCH_FD_SITE_FRAMES; i++) {
+		if (i >= s->nr)
+			break;
+		/*
+		 * A frame-pointer walk that starts in a libc without frame
+		 * pointers can wander into data: stop at the first address no
+		 * user code can have, so garbage does not split one site in many.
+		 */
+		if (!s->ips[i] || s->ips[i] >= USER_ADDR_END) {
+			s->nr = i;
+			break;
+		}
+		h = (h ^ s->ips[i]) * 0x100000001b3ULL;
+	}
+	h |= 1;	/* never 0 */
+	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&fd_stacks_added, 1);
+	else if (err != -EEXIST)
+		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
+	return h;
+}
+
+static __always_inline void site_add(__u32 tgid, __u64 stack, __s64 delta)
+{
+	struct watch_fd_site_key k = { .tgid = tgid, .stack = stack };
+	__s64 *cnt = bpf_map_lookup_elem(&fd_sites, &k);
+
+	if (cnt) {
+		__sync_fetch_and_add(cnt, delta);
+		return;
+	}
+	if (delta > 0 && bpf_map_update_elem(&fd_sites, &k, &delta, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&fd_sites, &k))
+		watch_count(WATCH_CNT_MAP_FULL);
+}
+
+/* Records @fd as open from @stack; true when it was not known open before. */
+static __always_inline bool track_open(__u32 tgid, int fd, __u64 stack, __u32 nr)
+{
+	struct watch_fd_key k = { .tgid = tgid, .fd = fd };
+	struct watch_fd_val v = { .stack = stack, .syscall_nr = nr };
+	struct watch_fd_val *old = bpf_map_lookup_elem(&fd_open, &k);
+
+	if (old) {
+		/* dup2 over an open fd, or a close we did not see (exec, CLOEXEC). */
+		site_add(tgid, old->stack, -1);
+		old->stack = stack;
+		old->syscall_nr = nr;
+		site_add(tgid, stack, 1);
+		return false;
+	}
+	if (bpf_map_update_elem(&fd_open, &k, &v, BPF_NOEXIST)) {
+		watch_count(WATCH_FD_CNT_UNTRACKED);
+		return true;
+	}
+	site_add(tgid, stack, 1);
+	return true;
+}
+
+static __always_inline void track_close(__u32 tgid, int fd)
+{
+	struct watch_fd_key k = { .tgid = tgid, .fd = fd };
+	struct watch_fd_val *old = bpf_map_lookup_elem(&fd_open, &k);
+
+	if (!old)
+		return;
+	site_add(tgid, old->stack, -1);
+	bpf_map_delete_elem(&fd_open, &k);
+}
+
+static __always_inline void emit_pressure(void *ctx, struct task_struct *task, long nr)
+{
+	struct watch_fd_event *e = watch_reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	fill_fd_event(ctx, e, task, WATCH_EV_FD_PRESSURE, nr, 0);
+	watch_submit(e);
+}
+
+/* The estimate says the threshold is crossed: confirm with an exact count. */
+static __always_inline void check_pressure(void *ctx, struct task_struct *task,
+					   struct fd_proc *p, long nr)
+{
+	__u64 limit = nofile_limit(task);
+	__u32 max_fds;
+
+	if (p->warned || !at_or_above(p->open_est, limit, fd_warn_pct))
+		return;
+	p->open_est = count_open_fds(task, &max_fds);
+	if (!at_or_above(p->open_est, limit, fd_warn_pct))
+		return;
+	p->warned = 1;
+	emit_pressure(ctx, task, nr);
+}
+
+static __always_inline void check_rearm(struct task_struct *task, struct fd_proc *p)
+{
+	__u64 limit = nofile_limit(task);
+	__u32 max_fds;
+
+	if (!p->warned || at_or_above(p->open_est, limit, fd_rearm_pct))
+		return;
+	p->open_est = count_open_fds(task, &max_fds);
+	if (!at_or_above(p->open_est, limit, fd_rearm_pct))
+		p->warned = 0;
+}
+
+/* The fds a successful fd-creating syscall returned: 1 or 2 (pipe, socketpair). */
+static __always_inline int created_fds(struct pt_regs *regs, long nr, long ret, int fds[2])
+{
+	int *user = NULL;
+
+	switch (nr) {
+	case WATCH_FD_NR_PIPE:
+	case WATCH_FD_NR_PIPE2:
+		user = (int *)BPF_CORE_READ(regs, di);
+		break;
+	case WATCH_FD_NR_SOCKETPAIR:
+		user = (int *)BPF_CORE_READ(regs, r10);
+		break;
+	case WATCH_FD_NR_FCNTL: {
+		long cmd = BPF_CORE_READ(regs, si);
+
+		if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+			return 0;
+		break;
+	}
+	}
+	if (!user) {
+		fds[0] = ret;
+		return 1;
+	}
+	if (bpf_probe_read_user(fds, 2 * sizeof(int), user))
+		return 0;
+	return 2;
+}
+
+static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	int fds[2] = { -1, -1 }, n;
+	struct fd_proc *p;
+	__u64 stack;
+
+	if (!watch_current_wanted(tgid))
+		return 0;
+	n = created_fds(regs, nr, ret, fds);
+	if (!n)
+		return 0;
+	p = proc_get(task, tgid);
+	if (!p) {
+		watch_count(WATCH_FD_CNT_NO_PROC);
+		return 0;
+	}
+	stack = creating_stack(ctx);
+	p->has_sites = 1;
+	for (int i = 0; i < 2; i++) {
+		if (i >= n)
+			break;
+		if (track_open(tgid, fds[i], stack, nr))
+			__sync_fetch_and_add(&p->open_est, 1);
+	}
+	check_pressure(ctx, task, p, nr);
+	return 0;
+}
+
+struct range_ctx {
+	__u32 tgid;
+	__u32 first;
+};
+
+static long close_step(__u64 i, struct range_ctx *c)
+{
+	track_close(c->tgid, c->first + i);
+	return 0;
+}
+
+static __noinline int on_closed(struct pt_regs *regs, long nr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, max_fds, last;
+	struct fd_proc *p = bpf_map_lookup_elem(&fd_procs, &tgid);
+	struct range_ctx rc = { .tgid = tgid };
+
+	if (!p)
+		return 0;	/* never seen creating an fd: nothing tracked */
+	if (nr == WATCH_FD_NR_CLOSE) {
+		track_close(tgid, BPF_CORE_READ(regs, di));
+		if (p->open_est > 0)
+			__sync_fetch_and_add(&p->open_est, -1);
+		check_rearm(task, p);
+		return 0;
+	}
+	if (BPF_CORE_READ(regs, dx) & CLOSE_RANGE_CLOEXEC)
+		return 0;
+	rc.first = BPF_CORE_READ(regs, di);
+	last = BPF_CORE_READ(regs, si);
+	p->open_est = count_open_fds(task, &max_fds);
+	if (last >= max_fds)
+		last = max_fds - 1;
+	if (last >= rc.first)
+		bpf_loop(last - rc.first + 1 < CLOSE_RANGE_MAX ? last - rc.first + 1
+							       : CLOSE_RANGE_MAX,
+			 close_step, &rc, 0);
+	check_rearm(task, p);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr;
+
+	if (ret == -EMFILE || ret == -ENFILE)
+		return on_exhausted(ctx, regs->orig_ax, -ret);
+	if (ret < 0)
+		return 0;
+	nr = regs->orig_ax;
+	if ((__u64)nr >= WATCH_FD_NR_MAX || !(fd_nr_mask[nr / 64] & (1ULL << (nr % 64))))
+		return 0;
+	if (nr == WATCH_FD_NR_CLOSE || nr == WATCH_FD_NR_CLOSE_RANGE)
+		return on_closed(regs, nr);
+	return on_created(ctx, regs, nr, ret);
+}
+
+/* A process is gone: forget it, and let userspace sweep its fd entries. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(fd_process_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = task->tgid, one = 1;
+	struct fd_proc *p;
+
+	if (!group_dead)
+		return 0;
+	p = bpf_map_lookup_elem(&fd_procs, &tgid);
+	if (!p)
+		return 0;
+	if (p->has_sites && bpf_map_update_elem(&fd_dead, &tgid, &one, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	bpf_map_delete_elem(&fd_procs, &tgid);
+	return 0;
+}

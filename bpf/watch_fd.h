@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fd source of `faultline watch`: fd_exhausted (a syscall failed with
+ * EMFILE/ENFILE), fd_pressure (a process crossed --fd-warn percent of its
+ * RLIMIT_NOFILE) and the per-process table of still-open fds by creating
+ * user stack that both events and the end-of-run report group into leak
+ * sites. Shared by bpf/watch_fd.bpf.c and userspace/watch_fd.c.
+ */
+#ifndef FAULTLINE_WATCH_FD_H
+#define FAULTLINE_WATCH_FD_H
+
+#include "watch.h"
+
+/* Syscall numbers are below this (x86_64: 462 in 6.18); the mask has one bit each. */
+#define WATCH_FD_NR_MAX 512
+#define WATCH_FD_MASK_WORDS (WATCH_FD_NR_MAX / 64)
+
+/* x86_64 syscalls the BPF side decodes arguments of (the rest only by mask). */
+#define WATCH_FD_NR_PIPE 22
+#define WATCH_FD_NR_CLOSE 3
+#define WATCH_FD_NR_DUP2 33
+#define WATCH_FD_NR_SOCKETPAIR 53
+#define WATCH_FD_NR_FCNTL 72
+#define WATCH_FD_NR_DUP3 292
+#define WATCH_FD_NR_PIPE2 293
+#define WATCH_FD_NR_CLOSE_RANGE 436
+
+/* WATCH_CNT_SOURCE0..3 of the fd object. */
+#define WATCH_FD_CNT_FAILURES WATCH_CNT_SOURCE0	/* EMFILE/ENFILE failures seen */
+#define WATCH_FD_CNT_UNTRACKED WATCH_CNT_SOURCE1	/* fds not tracked: fd map full */
+#define WATCH_FD_CNT_NO_STACK WATCH_CNT_SOURCE2	/* fds tracked without a creating stack */
+#define WATCH_FD_CNT_NO_PROC WATCH_CNT_SOURCE3	/* events lost: process table full */
+
+/* fd_exhausted and fd_pressure (hdr.type tells which). */
+struct watch_fd_event {
+	struct watch_header hdr;
+	__s32 syscall_nr;	/* the failing (exhausted) or crossing (pressure) syscall */
+	__s32 err;		/* positive errno: EMFILE or ENFILE; 0 for pressure */
+	__u64 limit;		/* RLIMIT_NOFILE soft limit */
+	__u32 open_fds;		/* counted in the fdtable's open_fds bitmap */
+	__u32 max_fds;		/* current fdtable size */
+	__u32 suppressed;	/* failures rate-limited since this process's last event */
+	__u32 warn_pct;
+	struct watch_stacks stacks;
+};
+
+/* Key of the still-open fd table: one entry per tracked open fd. */
+struct watch_fd_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+struct watch_fd_val {
+	__u64 stack;		/* key of the creating user stack in "fd_stacks"; 0: none */
+	__u32 syscall_nr;
+	__u32 pad;
+};
+
+/* Key of the per-site count (an __s64): fds @tgid still holds from @stack. */
+struct watch_fd_site_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 stack;
+};
+
+/* A creating user stack, leaf first. */
+#define WATCH_FD_SITE_FRAMES 32
+#define WATCH_FD_STACKS_MAX 16384	/* entries of the fd_stacks map */
+
+struct watch_fd_stack {
+	__u64 ips[WATCH_FD_SITE_FRAMES];
+	__u32 nr;
+	__u32 pad;
+};
+
+#endif
