@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU samples for DWARF unwinding (profile --unwind dwarf). Frame-pointer
+ * walking cannot be done for binaries built without frame pointers (most of
+ * Debian), so instead of walking the user stack here we ship what a DWARF
+ * unwinder needs: the user IP/SP/BP and a copy of the top of the user stack.
+ * Userspace unwinds it with the binaries' .eh_frame. The kernel stack is
+ * still walked in the kernel, into a stack map, as in the FP profiler.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "unwind.h"
+
+#define PAGE_SIZE 4096
+#define MAX_PAGES (UNWIND_STACK_MAX / PAGE_SIZE + 1)
+
+const volatile __u32 targ_tid;		/* 0: any thread */
+const volatile __u64 targ_cgroup;	/* cgroup v2 id, 0: any */
+const volatile bool filter_pids;	/* only tgids in the pids map */
+const volatile bool include_idle;
+const volatile bool user_only;		/* skip the kernel stack */
+const volatile bool kernel_only;	/* skip the user stack copy */
+const volatile __u32 stack_bytes = UNWIND_STACK_DEFAULT;
+
+__u64 counters[UNWIND_CNT_NR];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} kstacks SEC(".maps");
+
+/* Sized by userspace; samples are variable-length (header + copied bytes). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} samples SEC(".maps");
+
+/* The sample is assembled here: it is too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_sample);
+} scratch SEC(".maps");
+
+static __always_inline void count(enum unwind_bpf_counter c)
+{
+	__sync_fetch_and_add(&counters[c], 1);
+}
+
+static __always_inline bool sample_wanted(__u32 tgid, __u32 tid)
+{
+	if (!tid && !include_idle)
+		return false;
+	if (targ_tid && tid != targ_tid)
+		return false;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return false;
+	if (targ_cgroup && bpf_get_current_cgroup_id() != targ_cgroup)
+		return false;
+	return true;
+}
+
+/*
+ * The user registers: the sample's own when it interrupted user mode, else
+ * the ones saved at kernel entry (task_pt_regs). False for kernel threads.
+ */
+static __always_inline bool user_regs(struct bpf_perf_event_data *ctx, struct unwind_sample *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+
+	if (!task->mm) {
+		s->flags |= UNWIND_F_KERNEL_THREAD;
+		return false;
+	}
+	if ((ctx->regs.cs & 3) == 3) {
+		s->ip = ctx->regs.ip;
+		s->sp = ctx->regs.sp;
+		s->bp = ctx->regs.bp;
+		return true;
+	}
+	s->flags |= UNWIND_F_IN_KERNEL;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	s->ip = BPF_CORE_READ(regs, ip);
+	s->sp = BPF_CORE_READ(regs, sp);
+	s->bp = BPF_CORE_READ(regs, bp);
+	return true;
+}
+
+/*
+ * Page by page: when the whole read faults (the stack VMA ends less than
+ * stack_bytes above SP), keep every readable page below the fault instead
+ * of sending nothing.
+ */
+static __always_inline __u32 copy_stack_pages(struct unwind_sample *s, __u32 want)
+{
+	__u32 off = 0, n;
+	int i;
+
+	for (i = 0; i < MAX_PAGES; i++) {
+		if (off >= want)
+			break;
+		n = PAGE_SIZE - ((s->sp + off) & (PAGE_SIZE - 1));
+		if (n > want - off)
+			n = want - off;
+		if (off > UNWIND_STACK_MAX - PAGE_SIZE || n > PAGE_SIZE)
+			break;
+		if (bpf_probe_read_user(&s->stack[off], n, (void *)(s->sp + off)))
+			break;
+		off += n;
+	}
+	return off;
+}
+
+static __always_inline void copy_stack(struct unwind_sample *s)
+{
+	__u32 want = stack_bytes;
+
+	if (want > UNWIND_STACK_MAX)
+		want = UNWIND_STACK_MAX;
+	if (want && !bpf_probe_read_user(s->stack, want, (void *)s->sp)) {
+		s->stack_len = want;
+		return;
+	}
+	s->stack_len = copy_stack_pages(s, want);
+	if (s->stack_len < want)
+		s->flags |= UNWIND_F_STACK_SHORT;
+	if (!s->stack_len)
+		count(UNWIND_CNT_NO_STACK);
+}
+
+SEC("perf_event")
+int profile_dwarf(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id, zero = 0, len;
+	struct unwind_sample *s;
+
+	if (!sample_wanted(tgid, tid))
+		return 0;
+	count(UNWIND_CNT_SAMPLES);
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->tgid = tgid;
+	s->tid = tid;
+	s->time_ns = bpf_ktime_get_ns();
+	s->cpu = bpf_get_smp_processor_id();
+	s->flags = 0;
+	s->stack_len = 0;
+	s->ip = s->sp = s->bp = 0;
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	s->kstack_id = user_only ? -1 : bpf_get_stackid(ctx, &kstacks, 0);
+	if (!kernel_only && user_regs(ctx, s))
+		copy_stack(s);
+
+	len = s->stack_len;
+	if (len > UNWIND_STACK_MAX)
+		len = UNWIND_STACK_MAX;
+	if (bpf_ringbuf_output(&samples, s, UNWIND_SAMPLE_HDR_LEN + len, 0))
+		count(UNWIND_CNT_RINGBUF_FULL);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
