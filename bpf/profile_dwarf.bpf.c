@@ -24,6 +24,7 @@ const volatile bool include_idle;
 const volatile bool user_only;		/* skip the kernel stack */
 const volatile bool kernel_only;	/* skip the user stack copy */
 const volatile __u32 stack_bytes = UNWIND_STACK_DEFAULT;
+const volatile __u64 wakeup_bytes = 256 * 1024;
 
 __u64 counters[UNWIND_CNT_NR];
 
@@ -47,9 +48,13 @@ struct {
 	__uint(max_entries, 8 * 1024 * 1024);
 } samples SEC(".maps");
 
-/* The sample is assembled here: it is too big for the BPF stack. */
+/*
+ * The sample is assembled here: it is too big for the BPF stack, and for a
+ * per-CPU array (32 KiB values at most), so one slot per CPU, sized by
+ * userspace. perf_event programs do not nest on a CPU.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct unwind_sample);
@@ -86,7 +91,8 @@ static __always_inline bool user_regs(struct bpf_perf_event_data *ctx, struct un
 		s->flags |= UNWIND_F_KERNEL_THREAD;
 		return false;
 	}
-	if ((ctx->regs.cs & 3) == 3) {
+	/* the context only allows 8-byte loads of its registers */
+	if ((*(__u64 *)&ctx->regs.cs & 3) == 3) {
 		s->ip = ctx->regs.ip;
 		s->sp = ctx->regs.sp;
 		s->bp = ctx->regs.bp;
@@ -107,16 +113,18 @@ static __always_inline bool user_regs(struct bpf_perf_event_data *ctx, struct un
  */
 static __always_inline __u32 copy_stack_pages(struct unwind_sample *s, __u32 want)
 {
-	__u32 off = 0, n;
+	__u64 off = 0, n;
 	int i;
 
 	for (i = 0; i < MAX_PAGES; i++) {
-		if (off >= want)
+		if (off >= want || off > UNWIND_STACK_MAX - PAGE_SIZE)
 			break;
 		n = PAGE_SIZE - ((s->sp + off) & (PAGE_SIZE - 1));
 		if (n > want - off)
 			n = want - off;
-		if (off > UNWIND_STACK_MAX - PAGE_SIZE || n > PAGE_SIZE)
+		/* keep the verifier's bounds on n through the compiler's choices */
+		barrier_var(n);
+		if (n > PAGE_SIZE)
 			break;
 		if (bpf_probe_read_user(&s->stack[off], n, (void *)(s->sp + off)))
 			break;
@@ -142,23 +150,35 @@ static __always_inline void copy_stack(struct unwind_sample *s)
 		count(UNWIND_CNT_NO_STACK);
 }
 
+/*
+ * Waking the reader for every sample costs a context switch per sample and,
+ * measured on 6.18 with cpu-clock, cut the effective rate to a tenth: wake it
+ * only once a batch is waiting; it also polls on a timer.
+ */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 SEC("perf_event")
 int profile_dwarf(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id, zero = 0, len;
+	__u32 tgid = id >> 32, tid = (__u32)id, cpu, len;
 	struct unwind_sample *s;
 
 	if (!sample_wanted(tgid, tid))
 		return 0;
 	count(UNWIND_CNT_SAMPLES);
-	s = bpf_map_lookup_elem(&scratch, &zero);
+	cpu = bpf_get_smp_processor_id();
+	s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!s)
 		return 0;
 	s->tgid = tgid;
 	s->tid = tid;
 	s->time_ns = bpf_ktime_get_ns();
-	s->cpu = bpf_get_smp_processor_id();
+	s->cpu = cpu;
 	s->flags = 0;
 	s->stack_len = 0;
 	s->ip = s->sp = s->bp = 0;
@@ -170,7 +190,7 @@ int profile_dwarf(struct bpf_perf_event_data *ctx)
 	len = s->stack_len;
 	if (len > UNWIND_STACK_MAX)
 		len = UNWIND_STACK_MAX;
-	if (bpf_ringbuf_output(&samples, s, UNWIND_SAMPLE_HDR_LEN + len, 0))
+	if (bpf_ringbuf_output(&samples, s, UNWIND_SAMPLE_HDR_LEN + len, wakeup_flags()))
 		count(UNWIND_CNT_RINGBUF_FULL);
 	return 0;
 }

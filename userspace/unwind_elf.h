@@ -46,7 +46,7 @@ int unwind_elf__bias(const struct unwind_elf *e, uint64_t map_start, uint64_t pg
 int unwind_elf__find_fde(const struct unwind_elf *e, uint64_t vaddr, uint64_t *func_vaddr,
 			 uint64_t *fde_vaddr);
 
-/* Ten sampled functions from .eh_frame_hdr: how many start with push %rbp; mov %rsp,%rbp. */
+/* Up to 32 functions sampled from .eh_frame_hdr: how many start with push %rbp; mov %rsp,%rbp. */
 int unwind_elf__fp_prologues(const struct unwind_elf *e, int *sampled, int *with_fp);
 
 #endif

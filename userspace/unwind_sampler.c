@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CPU samples with DWARF-unwound user stacks (see unwind_sampler.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "unwind.h"
+#include "unwind_sampler.h"
+#include "profile_dwarf.skel.h"
+
+#define DEFAULT_MAX_FRAMES 127
+
+struct unwind_sampler {
+	struct profile_dwarf_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	int nlinks;
+	struct unwinder *unwinder;
+	unwind_sample_fn fn;
+	void *ctx;
+	uint64_t *ips;
+	int max_frames;
+	uint64_t received, stack_bytes;
+};
+
+static int handle_sample(void *ctx, void *data, size_t len)
+{
+	struct unwind_sampler *us = ctx;
+	const struct unwind_sample *e = data;
+	struct unwind_snapshot snap;
+	struct unwind_sampled s = { 0 };
+	char comm[UNWIND_COMM_LEN + 1];
+
+	if (len < UNWIND_SAMPLE_HDR_LEN || len < UNWIND_SAMPLE_HDR_LEN + e->stack_len)
+		return 0;
+	us->received++;
+	us->stack_bytes += e->stack_len;
+	memcpy(comm, e->comm, UNWIND_COMM_LEN);
+	comm[UNWIND_COMM_LEN] = '\0';
+	s.tgid = e->tgid;
+	s.tid = e->tid;
+	s.cpu = e->cpu;
+	s.comm = comm;
+	s.time_ns = e->time_ns;
+	s.kstack_id = e->kstack_id;
+	s.user_ips = us->ips;
+	s.kernel_thread = e->flags & UNWIND_F_KERNEL_THREAD;
+	if (!s.kernel_thread && e->ip) {
+		snap = (struct unwind_snapshot){ .pid = e->tgid, .ip = e->ip, .sp = e->sp,
+						 .bp = e->bp, .stack = e->stack,
+						 .stack_len = e->stack_len };
+		s.status = unwinder__unwind(us->unwinder, &snap, us->ips, us->max_frames, &s.nuser);
+	}
+	us->fn(us->ctx, &s);
+	return 0;
+}
+
+static int open_cpu_clock(const struct unwind_sampler_opts *o, int cpu)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.freq = o->freq_hz ? 1 : 0,
+	};
+
+	if (o->freq_hz)
+		attr.sample_freq = o->freq_hz;
+	else
+		attr.sample_period = o->period_ns;
+	return syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int attach_cpus(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -ENODEV;
+	us->links = calloc(ncpus, sizeof(*us->links));
+	if (!us->links)
+		return -ENOMEM;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		fd = open_cpu_clock(o, cpu);
+		if (fd < 0) {
+			if (errno == ENODEV)	/* offline CPU */
+				continue;
+			return -errno;
+		}
+		us->links[us->nlinks] = bpf_program__attach_perf_event(us->skel->progs.profile_dwarf,
+								       fd);
+		if (!us->links[us->nlinks]) {
+			close(fd);
+			return -errno;
+		}
+		us->nlinks++;
+	}
+	return us->nlinks ? 0 : -ENODEV;
+}
+
+static void set_rodata(struct profile_dwarf_bpf *skel, const struct unwind_sampler_opts *o)
+{
+	uint32_t bytes = o->stack_bytes ? o->stack_bytes : UNWIND_STACK_DEFAULT;
+
+	skel->rodata->targ_tid = o->tid;
+	skel->rodata->targ_cgroup = o->cgroup_id;
+	skel->rodata->filter_pids = o->npids > 0;
+	skel->rodata->include_idle = o->include_idle;
+	skel->rodata->user_only = o->user_only;
+	skel->rodata->kernel_only = o->kernel_only;
+	skel->rodata->stack_bytes = bytes > UNWIND_STACK_MAX ? UNWIND_STACK_MAX : bytes;
+	if (o->ringbuf_bytes)
+		bpf_map__set_max_entries(skel->maps.samples, o->ringbuf_bytes);
+	/* a batch big enough to amortize the wakeup, small enough to never fill the ring */
+	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.samples) / 16;
+	bpf_map__set_max_entries(skel->maps.scratch, libbpf_num_possible_cpus());
+	if (o->kstack_entries)
+		bpf_map__set_max_entries(skel->maps.kstacks, o->kstack_entries);
+}
+
+static int fill_pids(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
+{
+	__u8 one = 1;
+	int i;
+
+	if (o->npids > (int)bpf_map__max_entries(us->skel->maps.pids))
+		return -E2BIG;
+	for (i = 0; i < o->npids; i++) {
+		if (bpf_map__update_elem(us->skel->maps.pids, &o->pids[i], sizeof(o->pids[i]),
+					 &one, sizeof(one), BPF_ANY))
+			return -errno;
+		/* capture now: a short-lived target may be gone before its first sample */
+		unwinder__capture_pid(us->unwinder, o->pids[i]);
+	}
+	return 0;
+}
+
+static int sampler_setup(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
+{
+	int err;
+
+	us->skel = profile_dwarf_bpf__open();
+	if (!us->skel)
+		return -errno;
+	set_rodata(us->skel, o);
+	err = profile_dwarf_bpf__load(us->skel);
+	if (err)
+		return err;
+	err = fill_pids(us, o);
+	if (err)
+		return err;
+	us->rb = ring_buffer__new(bpf_map__fd(us->skel->maps.samples), handle_sample, us, NULL);
+	if (!us->rb)
+		return -errno;
+	return attach_cpus(us, o);
+}
+
+struct unwind_sampler *unwind_sampler__start(const struct unwind_sampler_opts *o,
+					     unwind_sample_fn fn, void *ctx)
+{
+	struct unwind_sampler *us = calloc(1, sizeof(*us));
+	int err = -ENOMEM;
+
+	if (!us)
+		goto fail;
+	us->fn = fn;
+	us->ctx = ctx;
+	us->max_frames = o->max_frames > 0 ? o->max_frames : DEFAULT_MAX_FRAMES;
+	us->ips = calloc(us->max_frames, sizeof(*us->ips));
+	us->unwinder = unwinder__new();
+	if (!us->ips || !us->unwinder)
+		goto fail;
+	err = sampler_setup(us, o);
+	if (!err)
+		return us;
+	log_error("profile: failed to start DWARF sampling: %s", strerror(-err));
+fail:
+	unwind_sampler__free(us);
+	errno = -err;
+	return NULL;
+}
+
+int unwind_sampler__poll(struct unwind_sampler *us, int timeout_ms)
+{
+	int n = ring_buffer__poll(us->rb, timeout_ms);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* samples below the wakeup threshold do not wake us: take them on the timer */
+	return ring_buffer__consume(us->rb);
+}
+
+int unwind_sampler__kernel_stack(struct unwind_sampler *us, int32_t id, uint64_t *ips, int max)
+{
+	uint64_t frames[127] = { 0 };
+	int n;
+
+	if (id < 0)
+		return -ENOENT;
+	if (bpf_map__lookup_elem(us->skel->maps.kstacks, &id, sizeof(id), frames, sizeof(frames),
+				 0))
+		return -errno;
+	for (n = 0; n < 127 && n < max && frames[n]; n++)
+		ips[n] = frames[n];
+	return n;
+}
+
+void unwind_sampler__stats(struct unwind_sampler *us, struct unwind_sampler_stats *out)
+{
+	const __u64 *c = us->skel->bss->counters;
+
+	memset(out, 0, sizeof(*out));
+	out->samples = c[UNWIND_CNT_SAMPLES];
+	out->ringbuf_full = c[UNWIND_CNT_RINGBUF_FULL];
+	out->no_stack = c[UNWIND_CNT_NO_STACK];
+	out->received = us->received;
+	out->stack_bytes = us->stack_bytes;
+	out->unwind = *unwinder__stats(us->unwinder);
+}
+
+struct unwinder *unwind_sampler__unwinder(struct unwind_sampler *us)
+{
+	return us->unwinder;
+}
+
+void unwind_sampler__free(struct unwind_sampler *us)
+{
+	int i;
+
+	if (!us)
+		return;
+	for (i = 0; i < us->nlinks; i++)
+		bpf_link__destroy(us->links[i]);
+	free(us->links);
+	ring_buffer__free(us->rb);
+	profile_dwarf_bpf__destroy(us->skel);
+	unwinder__free(us->unwinder);
+	free(us->ips);
+	free(us);
+}
