@@ -40,7 +40,7 @@ INCLUDES    := -I$(BUILD)/bpf -Ibpf -Iuserspace
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -DFAULTLINE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -lstdc++
+LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	       -Ivmlinux/$(ARCH) -Ibpf
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -115,6 +115,28 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(call msg,TEST-ASAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $^ $(LDLIBS) -lcmocka -o $@
+
+# Symbolizer tests: one small program built PIE, non-PIE and stripped with its
+# symbols in a .gnu_debuglink file; the tests get the fixture paths baked in
+# so they run from any directory.
+SYM_FIX     := $(BUILD)/fixtures/sym
+SYM_BINS    := $(SYM_FIX)/target-pie $(SYM_FIX)/target-nopie $(SYM_FIX)/target-stripped
+SYM_TESTS   := $(filter $(BUILD)/tests/test_sym_% $(BUILD)/asan/tests/test_sym_%,\
+		 $(UNIT_BINS) $(ASAN_BINS))
+
+$(SYM_TESTS): CFLAGS += -DSYM_FIXTURE_SRC='"$(CURDIR)/tests/fixtures/sym"' \
+	-DSYM_FIXTURE_BIN='"$(abspath $(SYM_FIX))"'
+$(SYM_TESTS): | $(SYM_BINS)
+
+$(SYM_FIX)/target-pie $(SYM_FIX)/target-nopie: tests/fixtures/sym/target.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g $(if $(findstring nopie,$@),-fno-pie -no-pie,-fPIE -pie) $< -o $@
+
+$(SYM_FIX)/target-stripped: $(SYM_FIX)/target-pie
+	$(call msg,STRIP,$@)
+	$(Q)objcopy --only-keep-debug $< $@.debug
+	$(Q)objcopy --strip-all --add-gnu-debuglink=$@.debug $< $@
 
 # Workload generators: frame pointers on, so profiles of them are whole
 # even before DWARF unwinding; each may set its own flags with a FLAGS line.

@@ -18,12 +18,6 @@ static int not_implemented(const char *cmd, const char *usage, int argc, char **
 	return EXIT_USAGE;
 }
 
-int cmd_profile(int argc, char **argv)
-{
-	return not_implemented("profile", "[-p PID]... [--cgroup PATH] [-F HZ] [-d SECONDS] "
-			       "[-o FILE] [--format folded|svg|pprof|json]", argc, argv);
-}
-
 int cmd_watch(int argc, char **argv)
 {
 	return not_implemented("watch", "[-p PID]... [--cgroup PATH] [--events LIST] "

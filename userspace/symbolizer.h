@@ -56,4 +56,28 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
  */
 void sym_result__name(const struct sym_result *r, char *buf, size_t len);
 
+/*
+ * The mapping of @addr in @pid, for code that reads the mapped file itself
+ * (e.g. .eh_frame for DWARF unwinding). Uses the captured snapshot (captures
+ * first if there is none). 0, -ESRCH (no snapshot, process gone) or -ENOENT
+ * (no executable mapping at @addr).
+ */
+struct sym_mapping {
+	const char *path;	/* as the process names it, e.g. "/usr/lib/libc.so.6", "[vdso]" */
+	/*
+	 * Where this program can open the same file: the host path when it is
+	 * the same file, else via /proc/PID/root/... or /proc/PID/map_files/...
+	 * (deleted files). NULL for the vDSO and anonymous memory (the vDSO
+	 * image is getauxval(AT_SYSINFO_EHDR) of this process) or when the file
+	 * could not be opened.
+	 */
+	const char *open_path;
+	uint64_t start, end, pgoff;
+	uint64_t load_bias;	/* runtime address - ELF virtual address */
+	int has_load_bias;	/* 0 when the ELF headers could not be read */
+	const char *build_id;	/* lowercase hex, NULL when unknown */
+};
+
+int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym_mapping *out);
+
 #endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_PROFILE_OPTS_H
+#define FAULTLINE_PROFILE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum profile_format {
+	PROFILE_FMT_NONE,	/* no -o: the top table on stdout */
+	PROFILE_FMT_FOLDED,
+	PROFILE_FMT_SVG,
+	PROFILE_FMT_PPROF,
+	PROFILE_FMT_JSON,
+};
+
+#define PROFILE_MAX_PIDS	256
+#define PROFILE_MAX_CPUS	4096
+
+struct profile_opts {
+	int pids[PROFILE_MAX_PIDS];	/* -p, repeatable */
+	int npids;
+	int tid;
+	const char *cgroup;
+	unsigned int freq_hz;		/* -F; 0 when --period is used */
+	uint64_t period_ns;
+	const char *cpulist;		/* -C, validated when sampling starts */
+	long duration_s;		/* 0: until Ctrl-C (or the -p processes exit) */
+	bool kernel_only, user_only, include_idle;
+	const char *out_path;
+	enum profile_format format;
+	bool pid_in_name;
+	uint32_t stack_map_size, counts_map_size;
+};
+
+/*
+ * Parses `faultline profile` arguments (argv[0] is "profile"). Returns 0,
+ * 1 when --help was printed, or EXIT_USAGE after one error line.
+ */
+int profile_opts_parse(int argc, char **argv, struct profile_opts *o);
+
+/* folded|svg|pprof|json, or from the file name; PROFILE_FMT_NONE when unknown. */
+enum profile_format profile_format_parse(const char *name);
+enum profile_format profile_format_from_path(const char *path);
+const char *profile_format_name(enum profile_format f);
+
+#endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "sym_proc.h"
+#include "sym_read.h"
+
+double sym_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings,
+		   size_t i)
+{
+	const struct maps_exec *m = &p->maps[i];
+	struct sym_proc_map *info = &p->info[i];
+
+	if (!m->path[0])
+		return 0;
+	info->module = sym_intern__get(strings, m->path);
+	if (!info->module)
+		return -ENOMEM;
+	if (!strcmp(m->path, "[vdso]"))
+		info->dso = dso_cache__vdso(c);
+	else if (maps_is_file(m->path))
+		info->dso = dso_cache__get(c, p->pid, m);
+	else
+		return 0;
+	return info->dso ? 0 : -ENOMEM;
+}
+
+static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
+			  struct sym_intern *strings)
+{
+	struct sym_proc_map *info;
+	struct maps_exec *maps;
+	size_t n, i;
+	int err;
+
+	err = maps_parse_exec(text, &maps, &n);
+	if (err)
+		return err;
+	info = calloc(n ? n : 1, sizeof(*info));
+	if (!info) {
+		maps_exec_free(maps, n);
+		return -ENOMEM;
+	}
+	maps_exec_free(p->maps, p->n);
+	free(p->info);
+	free(p->maps_text);
+	p->maps = maps;
+	p->info = info;
+	p->n = n;
+	p->maps_text = text;
+	for (i = 0; i < n; i++) {
+		err = resolve(p, c, strings, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The effective uid and the innermost-namespace pid, from /proc/PID/status. */
+static int read_status(int pid, uid_t *uid, int *nspid)
+{
+	char path[64], *buf, *line;
+	unsigned int r, e;
+	size_t len;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	err = sym_read_file(path, &buf, &len);
+	if (err)
+		return err;
+	*nspid = pid;
+	*uid = (uid_t)-1;
+	line = strstr(buf, "\nUid:");
+	if (line && sscanf(line + 5, "%u %u", &r, &e) == 2)
+		*uid = e;
+	line = strstr(buf, "\nNSpid:");
+	/* The last number is the pid as the process itself (and its JIT) sees it. */
+	for (line = line ? line + 7 : NULL; line && *line && *line != '\n'; line++) {
+		if ((line[-1] == ' ' || line[-1] == '\t') && *line >= '0' && *line <= '9')
+			*nspid = atoi(line);
+	}
+	free(buf);
+	return 0;
+}
+
+static void load_jit(struct sym_proc *p, const char *path, uid_t uid)
+{
+	struct perf_map *m;
+	struct stat st;
+
+	if (stat(path, &st))
+		return;
+	if (p->jit && st.st_size == p->jit_size && st.st_mtim.tv_sec == p->jit_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == p->jit_mtime.tv_nsec)
+		return;
+	if (perf_map__load(path, uid, &m))
+		return;
+	perf_map__free(p->jit);
+	p->jit = m;
+	p->jit_size = st.st_size;
+	p->jit_mtime = st.st_mtim;
+}
+
+/* /tmp/perf-PID.map as the process wrote it: in its own /tmp, named with its own pid. */
+static void capture_jit(struct sym_proc *p)
+{
+	char path[PATH_MAX];
+	int nspid;
+	uid_t uid;
+
+	if (read_status(p->pid, &uid, &nspid))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", p->pid, nspid);
+	if (!access(path, F_OK)) {
+		load_jit(p, path, uid);
+		return;
+	}
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
+	load_jit(p, path, uid);
+}
+
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+{
+	char path[64], *text;
+	size_t len;
+	int err;
+
+	p->captured_ms = sym_now_ms();
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	err = sym_read_file(path, &text, &len);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	/* A process whose maps read empty is exiting: keep what we had. */
+	if (!len && p->maps_text) {
+		free(text);
+		return -ESRCH;
+	}
+	capture_jit(p);
+	if (p->maps_text && !strcmp(p->maps_text, text)) {
+		free(text);
+		return 0;
+	}
+	err = parse_snapshot(p, text, c, strings);
+	if (err && p->maps_text != text)
+		free(text);
+	return err;
+}
+
+void sym_proc__free(struct sym_proc *p)
+{
+	if (!p)
+		return;
+	maps_exec_free(p->maps, p->n);
+	free(p->info);
+	free(p->maps_text);
+	perf_map__free(p->jit);
+	free(p);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_SYM_PROC_H
+#define FAULTLINE_SYM_PROC_H
+
+#include <stdbool.h>
+#include <time.h>
+#include <sys/types.h>
+
+#include "sym_dso.h"
+#include "sym_intern.h"
+#include "sym_maps.h"
+#include "sym_perfmap.h"
+
+/* What an executable mapping resolved to at capture time. */
+struct sym_proc_map {
+	struct sym_dso *dso;	/* NULL for anonymous and special mappings */
+	const char *module;	/* interned path or "[vdso]"; NULL for anonymous memory */
+};
+
+/* A snapshot of one process: enough to symbolize it after it exits. */
+struct sym_proc {
+	int pid;
+	char *maps_text;	/* the last maps read, to notice when nothing changed */
+	struct maps_exec *maps;
+	struct sym_proc_map *info;	/* parallel to maps */
+	size_t n;
+	struct perf_map *jit;
+	struct timespec jit_mtime;
+	off_t jit_size;
+	double captured_ms;	/* CLOCK_MONOTONIC */
+};
+
+/*
+ * Reads /proc/PID/maps and resolves every executable mapping to its file now.
+ * On failure (-ESRCH: process gone) an earlier snapshot stays as it was.
+ */
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings);
+void sym_proc__free(struct sym_proc *p);	/* NULL-safe */
+
+double sym_now_ms(void);
+
+#endif

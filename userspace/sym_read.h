@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_SYM_READ_H
+#define FAULTLINE_SYM_READ_H
+
+#include <stddef.h>
+
+/*
+ * Reads a whole file into a NUL-terminated heap buffer. Works for /proc files,
+ * whose st_size is 0, by reading until EOF. Returns 0 or -errno.
+ */
+int sym_read_file(const char *path, char **buf, size_t *len);
+
+#endif

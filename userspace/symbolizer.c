@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The symbolizer: kernel addresses through kallsyms, user addresses through
+ * a per-process snapshot of executable mappings, each pointing at a file
+ * whose symbols are parsed once (sym_dso.c), and JIT maps for anonymous code.
+ */
+#include <errno.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sym_kallsyms.h"
+#include "sym_proc.h"
+#include "symbolizer.h"
+
+/* A miss on a snapshot older than this re-reads maps (dlopen, new JIT code). */
+#define REFRESH_MS 1000.0
+
+struct symbolizer {
+	struct ksyms *ksyms;
+	int ksyms_state;	/* 0 not tried, 1 loaded, -errno failed */
+	struct dso_cache *dsos;
+	struct sym_intern *strings;
+	void *procs;		/* tsearch tree of struct sym_proc *, by pid */
+	const char *jit_module;
+};
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct sym_proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+struct symbolizer *symbolizer__new(void)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->dsos = dso_cache__new();
+	s->strings = sym_intern__new();
+	if (!s->dsos || !s->strings)
+		goto fail;
+	s->jit_module = sym_intern__get(s->strings, "[jit]");
+	if (!s->jit_module)
+		goto fail;
+	return s;
+fail:
+	symbolizer__free(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void free_proc(void *p)
+{
+	sym_proc__free(p);
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	unsigned long files = 0, syms = 0;
+	double ms = 0;
+
+	if (!s)
+		return;
+	if (s->dsos) {
+		dso_cache__stats(s->dsos, &files, &syms, &ms);
+		if (files)
+			pr_info("symbolizer: parsed %lu ELF files (%lu symbols) in %.1f ms\n",
+				files, syms, ms);
+	}
+	tdestroy(s->procs, free_proc);
+	dso_cache__free(s->dsos);
+	sym_intern__free(s->strings);
+	ksyms__free(s->ksyms);
+	free(s);
+}
+
+static struct sym_proc *find_proc(struct symbolizer *s, int pid)
+{
+	struct sym_proc key = { .pid = pid }, **hit;
+
+	hit = tfind(&key, &s->procs, proc_cmp);
+	return hit ? *hit : NULL;
+}
+
+/* The snapshot of @pid, captured on first use; NULL only when out of memory. */
+static struct sym_proc *get_proc(struct symbolizer *s, int pid, int *err)
+{
+	struct sym_proc *p = find_proc(s, pid);
+
+	*err = 0;
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	if (!tsearch(p, &s->procs, proc_cmp)) {
+		free(p);
+		return NULL;
+	}
+	/* Kept even when the process is gone, so it is not retried for every frame. */
+	*err = sym_proc__capture(p, s->dsos, s->strings);
+	return p;
+}
+
+int symbolizer__capture_pid(struct symbolizer *s, int pid)
+{
+	struct sym_proc *p = find_proc(s, pid);
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (!p)
+		return get_proc(s, pid, &err) ? err : -ENOMEM;
+	return sym_proc__capture(p, s->dsos, s->strings);
+}
+
+void symbolizer__forget_pid(struct symbolizer *s, int pid)
+{
+	struct sym_proc *p = find_proc(s, pid);
+
+	if (!p)
+		return;
+	tdelete(p, &s->procs, proc_cmp);
+	sym_proc__free(p);
+}
+
+static void result_init(struct sym_result *out, uint64_t addr)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = FRAME_UNKNOWN;
+	out->addr = addr;
+}
+
+static int load_kallsyms(struct symbolizer *s)
+{
+	double t0 = sym_now_ms();
+
+	if (s->ksyms_state)
+		return s->ksyms_state < 0 ? s->ksyms_state : 0;
+	s->ksyms = ksyms__load("/proc/kallsyms");
+	if (!s->ksyms) {
+		s->ksyms_state = -errno;
+		pr_warn("symbolizer: kernel symbols unavailable: /proc/kallsyms: %s\n",
+			errno == EPERM ? "addresses hidden (kptr_restrict)" : strerror(errno));
+		return s->ksyms_state;
+	}
+	s->ksyms_state = 1;
+	pr_info("symbolizer: loaded %zu kernel symbols in %.1f ms\n", ksyms__count(s->ksyms),
+		sym_now_ms() - t0);
+	return 0;
+}
+
+int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out)
+{
+	const struct ksym *sym;
+	int err;
+
+	result_init(out, addr);
+	err = load_kallsyms(s);
+	if (err)
+		return err;
+	sym = ksyms__find(s->ksyms, addr);
+	if (!sym)
+		return -ENOENT;
+	out->kind = FRAME_KERNEL;
+	out->symbol = sym->name;
+	out->sym_offset = addr - sym->addr;
+	out->module = ksyms__module(s->ksyms, sym);
+	out->module_offset = addr - ksyms__module_base(s->ksyms, sym);
+	return 0;
+}
+
+static int lookup_jit(struct symbolizer *s, struct sym_proc *p, uint64_t addr,
+		      struct sym_result *out)
+{
+	const struct perf_map_sym *js = perf_map__find(p->jit, addr);
+
+	if (!js)
+		return -ENOENT;
+	/* Interned: the JIT map is replaced when it changes, results must stay valid. */
+	out->symbol = sym_intern__get(s->strings, js->name);
+	if (!out->symbol)
+		return -ENOMEM;
+	out->kind = FRAME_JIT;
+	out->sym_offset = addr - js->start;
+	out->module = s->jit_module;
+	out->module_offset = addr - js->start;
+	return 0;
+}
+
+static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *info,
+			uint64_t addr, struct sym_result *out)
+{
+	struct elf_file *elf = info->dso ? info->dso->elf : NULL;
+	struct elf_sym *sym;
+	uint64_t vaddr;
+
+	out->kind = FRAME_USER;
+	out->module = info->module;
+	out->module_offset = addr - m->start + m->pgoff;
+	out->map_start = m->start;
+	out->map_end = m->end;
+	out->map_pgoff = m->pgoff;
+	if (info->dso && info->dso->build_id[0])
+		out->build_id = info->dso->build_id;
+	if (!elf || !elf_file__offset_to_vaddr(elf, out->module_offset, &vaddr))
+		return;
+	sym = (struct elf_sym *)elf_file__find(elf, vaddr);
+	if (!sym)
+		return;
+	out->symbol = elf_file__sym_name(elf, sym);
+	out->sym_offset = vaddr - sym->start;
+}
+
+/* The mapping holding @addr, re-reading maps once a while for code mapped later. */
+static int find_map(struct symbolizer *s, struct sym_proc *p, uint64_t addr)
+{
+	const struct maps_exec *m = maps_find(p->maps, p->n, addr);
+
+	if (!m && sym_now_ms() - p->captured_ms >= REFRESH_MS) {
+		sym_proc__capture(p, s->dsos, s->strings);
+		m = maps_find(p->maps, p->n, addr);
+	}
+	return m ? (int)(m - p->maps) : -ENOENT;
+}
+
+int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out)
+{
+	struct sym_proc *p;
+	int err, i;
+
+	result_init(out, addr);
+	p = get_proc(s, pid, &err);
+	if (!p)
+		return -ENOMEM;
+	i = find_map(s, p, addr);
+	if (i >= 0 && p->info[i].dso) {
+		lookup_file(&p->maps[i], &p->info[i], addr, out);
+		return 0;
+	}
+	/* Anonymous, special or unmapped code: a JIT's, if it tells us. */
+	err = lookup_jit(s, p, addr, out);
+	if (i < 0)
+		return err;
+	if (err && p->info[i].module)
+		lookup_file(&p->maps[i], &p->info[i], addr, out);
+	out->map_start = p->maps[i].start;
+	out->map_end = p->maps[i].end;
+	out->map_pgoff = p->maps[i].pgoff;
+	return out->kind == FRAME_UNKNOWN ? -ENOENT : 0;
+}
+
+int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym_mapping *out)
+{
+	const struct sym_proc_map *info;
+	const struct maps_exec *m;
+	struct sym_proc *p;
+	int err, i;
+
+	memset(out, 0, sizeof(*out));
+	p = get_proc(s, pid, &err);
+	if (!p)
+		return -ENOMEM;
+	if (!p->maps_text)
+		return -ESRCH;
+	i = find_map(s, p, addr);
+	if (i < 0)
+		return -ENOENT;
+	m = &p->maps[i];
+	info = &p->info[i];
+	out->path = info->module;
+	out->start = m->start;
+	out->end = m->end;
+	out->pgoff = m->pgoff;
+	if (!info->dso)
+		return 0;
+	out->open_path = info->dso->open_path;
+	out->build_id = info->dso->build_id[0] ? info->dso->build_id : NULL;
+	if (info->dso->elf)
+		out->has_load_bias = elf_file__load_bias(info->dso->elf, m->start, m->pgoff,
+							 &out->load_bias);
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+void sym_result__name(const struct sym_result *r, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return;
+	if (r->kind == FRAME_LOST)
+		snprintf(buf, len, "[lost stack]");
+	else if (r->symbol)
+		snprintf(buf, len, "%s", r->symbol);
+	else if (r->module)
+		snprintf(buf, len, "%s+0x%llx", base_name(r->module),
+			 (unsigned long long)r->module_offset);
+	else
+		snprintf(buf, len, "[unknown] 0x%llx", (unsigned long long)r->addr);
+}
