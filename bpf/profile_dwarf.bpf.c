@@ -78,32 +78,31 @@ static __always_inline bool sample_wanted(__u32 tgid, __u32 tid)
 	return true;
 }
 
+/* The kernel lives in the upper half of the address space. */
+static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
+{
+	return (long)PT_REGS_IP(&ctx->regs) < 0;
+}
+
 /*
  * The user registers: the sample's own when it interrupted user mode, else
- * the ones saved at kernel entry (task_pt_regs). False for kernel threads.
+ * the ones saved at kernel entry (task_pt_regs).
  */
-static __always_inline bool user_regs(struct bpf_perf_event_data *ctx, struct unwind_sample *s)
+static __always_inline void user_regs(struct bpf_perf_event_data *ctx, struct task_struct *task,
+				      struct unwind_sample *s)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs;
 
-	if (!task->mm) {
-		s->flags |= UNWIND_F_KERNEL_THREAD;
-		return false;
+	if (!(s->flags & UNWIND_F_IN_KERNEL)) {
+		s->ip = PT_REGS_IP(&ctx->regs);
+		s->sp = PT_REGS_SP(&ctx->regs);
+		s->bp = PT_REGS_FP(&ctx->regs);
+		return;
 	}
-	/* the context only allows 8-byte loads of its registers */
-	if ((*(__u64 *)&ctx->regs.cs & 3) == 3) {
-		s->ip = ctx->regs.ip;
-		s->sp = ctx->regs.sp;
-		s->bp = ctx->regs.bp;
-		return true;
-	}
-	s->flags |= UNWIND_F_IN_KERNEL;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	s->ip = BPF_CORE_READ(regs, ip);
 	s->sp = BPF_CORE_READ(regs, sp);
 	s->bp = BPF_CORE_READ(regs, bp);
-	return true;
 }
 
 /*
@@ -164,13 +163,18 @@ static __always_inline __u64 wakeup_flags(void)
 SEC("perf_event")
 int profile_dwarf(struct bpf_perf_event_data *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id, cpu, len;
+	bool kmode = in_kernel_mode(ctx);
 	struct unwind_sample *s;
 
-	if (!sample_wanted(tgid, tid))
-		return 0;
 	count(UNWIND_CNT_SAMPLES);
+	/* --kernel-only counts kernel time only; --user-only skips kernel threads */
+	if (!sample_wanted(tgid, tid) || (kernel_only && !kmode) || (user_only && !task->mm)) {
+		count(UNWIND_CNT_FILTERED);
+		return 0;
+	}
 	cpu = bpf_get_smp_processor_id();
 	s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!s)
@@ -179,13 +183,20 @@ int profile_dwarf(struct bpf_perf_event_data *ctx)
 	s->tid = tid;
 	s->time_ns = bpf_ktime_get_ns();
 	s->cpu = cpu;
-	s->flags = 0;
+	s->flags = kmode ? UNWIND_F_IN_KERNEL : 0;
 	s->stack_len = 0;
 	s->ip = s->sp = s->bp = 0;
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
-	s->kstack_id = user_only ? -1 : bpf_get_stackid(ctx, &kstacks, 0);
-	if (!kernel_only && user_regs(ctx, s))
+	s->kstack_id = UNWIND_KSTACK_NONE;
+	if (kmode && !user_only)
+		s->kstack_id = bpf_get_stackid(ctx, &kstacks, 0);
+	/* kernel threads and tasks past exit_mm() have no user stack */
+	if (!task->mm)
+		s->flags |= UNWIND_F_KERNEL_THREAD;
+	else if (!kernel_only) {
+		user_regs(ctx, task, s);
 		copy_stack(s);
+	}
 
 	len = s->stack_len;
 	if (len > UNWIND_STACK_MAX)

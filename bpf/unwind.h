@@ -19,8 +19,12 @@ enum unwind_sample_flags {
 	UNWIND_F_IN_KERNEL = 1 << 2,		/* the sample interrupted kernel mode */
 };
 
+/* kstack_id of a sample whose kernel stack was not asked for (user mode, --user-only). */
+#define UNWIND_KSTACK_NONE	(-0x10000)
+
 enum unwind_bpf_counter {
-	UNWIND_CNT_SAMPLES,		/* samples that passed the filters */
+	UNWIND_CNT_SAMPLES,		/* every run of the program */
+	UNWIND_CNT_FILTERED,		/* of those, outside the pid/tid/cgroup/mode filters */
 	UNWIND_CNT_RINGBUF_FULL,	/* dropped: no room in the ring buffer */
 	UNWIND_CNT_NO_STACK,		/* user stack unreadable: sent with stack_len 0 */
 	UNWIND_CNT_NR,
@@ -33,7 +37,7 @@ struct unwind_sample {
 	__u64 sp;
 	__u64 bp;
 	__u64 time_ns;		/* bpf_ktime_get_ns() */
-	__s32 kstack_id;	/* bpf_get_stackid() result, < 0 when not walked */
+	__s32 kstack_id;	/* bpf_get_stackid(): id, -errno, or UNWIND_KSTACK_NONE */
 	__u32 stack_len;	/* bytes of @stack that are valid, copied from @sp upwards */
 	__u32 flags;		/* enum unwind_sample_flags */
 	__u32 cpu;

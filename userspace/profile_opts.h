@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "unwind_mode.h"
+
 enum profile_format {
 	PROFILE_FMT_NONE,	/* no -o: the top table on stdout */
 	PROFILE_FMT_FOLDED,
@@ -30,6 +32,8 @@ struct profile_opts {
 	enum profile_format format;
 	bool pid_in_name;
 	uint32_t stack_map_size, counts_map_size;
+	enum unwind_mode unwind;	/* --unwind */
+	uint32_t stack_bytes;		/* --stack-bytes, DWARF mode */
 };
 
 /*

@@ -12,6 +12,13 @@
  */
 struct unwinder;
 
+/*
+ * Marks, as the outermost address of a stored user stack, that unwinding
+ * stopped before the outermost frame; rendered as "[truncated]". Never a
+ * user address (it is in the kernel half).
+ */
+#define UNWIND_TRUNCATED_IP 0xfffffffffffffffeull
+
 /* Why an unwind ended; everything but UNWIND_OK means the stack is partial. */
 enum unwind_status {
 	UNWIND_OK,		/* reached the outermost frame (_start / thread start) */

@@ -3,9 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -19,13 +16,12 @@
 struct unwind_sampler {
 	struct profile_dwarf_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links;
-	int nlinks;
 	struct unwinder *unwinder;
 	unwind_sample_fn fn;
 	void *ctx;
 	uint64_t *ips;
 	int max_frames;
+	bool kernel_only;
 	uint64_t received, stack_bytes;
 };
 
@@ -51,7 +47,7 @@ static int handle_sample(void *ctx, void *data, size_t len)
 	s.kstack_id = e->kstack_id;
 	s.user_ips = us->ips;
 	s.kernel_thread = e->flags & UNWIND_F_KERNEL_THREAD;
-	if (!s.kernel_thread && e->ip) {
+	if (!s.kernel_thread && !us->kernel_only) {
 		snap = (struct unwind_snapshot){ .pid = e->tgid, .ip = e->ip, .sp = e->sp,
 						 .bp = e->bp, .stack = e->stack,
 						 .stack_len = e->stack_len };
@@ -59,49 +55,6 @@ static int handle_sample(void *ctx, void *data, size_t len)
 	}
 	us->fn(us->ctx, &s);
 	return 0;
-}
-
-static int open_cpu_clock(const struct unwind_sampler_opts *o, int cpu)
-{
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.freq = o->freq_hz ? 1 : 0,
-	};
-
-	if (o->freq_hz)
-		attr.sample_freq = o->freq_hz;
-	else
-		attr.sample_period = o->period_ns;
-	return syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-static int attach_cpus(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
-{
-	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
-
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -ENODEV;
-	us->links = calloc(ncpus, sizeof(*us->links));
-	if (!us->links)
-		return -ENOMEM;
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		fd = open_cpu_clock(o, cpu);
-		if (fd < 0) {
-			if (errno == ENODEV)	/* offline CPU */
-				continue;
-			return -errno;
-		}
-		us->links[us->nlinks] = bpf_program__attach_perf_event(us->skel->progs.profile_dwarf,
-								       fd);
-		if (!us->links[us->nlinks]) {
-			close(fd);
-			return -errno;
-		}
-		us->nlinks++;
-	}
-	return us->nlinks ? 0 : -ENODEV;
 }
 
 static void set_rodata(struct profile_dwarf_bpf *skel, const struct unwind_sampler_opts *o)
@@ -141,7 +94,7 @@ static int fill_pids(struct unwind_sampler *us, const struct unwind_sampler_opts
 	return 0;
 }
 
-static int sampler_setup(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
+static int sampler_load(struct unwind_sampler *us, const struct unwind_sampler_opts *o)
 {
 	int err;
 
@@ -156,34 +109,38 @@ static int sampler_setup(struct unwind_sampler *us, const struct unwind_sampler_
 	if (err)
 		return err;
 	us->rb = ring_buffer__new(bpf_map__fd(us->skel->maps.samples), handle_sample, us, NULL);
-	if (!us->rb)
-		return -errno;
-	return attach_cpus(us, o);
+	return us->rb ? 0 : -errno;
 }
 
-struct unwind_sampler *unwind_sampler__start(const struct unwind_sampler_opts *o,
-					     unwind_sample_fn fn, void *ctx)
+int unwind_sampler__new(const struct unwind_sampler_opts *o, struct unwind_sampler **out)
 {
 	struct unwind_sampler *us = calloc(1, sizeof(*us));
 	int err = -ENOMEM;
 
 	if (!us)
 		goto fail;
-	us->fn = fn;
-	us->ctx = ctx;
+	us->fn = o->fn;
+	us->ctx = o->ctx;
+	us->kernel_only = o->kernel_only;
 	us->max_frames = o->max_frames > 0 ? o->max_frames : DEFAULT_MAX_FRAMES;
 	us->ips = calloc(us->max_frames, sizeof(*us->ips));
 	us->unwinder = unwinder__new();
 	if (!us->ips || !us->unwinder)
 		goto fail;
-	err = sampler_setup(us, o);
-	if (!err)
-		return us;
-	log_error("profile: failed to start DWARF sampling: %s", strerror(-err));
+	err = sampler_load(us, o);
+	if (!err) {
+		*out = us;
+		return 0;
+	}
 fail:
+	log_error("profile: loading the DWARF sampler failed: %s", strerror(-err));
 	unwind_sampler__free(us);
-	errno = -err;
-	return NULL;
+	return err;
+}
+
+struct bpf_link *unwind_sampler__attach_perf(struct unwind_sampler *us, int perf_fd)
+{
+	return bpf_program__attach_perf_event(us->skel->progs.profile_dwarf, perf_fd);
 }
 
 int unwind_sampler__poll(struct unwind_sampler *us, int timeout_ms)
@@ -217,6 +174,7 @@ void unwind_sampler__stats(struct unwind_sampler *us, struct unwind_sampler_stat
 
 	memset(out, 0, sizeof(*out));
 	out->samples = c[UNWIND_CNT_SAMPLES];
+	out->filtered = c[UNWIND_CNT_FILTERED];
 	out->ringbuf_full = c[UNWIND_CNT_RINGBUF_FULL];
 	out->no_stack = c[UNWIND_CNT_NO_STACK];
 	out->received = us->received;
@@ -231,13 +189,8 @@ struct unwinder *unwind_sampler__unwinder(struct unwind_sampler *us)
 
 void unwind_sampler__free(struct unwind_sampler *us)
 {
-	int i;
-
 	if (!us)
 		return;
-	for (i = 0; i < us->nlinks; i++)
-		bpf_link__destroy(us->links[i]);
-	free(us->links);
 	ring_buffer__free(us->rb);
 	profile_dwarf_bpf__destroy(us->skel);
 	unwinder__free(us->unwinder);
