@@ -33,6 +33,22 @@ struct {
 	__uint(max_entries, 16384);
 } stacks SEC(".maps");
 
+/* Stacks that collided in @stacks, keyed by their own hash; allocated on use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct profile_stack_buf);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} overflow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct profile_stack_buf);
+	__uint(max_entries, 1);
+} scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct profile_key);
@@ -51,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct profile_seen);
 	__uint(max_entries, 16384);
 } seen SEC(".maps");
 
@@ -112,12 +128,51 @@ static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
 	return (long)PT_REGS_IP(&ctx->regs) < 0;
 }
 
+/*
+ * A collided stack, walked again and stored under its FNV-1a hash: the
+ * collision costs one more walk instead of the sample. -EEXIST when there is
+ * no room. Two different stacks sharing 30 hash bits would merge; with a few
+ * thousand overflow stacks that is about one chance in a million.
+ */
+static __always_inline __s32 save_collided(struct bpf_perf_event_data *ctx, __u64 flags)
+{
+	struct profile_stack_buf *b;
+	__u32 zero = 0, id;
+	__u64 h = 0xcbf29ce484222325ULL;
+	long len, err;
+
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return -EEXIST;
+	len = bpf_get_stack(ctx, b->ips, sizeof(b->ips), flags);
+	if (len <= 0)
+		return -EEXIST;
+	for (int i = 0; i < PROFILE_MAX_DEPTH; i++) {
+		if (i < len / 8) {
+			h ^= b->ips[i];
+			h *= 0x100000001b3ULL;
+		} else {
+			b->ips[i] = 0;
+		}
+	}
+	id = ((h ^ (h >> 32)) & (PROFILE_OVERFLOW_ID - 1)) | PROFILE_OVERFLOW_ID;
+	err = bpf_map_update_elem(&overflow, &id, b, BPF_NOEXIST);
+	if (err && err != -EEXIST)
+		return -EEXIST;
+	count(PC_COLLISION_SAVED);
+	return id;
+}
+
 /* Stack id, or -errno counted under @first (collision, fault, full, other). */
 static __always_inline __s32 stack_id(struct bpf_perf_event_data *ctx, __u64 flags,
 				      enum profile_counter first)
 {
 	long id = bpf_get_stackid(ctx, &stacks, flags);
 
+	if (id >= 0)
+		return id;
+	if (id == -EEXIST)
+		id = save_collided(ctx, flags);
 	if (id >= 0)
 		return id;
 	if (id == -EEXIST)
@@ -152,6 +207,28 @@ static __always_inline void add_sample(struct profile_key *key)
 		count(PC_COUNTS_FULL);
 }
 
+/* First sample of @tgid, or time to read its maps again (see profile.h). */
+static __always_inline void announce(__u32 tgid)
+{
+	struct profile_seen *s, fresh = {};
+	__u64 now = bpf_ktime_get_ns(), wait;
+
+	s = bpf_map_lookup_elem(&seen, &tgid);
+	if (!s) {
+		fresh.first_ns = fresh.last_ns = now;
+		if (!bpf_map_update_elem(&seen, &tgid, &fresh, BPF_NOEXIST))
+			notify(PROFILE_EV_NEW, tgid);
+		return;
+	}
+	wait = s->last_ns - s->first_ns;
+	if (wait < PROFILE_RENOTIFY_MIN_NS)
+		wait = PROFILE_RENOTIFY_MIN_NS;
+	if (now - s->last_ns < wait)
+		return;
+	s->last_ns = now;	/* racing CPUs at worst announce twice */
+	notify(PROFILE_EV_NEW, tgid);
+}
+
 SEC("perf_event")
 int profile_sample(struct bpf_perf_event_data *ctx)
 {
@@ -159,7 +236,6 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct profile_key key = {};
 	bool kmode = in_kernel_mode(ctx);
-	__u8 one = 1;
 
 	key.tgid = id >> 32;
 	count(PC_SAMPLES);
@@ -178,9 +254,8 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	if (want_kernel && kmode)
 		key.kernel_stack_id = stack_id(ctx, 0, PC_KERN_COLLISION);
 	add_sample(&key);
-
-	if (key.tgid && !bpf_map_update_elem(&seen, &key.tgid, &one, BPF_NOEXIST))
-		notify(PROFILE_EV_NEW, key.tgid);
+	if (key.tgid)
+		announce(key.tgid);
 	return 0;
 }
 

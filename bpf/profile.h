@@ -13,6 +13,17 @@
 /* A stack id that was not asked for (user stack of a kernel thread, ...). */
 #define PROFILE_STACK_NONE	(-0x10000)
 
+/*
+ * Ids with this bit name a stack in the overflow map: one that collided in
+ * the stack-trace map (which has no chaining) and was stored by its own hash
+ * instead. Stack-trace map ids stay below it (map sizes are capped).
+ */
+#define PROFILE_OVERFLOW_ID	0x40000000
+
+struct profile_stack_buf {
+	__u64 ips[PROFILE_MAX_DEPTH];	/* leaf first, zero-filled after the last frame */
+};
+
 struct profile_key {
 	__u32 tgid;
 	__u32 pid;		/* 0: threads of a process are merged */
@@ -24,7 +35,7 @@ struct profile_key {
 enum profile_counter {
 	PC_SAMPLES,		/* every time the program ran */
 	PC_FILTERED,		/* samples outside the pid/tid/cgroup/mode filters */
-	PC_USER_COLLISION,	/* get_stackid -EEXIST: the bucket holds another stack */
+	PC_USER_COLLISION,	/* -EEXIST (bucket holds another stack) and no overflow room */
 	PC_USER_FAULT,		/* -EFAULT: the walk found no frames */
 	PC_USER_FULL,		/* -ENOMEM: no free stack map entry */
 	PC_USER_OTHER,
@@ -34,11 +45,24 @@ enum profile_counter {
 	PC_KERN_OTHER,
 	PC_COUNTS_FULL,		/* the sample could not be counted at all */
 	PC_NOTIFY_LOST,		/* ring buffer full: a process notification was dropped */
+	PC_COLLISION_SAVED,	/* collisions stored in the overflow map instead */
 	PC__COUNT,
 };
 
+/*
+ * A sampled process is announced again after this long, then after twice
+ * its announced age: maps read at its first sample may predate libraries
+ * loaded later (ld.so, dlopen). O(log lifetime) reads per process.
+ */
+#define PROFILE_RENOTIFY_MIN_NS	500000000ULL
+
+struct profile_seen {
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
 enum profile_event_kind {
-	PROFILE_EV_NEW = 1,	/* first sample of a tgid (or first after its exec) */
+	PROFILE_EV_NEW = 1,	/* first sample of a tgid, after its exec, or a refresh */
 	PROFILE_EV_EXIT = 2,	/* a sampled or targeted process is exiting */
 };
 

@@ -304,9 +304,11 @@ static void print_summary(const struct run *r)
 	if (st->counters[PC_NOTIFY_LOST])
 		fprintf(stderr, "profile: %llu process notifications lost (ring buffer full)\n",
 			(unsigned long long)st->counters[PC_NOTIFY_LOST]);
-	pr_info("profile: %llu samples seen by BPF, %llu filtered out\n",
+	pr_info("profile: %llu samples seen by BPF, %llu filtered out, %llu stack map "
+		"collisions saved in the overflow map\n",
 		(unsigned long long)st->counters[PC_SAMPLES],
-		(unsigned long long)st->counters[PC_FILTERED]);
+		(unsigned long long)st->counters[PC_FILTERED],
+		(unsigned long long)st->counters[PC_COLLISION_SAVED]);
 	if (r->o.out_path)
 		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
 			profile_format_name(r->o.format));

@@ -34,6 +34,7 @@ struct collect_priv {
 	void *tgids;		/* tsearch tree of tgids seen (as pointers) */
 	struct symbolizer *sym;
 	int stacks_fd;
+	int overflow_fd;
 	profile_need_maps_fn need_maps;
 	void *ctx;
 };
@@ -166,7 +167,8 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 	node = tfind(&probe, &p->stacks, cmp_stack);
 	if (node)
 		return *(struct cached_stack **)node;
-	if (bpf_map_lookup_elem(p->stacks_fd, &id, ips)) {
+	if (bpf_map_lookup_elem(id & PROFILE_OVERFLOW_ID ? p->overflow_fd : p->stacks_fd, &id,
+				ips)) {
 		st->lost_stack_gone++;
 		return &lost_stack;
 	}
@@ -322,6 +324,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	r->priv = p;
 	p->sym = sym;
 	p->stacks_fd = profile_sampler__stacks_fd(s);
+	p->overflow_fd = profile_sampler__overflow_fd(s);
 	p->need_maps = need_maps;
 	p->ctx = ctx;
 	err = profile_sampler__counters(s, r->stats.counters);

@@ -58,6 +58,9 @@ static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_
 
 	err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
 	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.overflow,
+					       o->stack_map_size / 4 > 256 ? o->stack_map_size / 4 : 256);
+	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.counts, o->counts_map_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.target_tgids,
@@ -89,6 +92,30 @@ static void copy_opts(struct profile_sampler *s, const struct profile_sampler_op
 	s->period = o->period_ns;
 }
 
+static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	int err;
+
+	s->skel = profile_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		log_error("profile: opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	set_rodata(s->skel, o);
+	err = set_map_sizes(s->skel, o);
+	if (!err)
+		err = profile_bpf__load(s->skel);
+	if (err) {
+		log_error("profile: loading the BPF programs failed: %s", strerror(-err));
+		return err;
+	}
+	err = fill_targets(s, o);
+	if (err)
+		log_error("profile: filling the pid filter failed: %s", strerror(-err));
+	return err;
+}
+
 int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sampler **out)
 {
 	struct profile_sampler *s = calloc(1, sizeof(*s));
@@ -104,27 +131,19 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		goto fail;
 	}
 	s->perf_links = calloc(s->ncpus_possible, sizeof(*s->perf_links));
-	s->skel = s->perf_links ? profile_bpf__open() : NULL;
-	if (!s->skel) {
-		err = s->perf_links ? -errno : -ENOMEM;
-		log_error("profile: opening the BPF object failed: %s", strerror(-err));
+	if (!s->perf_links) {
+		log_error("profile: out of memory");
+		err = -ENOMEM;
 		goto fail;
 	}
-	set_rodata(s->skel, o);
-	err = set_map_sizes(s->skel, o);
-	if (!err)
-		err = profile_bpf__load(s->skel);
-	if (err) {
-		log_error("profile: loading the BPF programs failed: %s", strerror(-err));
+	err = load(s, o);
+	if (err)
 		goto fail;
+	if (o->unwind_dwarf) {
+		err = unwind_profile__new(o, &s->dwarf);
+		if (err)
+			goto fail;
 	}
-	err = fill_targets(s, o);
-	if (err) {
-		log_error("profile: filling the pid filter failed: %s", strerror(-err));
-		goto fail;
-	}
-	if (o->unwind_dwarf && (err = unwind_profile__new(o, &s->dwarf)))
-		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -314,6 +333,11 @@ int profile_sampler__counts_fd(const struct profile_sampler *s)
 int profile_sampler__stacks_fd(const struct profile_sampler *s)
 {
 	return s->dwarf ? unwind_profile__stacks_fd(s->dwarf) : bpf_map__fd(s->skel->maps.stacks);
+}
+
+int profile_sampler__overflow_fd(const struct profile_sampler *s)
+{
+	return bpf_map__fd(s->skel->maps.overflow);
 }
 
 int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)

@@ -54,6 +54,8 @@ void profile_sampler__free(struct profile_sampler *s);	/* NULL-safe */
 
 int profile_sampler__counts_fd(const struct profile_sampler *s);
 int profile_sampler__stacks_fd(const struct profile_sampler *s);
+/* Stacks that collided in the stack map, keyed by ids with PROFILE_OVERFLOW_ID. */
+int profile_sampler__overflow_fd(const struct profile_sampler *s);
 /* Sums the per-CPU counters into @out[PC__COUNT]. */
 int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
 /* "cpu-clock" or "cycles", and the CPU time one sample stands for (0: unknown). */

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-"$TOOLS/cpu_ratio" 9 >"$TMP/pid" &
+"$TOOLS/cpu_ratio" 40 >"$TMP/pid" &
 wpid=$!
 on_exit "kill $wpid"
 for _ in $(seq 50); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
