@@ -7,6 +7,7 @@
  * back-end do it), so libunwind parses the CFI itself.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -263,11 +264,37 @@ static enum unwind_status step_failed(const struct unwind_run *r)
 	return UNWIND_BAD_FRAME;
 }
 
+/* Linux x86-64 signal return trampolines: mov $__NR_rt_sigreturn, %rax; syscall. */
+static bool is_sigreturn(struct unwind_run *r, uint64_t ip)
+{
+	static const uint8_t code[9] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+	const struct unwind_module *mod = unwind_procs__module(r->u->procs, r->p, ip, NULL);
+	uint8_t buf[sizeof(code)];
+
+	return mod && !unwind_elf__read(mod->elf, ip - mod->bias, buf, sizeof(buf)) &&
+	       !memcmp(buf, code, sizeof(code));
+}
+
+/*
+ * Callers' addresses are return addresses and consumers look up addr - 1.
+ * A signal trampoline's address is not one (nothing called it), nor is the
+ * interrupted instruction above it: store those one byte further.
+ */
+static uint64_t frame_addr(struct unwind_run *r, unw_word_t ip, bool *after_signal)
+{
+	bool signal = is_sigreturn(r, ip);
+	uint64_t addr = ip + (signal || *after_signal);
+
+	*after_signal = signal;
+	return addr;
+}
+
 static enum unwind_status walk(struct unwind_run *r, uint64_t *ips, int max, int *n)
 {
+	bool after_signal = false;
 	unw_cursor_t c;
-	unw_word_t ip;
 	int ret;
+	unw_word_t ip;
 
 	if (unw_init_remote(&c, r->p->addr_space, r))
 		return UNWIND_BAD_FRAME;
@@ -284,7 +311,7 @@ static enum unwind_status walk(struct unwind_run *r, uint64_t *ips, int max, int
 			return UNWIND_OK;
 		if (*n == max)
 			return UNWIND_TOO_DEEP;
-		ips[(*n)++] = ip;
+		ips[(*n)++] = frame_addr(r, ip, &after_signal);
 	}
 }
 
