@@ -349,5 +349,6 @@ int unwinder__lacks_frame_pointers(struct unwinder *u, int pid)
 			mod = unwind_procs__module(u->procs, p, p->maps.maps[i].start, NULL);
 	if (!mod || unwind_elf__fp_prologues(mod->elf, &sampled, &with_fp) || !sampled)
 		return -ENODATA;
-	return with_fp * 2 < sampled;
+	/* startup code, PLT stubs and tiny leaves lack the prologue in any build */
+	return with_fp * 4 < sampled;
 }

@@ -69,8 +69,8 @@ const struct unwind_stats *unwinder__stats(const struct unwinder *u);
 const char *unwind_status__name(enum unwind_status st);
 
 /*
- * Whether the main binary of @pid was built without frame pointers (fewer
- * than half of the sampled functions start with push %rbp; mov %rsp,%rbp).
+ * Whether the main binary of @pid was built without frame pointers (under a
+ * quarter of the sampled functions start with push %rbp; mov %rsp,%rbp).
  * 1 yes, 0 no, -errno when unknown.
  */
 int unwinder__lacks_frame_pointers(struct unwinder *u, int pid);

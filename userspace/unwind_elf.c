@@ -249,17 +249,27 @@ int unwind_elf__find_fde(const struct unwind_elf *e, uint64_t vaddr, uint64_t *f
 	return 0;
 }
 
+/*
+ * push %rbp first (after an endbr64), then mov %rsp,%rbp within a few
+ * instructions: compilers schedule other work between the two.
+ */
 static int has_fp_prologue(const struct unwind_elf *e, uint64_t func)
 {
 	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	static const uint8_t prologue[4] = { 0x55, 0x48, 0x89, 0xe5 };
-	uint8_t code[8];
+	static const uint8_t mov_rsp_rbp[3] = { 0x48, 0x89, 0xe5 };
+	uint8_t code[24];
+	size_t i = 0;
 
 	if (unwind_elf__read(e, func, code, sizeof(code)))
 		return -EFAULT;
 	if (!memcmp(code, endbr64, 4))
-		return !memcmp(code + 4, prologue, 4);
-	return !memcmp(code, prologue, 4);
+		i = 4;
+	if (code[i] != 0x55)
+		return 0;
+	for (i++; i + sizeof(mov_rsp_rbp) <= sizeof(code); i++)
+		if (!memcmp(code + i, mov_rsp_rbp, sizeof(mov_rsp_rbp)))
+			return 1;
+	return 0;
 }
 
 int unwind_elf__fp_prologues(const struct unwind_elf *e, int *sampled, int *with_fp)

@@ -193,6 +193,28 @@ static void test_eh_frame_hdr_lookup(void **state)
 	unwind_maps__clear(&self);
 }
 
+/* This test binary itself: -O2 omits frame pointers, the ASan build keeps them. */
+static void test_frame_pointer_heuristic(void **state)
+{
+	struct unwinder *u = unwinder__new();
+	struct unwind_elf *e;
+	int sampled, with_fp;
+
+	(void)state;
+	assert_int_equal(unwind_elf__open("/proc/self/exe", &e), 0);
+	assert_int_equal(unwind_elf__fp_prologues(e, &sampled, &with_fp), 0);
+	assert_true(sampled >= 20);
+#if defined(__SANITIZE_ADDRESS__)
+	assert_true(with_fp * 4 >= sampled);
+	assert_int_equal(unwinder__lacks_frame_pointers(u, getpid()), 0);
+#else
+	assert_true(with_fp * 4 < sampled);
+	assert_int_equal(unwinder__lacks_frame_pointers(u, getpid()), 1);
+#endif
+	unwind_elf__free(e);
+	unwinder__free(u);
+}
+
 static void test_maps_line(void **state)
 {
 	struct unwind_mapping m;
@@ -218,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_eh_frame_hdr_lookup),
+		cmocka_unit_test(test_frame_pointer_heuristic),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_short_snapshot_is_marked),
 		cmocka_unit_test(test_unknown_code_is_not_guessed),
