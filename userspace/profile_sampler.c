@@ -104,6 +104,11 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
 	}
 	set_rodata(s->skel, o);
 	err = set_map_sizes(s->skel, o);
+	if (!err && o->unwind_dwarf)
+		err = unwind_profile__idle_fp(s->skel->progs.profile_sample,
+					      (struct bpf_map *[]){ s->skel->maps.stacks,
+								    s->skel->maps.counts,
+								    s->skel->maps.overflow }, 3);
 	if (!err)
 		err = profile_bpf__load(s->skel);
 	if (err) {

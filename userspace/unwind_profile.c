@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "log.h"
 #include "profile.h"
@@ -162,6 +163,15 @@ static void on_sample(void *ctx, const struct unwind_sampled *s)
 	key.kernel_stack_id = kernel_id(up, s->kstack_id);
 	key.user_stack_id = user_id(up, s);
 	add_count(up, &key);
+}
+
+int unwind_profile__idle_fp(struct bpf_program *fp_prog, struct bpf_map **maps, int nmaps)
+{
+	int i, err = bpf_program__set_autoload(fp_prog, false);
+
+	for (i = 0; i < nmaps && !err; i++)
+		err = bpf_map__set_max_entries(maps[i], 1);
+	return err;
 }
 
 static int create_maps(struct unwind_profile *up, const struct profile_sampler_opts *o)

@@ -19,6 +19,15 @@
 struct unwind_profile;
 
 struct bpf_link;
+struct bpf_map;
+struct bpf_program;
+
+/*
+ * Before the frame-pointer object is loaded: its sampling program is not
+ * used in DWARF mode (skip its verification, the costliest part of startup)
+ * and its stack maps stay empty (shrink them). 0 or -errno.
+ */
+int unwind_profile__idle_fp(struct bpf_program *fp_prog, struct bpf_map **maps, int nmaps);
 
 /* Loads the DWARF program with @o's filters; -errno after logging why. */
 int unwind_profile__new(const struct profile_sampler_opts *o, struct unwind_profile **out);

@@ -6,7 +6,8 @@
 
 PERF_SCRIPT_OUTPUT is `perf script -F comm,ip,sym --no-inline`. Both sides
 are reduced to user frames (kernel frames dropped), symbol versions
-(`@@GLIBC_2.34`) stripped, and compared as distributions: agreement is the
+(`@@GLIBC_2.34`) stripped, unnamed frames (`[unknown]`, `module+0xoff`)
+made equal, and compared as distributions: agreement is the
 share of samples whose folded stack is matched by the other profiler's
 (sum over stacks of the smaller of the two shares). Prints one JSON object.
 """
@@ -17,6 +18,9 @@ import sys
 
 
 def norm(frame):
+    """Symbol versions stripped; a frame neither tool can name is "?" on both sides."""
+    if frame == "[unknown]" or re.fullmatch(r"\S+\+0x[0-9a-f]+", frame):
+        return "?"
     return re.sub(r"@.*$", "", frame)
 
 

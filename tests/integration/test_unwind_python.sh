@@ -7,10 +7,10 @@
 # for the whole stack, the stacks end in [truncated] instead of guessing.
 . "$(dirname "$0")/lib.sh"
 need_root
-command -v python3 >/dev/null || skip "python3 is not installed"
+[ -x /usr/bin/python3 ] || skip "Debian's python3 is not installed"
 STACKS=$(dirname "$0")/../../bench/unwind/stacks.py
 
-python3 -c 'while True: pass' &
+/usr/bin/python3 -c 'while True: pass' &
 wpid=$!
 on_exit "kill $wpid"
 sleep 0.5
