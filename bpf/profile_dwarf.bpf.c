@@ -132,13 +132,28 @@ static __always_inline __u32 copy_stack_pages(struct unwind_sample *s, __u32 wan
 	return off;
 }
 
-static __always_inline void copy_stack(struct unwind_sample *s)
+/*
+ * How much to copy: --stack-bytes, but never past the main thread's initial
+ * stack pointer (mm->start_stack, where argc is): above it are only argv,
+ * the environment and the auxv, which no unwinder reads; often kilobytes.
+ */
+static __always_inline __u32 stack_want(struct task_struct *task, __u64 sp)
 {
+	__u64 top = BPF_CORE_READ(task, mm, start_stack);
 	__u32 want = stack_bytes;
 
 	if (want > UNWIND_STACK_MAX)
 		want = UNWIND_STACK_MAX;
-	if (want && !bpf_probe_read_user(s->stack, want, (void *)s->sp)) {
+	if (sp < top && top - sp + 64 < want)
+		want = top - sp + 64;
+	return want;
+}
+
+static __always_inline void copy_stack(struct task_struct *task, struct unwind_sample *s)
+{
+	__u32 want = stack_want(task, s->sp);
+
+	if (want && want <= UNWIND_STACK_MAX && !bpf_probe_read_user(s->stack, want, (void *)s->sp)) {
 		s->stack_len = want;
 		return;
 	}
@@ -195,7 +210,7 @@ int profile_dwarf(struct bpf_perf_event_data *ctx)
 		s->flags |= UNWIND_F_KERNEL_THREAD;
 	else if (!kernel_only) {
 		user_regs(ctx, task, s);
-		copy_stack(s);
+		copy_stack(task, s);
 	}
 
 	len = s->stack_len;
