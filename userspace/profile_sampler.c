@@ -314,7 +314,7 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->exec_link);
 	s->exit_link = s->exec_link = NULL;
 	if (s->dwarf)
-		unwind_profile__poll(s->dwarf);	/* what was sampled before the detach */
+		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
 
 void profile_sampler__free(struct profile_sampler *s)

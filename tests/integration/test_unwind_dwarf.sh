@@ -40,6 +40,10 @@ start cpu_ratio_nofp 40
 expect_exit 0 "$FAULTLINE" profile -v -p "$wpid" -d 5 -o "$TMP/ratio.folded"
 assert_match "$TMP/err" 'user stacks: DWARF .*--unwind auto' "-v output"
 assert_match "$TMP/err" '^profile: DWARF unwinding: [0-9]+ user stacks' "summary"
+# every unwound sample is in the output, once
+unwound=$(sed -n 's/^profile: DWARF unwinding: \([0-9]*\) user stacks.*/\1/p' "$TMP/err")
+counted=$(awk '{ n += $NF } END { print n + 0 }' "$TMP/ratio.folded")
+[ "$unwound" = "$counted" ] || fail "$unwound stacks unwound but $counted in the output"
 check "$TMP/ratio.folded" "$PYLIB"'
 a = share(lambda f, s: "burn_a" in f)
 b = share(lambda f, s: "burn_b" in f)
