@@ -296,10 +296,11 @@ int profile_sampler__attach(struct profile_sampler *s)
 
 int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
 {
-	int n = s->dwarf ? unwind_profile__poll(s->dwarf) : 0;
+	/* DWARF mode: its samples wake us, notifications wait for the next round */
+	int n = s->dwarf ? unwind_profile__poll(s->dwarf, timeout_ms) : 0;
 
 	if (n >= 0)
-		n = ring_buffer__poll(s->rb, timeout_ms);
+		n = ring_buffer__poll(s->rb, s->dwarf ? 0 : timeout_ms);
 
 	return n == -EINTR ? 0 : n;
 }

@@ -24,8 +24,12 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
 
 /* An access above SP this close is the stack the snapshot did not cover. */
 #define STACK_REACH (64ull << 20)
-/* A process's maps are re-read on an unknown address at most this often. */
-#define RECAPTURE_NS 500000000ull
+/*
+ * A process's maps are re-read on an unknown address (after dlopen, or an
+ * exec since they were read) at most this often: a JIT process would
+ * otherwise re-read them on every sample.
+ */
+#define RECAPTURE_NS 20000000ull
 
 struct unwinder {
 	struct unwind_procs *procs;
@@ -329,6 +333,11 @@ enum unwind_status unwinder__unwind(struct unwinder *u, const struct unwind_snap
 		st = UNWIND_NO_MAPS;
 	else
 		st = walk(&r, ips, max, n);
+	if (st == UNWIND_NO_MAPPING && mono_ns() - r.p->captured_ns > RECAPTURE_NS &&
+	    !unwinder__capture_pid(u, s->pid)) {
+		*n = 0;
+		st = walk(&r, ips, max, n);
+	}
 	u->stats.by_status[st]++;
 	u->stats.files = unwind_procs__files(u->procs);
 	return st;

@@ -272,9 +272,9 @@ struct bpf_link *unwind_profile__attach_perf(struct unwind_profile *up, int perf
 	return unwind_sampler__attach_perf(up->sampler, perf_fd);
 }
 
-int unwind_profile__poll(struct unwind_profile *up)
+int unwind_profile__poll(struct unwind_profile *up, int timeout_ms)
 {
-	return unwind_sampler__poll(up->sampler, 0);
+	return unwind_sampler__poll(up->sampler, timeout_ms);
 }
 
 int unwind_profile__finish(struct unwind_profile *up)

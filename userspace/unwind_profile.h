@@ -32,8 +32,8 @@ int unwind_profile__idle_fp(struct bpf_program *fp_prog, struct bpf_map **maps, 
 /* Loads the DWARF program with @o's filters; -errno after logging why. */
 int unwind_profile__new(const struct profile_sampler_opts *o, struct unwind_profile **out);
 struct bpf_link *unwind_profile__attach_perf(struct unwind_profile *up, int perf_fd);
-/* Unwinds and counts what has arrived; never blocks. */
-int unwind_profile__poll(struct unwind_profile *up);
+/* Unwinds and counts what arrives within @timeout_ms; number of samples or -errno. */
+int unwind_profile__poll(struct unwind_profile *up, int timeout_ms);
 /* After the perf events are detached: the last samples, then the counts into counts_fd. */
 int unwind_profile__finish(struct unwind_profile *up);
 int unwind_profile__counts_fd(const struct unwind_profile *up);

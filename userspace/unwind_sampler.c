@@ -145,12 +145,15 @@ struct bpf_link *unwind_sampler__attach_perf(struct unwind_sampler *us, int perf
 
 int unwind_sampler__poll(struct unwind_sampler *us, int timeout_ms)
 {
-	int n = ring_buffer__poll(us->rb, timeout_ms);
+	int n = ring_buffer__poll(us->rb, timeout_ms), m;
 
 	if (n < 0 && n != -EINTR)
 		return n;
 	/* samples below the wakeup threshold do not wake us: take them on the timer */
-	return ring_buffer__consume(us->rb);
+	m = ring_buffer__consume(us->rb);
+	if (m < 0)
+		return m;
+	return (n > 0 ? n : 0) + m;
 }
 
 int unwind_sampler__kernel_stack(struct unwind_sampler *us, int32_t id, uint64_t *ips, int max)
