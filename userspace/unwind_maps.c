@@ -11,6 +11,17 @@
 
 #define DELETED_SUFFIX " (deleted)"
 
+/* Strips " (deleted)" from @path, saying whether it was there. */
+static int strip_deleted(char *path)
+{
+	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX);
+
+	if (len <= slen || strcmp(path + len - slen, DELETED_SUFFIX))
+		return 0;
+	path[len - slen] = '\0';
+	return 1;
+}
+
 int unwind_maps__parse_line(const char *line, struct unwind_mapping *m)
 {
 	unsigned int major, minor;
@@ -33,12 +44,7 @@ int unwind_maps__parse_line(const char *line, struct unwind_mapping *m)
 		free(path);
 		return 1;
 	}
-	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX);
-
-	if (len > slen && !strcmp(path + len - slen, DELETED_SUFFIX)) {
-		path[len - slen] = '\0';
-		m->deleted = 1;
-	}
+	m->deleted = strip_deleted(path);
 	m->dev = makedev(major, minor);
 	m->ino = ino;
 	m->path = path;
