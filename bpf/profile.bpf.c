@@ -147,13 +147,12 @@ static __always_inline __s32 save_collided(struct bpf_perf_event_data *ctx, __u6
 	len = bpf_get_stack(ctx, b->ips, sizeof(b->ips), flags);
 	if (len <= 0)
 		return -EEXIST;
+	b->nr = len / sizeof(b->ips[0]);
 	for (int i = 0; i < PROFILE_MAX_DEPTH; i++) {
-		if (i < len / 8) {
-			h ^= b->ips[i];
-			h *= 0x100000001b3ULL;
-		} else {
-			b->ips[i] = 0;
-		}
+		if (i >= b->nr)
+			break;
+		h ^= b->ips[i];
+		h *= 0x100000001b3ULL;
 	}
 	id = ((h ^ (h >> 32)) & (PROFILE_OVERFLOW_ID - 1)) | PROFILE_OVERFLOW_ID;
 	err = bpf_map_update_elem(&overflow, &id, b, BPF_NOEXIST);

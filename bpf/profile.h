@@ -20,8 +20,11 @@
  */
 #define PROFILE_OVERFLOW_ID	0x40000000
 
+/* An overflow map value: unlike the stack-trace map's, not zero-filled. */
 struct profile_stack_buf {
-	__u64 ips[PROFILE_MAX_DEPTH];	/* leaf first, zero-filled after the last frame */
+	__u32 nr;			/* frames in ips */
+	__u32 pad;
+	__u64 ips[PROFILE_MAX_DEPTH];	/* leaf first */
 };
 
 struct profile_key {

@@ -54,13 +54,38 @@ static uint64_t mono_since_ns(const struct timespec *start)
 	return ts_ns(&now) - ts_ns(start);
 }
 
-static int check_targets(const struct profile_opts *o)
+/* The process a thread id belongs to (itself for a process id); 0 when gone. */
+static int tgid_of(int pid)
+{
+	char path[64], line[128];
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* -p takes a thread id too, as perf does: it stands for its whole process. */
+static int check_targets(struct profile_opts *o)
 {
 	for (int i = 0; i < o->npids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
+		int tgid = tgid_of(o->pids[i]);
+
+		if (!tgid) {
 			log_error("profile: -p %d: no such process", o->pids[i]);
 			return 1;
 		}
+		if (tgid != o->pids[i])
+			pr_info("profile: -p %d is a thread of process %d: profiling %d\n",
+				o->pids[i], tgid, tgid);
+		o->pids[i] = tgid;
 	}
 	if (o->tid && kill(o->tid, 0) && errno == ESRCH) {
 		log_error("profile: --tid %d: no such thread", o->tid);
@@ -200,19 +225,6 @@ static void sample_until_done(struct run *r)
 	pr_info("profile: stopped: %s\n", why);
 }
 
-typedef int (*writer_fn)(const struct profile_data *, const struct output_opts *, FILE *);
-
-static writer_fn writer_of(enum profile_format f)
-{
-	switch (f) {
-	case PROFILE_FMT_FOLDED: return output_folded;
-	case PROFILE_FMT_SVG: return output_svg;
-	case PROFILE_FMT_PPROF: return output_pprof;
-	case PROFILE_FMT_JSON: return output_json;
-	default: return output_top;
-	}
-}
-
 static int write_output(struct run *r)
 {
 	struct output_opts oo = { .pid_in_name = r->o.pid_in_name, .top_n = 20 };
@@ -220,10 +232,10 @@ static int write_output(struct run *r)
 	int err;
 
 	r->out = NULL;
-	err = writer_of(r->o.format)(&r->result.data, &oo, out ? outfile__stream(out) : stdout);
+	err = output_write(r->o.format, &r->result.data, &oo, out ? outfile__stream(out) : stdout);
 	if (err) {
 		log_error("profile: writing %s output failed: %s",
-			  profile_format_name(r->o.format), strerror(-err));
+			  output_format_name(r->o.format), strerror(-err));
 		outfile__abort(out);
 		return 1;
 	}
@@ -253,22 +265,40 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * part / whole : 0.0;
 }
 
+typedef unsigned long long ull;
+
 static void print_lost(const struct profile_result *res)
 {
 	const uint64_t *c = res->stats.counters;
 
 	fprintf(stderr, "profile: %llu samples lost: stack map full / collisions",
-		(unsigned long long)res->data.lost_samples);
+		(ull)res->data.lost_samples);
 	if (res->data.lost_samples)
-		fprintf(stderr, " (user stack: %llu collisions, %llu map full, %llu not "
-			"walkable; kernel stack: %llu collisions, %llu map full, %llu not walkable; "
+		fprintf(stderr, " (user stack: %llu collisions, %llu map full, %llu not walkable; "
+			"kernel stack: %llu collisions, %llu map full, %llu not walkable; "
 			"counts map full: %llu)",
-			(unsigned long long)c[PC_USER_COLLISION], (unsigned long long)c[PC_USER_FULL],
-			(unsigned long long)(c[PC_USER_FAULT] + c[PC_USER_OTHER]),
-			(unsigned long long)c[PC_KERN_COLLISION], (unsigned long long)c[PC_KERN_FULL],
-			(unsigned long long)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]),
-			(unsigned long long)c[PC_COUNTS_FULL]);
+			(ull)c[PC_USER_COLLISION], (ull)c[PC_USER_FULL],
+			(ull)(c[PC_USER_FAULT] + c[PC_USER_OTHER]), (ull)c[PC_KERN_COLLISION],
+			(ull)c[PC_KERN_FULL], (ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]),
+			(ull)c[PC_COUNTS_FULL]);
 	fputc('\n', stderr);
+}
+
+/* What to change when maps were too small. */
+static void print_hints(const struct run *r)
+{
+	const uint64_t *c = r->result.stats.counters;
+
+	uint64_t stack_lost = c[PC_USER_COLLISION] + c[PC_KERN_COLLISION] + c[PC_USER_FULL] +
+			      c[PC_KERN_FULL];
+
+	/* Collisions grow with distinct stacks per bucket: a bigger map is the cure. */
+	if (stack_lost > r->result.data.total_samples / 100)
+		fprintf(stderr, "profile: over 1%% lost to the stack map: "
+			"try --stack-map-size %u\n", r->o.stack_map_size * 4);
+	if (c[PC_COUNTS_FULL])
+		fprintf(stderr, "profile: counts map full: try --counts-map-size %u\n",
+			r->o.counts_map_size * 4);
 }
 
 static void print_summary(const struct run *r)
@@ -281,37 +311,33 @@ static void print_summary(const struct run *r)
 	if (r->o.freq_hz)
 		snprintf(rate, sizeof(rate), "%u Hz", r->o.freq_hz);
 	else
-		snprintf(rate, sizeof(rate), "every %llu ns", (unsigned long long)r->o.period_ns);
+		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o.period_ns);
 	fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu processes\n",
-		(unsigned long long)res->data.total_samples, r->duration_ns / 1e9,
+		(ull)res->data.total_samples, r->duration_ns / 1e9,
 		profile_sampler__event(r->sampler), rate,
-		profile_sampler__ncpus_attached(r->sampler), (unsigned long long)st->processes);
+		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
 	print_lost(res);
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
-	/* Collisions grow with distinct stacks per bucket: a bigger map is the cure. */
-	if (st->counters[PC_USER_COLLISION] + st->counters[PC_KERN_COLLISION] +
-	    st->counters[PC_USER_FULL] + st->counters[PC_KERN_FULL] > res->data.total_samples / 100)
-		fprintf(stderr, "profile: over 1%% lost to the stack map: try --stack-map-size %u\n",
-			r->o.stack_map_size * 4);
-	if (st->counters[PC_COUNTS_FULL])
-		fprintf(stderr, "profile: counts map full: try --counts-map-size %u\n",
-			r->o.counts_map_size * 4);
-	fprintf(stderr, "profile: unsymbolized frames: %.1f%%", pct(st->unnamed_frames, st->frames));
+	print_hints(r);
+	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
+		pct(st->unnamed_frames, st->frames));
 	if (unreadable)
 		fprintf(stderr, " (%d processes exited before their maps could be read)",
 			unreadable);
 	fputc('\n', stderr);
 	if (st->counters[PC_NOTIFY_LOST])
 		fprintf(stderr, "profile: %llu process notifications lost (ring buffer full)\n",
-			(unsigned long long)st->counters[PC_NOTIFY_LOST]);
+			(ull)st->counters[PC_NOTIFY_LOST]);
 	pr_info("profile: %llu samples seen by BPF, %llu filtered out, %llu stack map "
 		"collisions saved in the overflow map\n",
-		(unsigned long long)st->counters[PC_SAMPLES],
-		(unsigned long long)st->counters[PC_FILTERED],
-		(unsigned long long)st->counters[PC_COLLISION_SAVED]);
+		(ull)st->counters[PC_SAMPLES],
+		(ull)st->counters[PC_FILTERED],
+		(ull)st->counters[PC_COLLISION_SAVED]);
+	pr_info("profile: maps of %d processes read (%d reads)\n",
+		profile_procs__captured(r->procs), profile_procs__reads(r->procs));
 	if (r->o.out_path)
 		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
-			profile_format_name(r->o.format));
+			output_format_name(r->o.format));
 }
 
 static void run_cleanup(struct run *r)

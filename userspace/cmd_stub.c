@@ -18,12 +18,6 @@ static int not_implemented(const char *cmd, const char *usage, int argc, char **
 	return EXIT_USAGE;
 }
 
-int cmd_watch(int argc, char **argv)
-{
-	return not_implemented("watch", "[-p PID]... [--cgroup PATH] [--events LIST] "
-			       "[--slow-threshold MS] [--json] [-d SECONDS]", argc, argv);
-}
-
 int cmd_record(int argc, char **argv)
 {
 	return not_implemented("record", "-o FILE [-d SECONDS] [profile and watch options]",

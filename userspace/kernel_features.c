@@ -77,19 +77,35 @@ static struct bpf_program *prog_of(struct probe_bpf *skel, const char *name)
 	return bpf_object__find_program_by_name(skel->obj, name);
 }
 
-/* Loads @prog_name and attaches it where its SEC() says; nothing stays attached. */
-static void probe_auto_attach(const char *prog_name, struct feature_result *r, const char *what)
+/* Appends @hint to a failure detail, so "no" comes with its likely reason. */
+static void add_hint(struct feature_result *r, const char *hint)
+{
+	size_t used = strlen(r->detail);
+
+	if (!r->available && hint)
+		snprintf(r->detail + used, sizeof(r->detail) - used, " (%s)", hint);
+}
+
+/*
+ * Loads @prog_name and attaches it where its SEC() says; nothing stays
+ * attached. @hint explains a failure in the user's terms.
+ */
+static void probe_auto_attach(const char *prog_name, struct feature_result *r, const char *what,
+			      const char *hint)
 {
 	struct probe_bpf *skel = probe_load(prog_name, r);
 	struct bpf_link *link;
 
-	if (!skel)
+	if (!skel) {
+		add_hint(r, hint);
 		return;
+	}
 	link = bpf_program__attach(prog_of(skel, prog_name));
 	if (!link)
 		set_result(r, false, "attach failed: %s", strerror(errno));
 	else
 		set_result(r, true, "%s", what);
+	add_hint(r, hint);
 	bpf_link__destroy(link);
 	probe_bpf__destroy(skel);
 }
@@ -315,10 +331,14 @@ void features__probe(struct features *f)
 	probe_btf(&f->feat[FEAT_BTF]);
 	probe_tracefs(&f->feat[FEAT_TRACEFS]);
 	probe_tracepoints(f);
-	probe_auto_attach("probe_tp_btf", &f->feat[FEAT_TP_BTF], "sched_process_exit attached");
-	probe_auto_attach("probe_raw_tp", &f->feat[FEAT_RAW_TP], "sched_process_exit attached");
-	probe_auto_attach("probe_kprobe", &f->feat[FEAT_KPROBE], "vfs_read attached");
-	probe_auto_attach("probe_fentry", &f->feat[FEAT_FENTRY], "vfs_read attached");
+	probe_auto_attach("probe_tp_btf", &f->feat[FEAT_TP_BTF], "sched_process_exit attached",
+			  NULL);
+	probe_auto_attach("probe_raw_tp", &f->feat[FEAT_RAW_TP], "sched_process_exit attached",
+			  NULL);
+	probe_auto_attach("probe_kprobe", &f->feat[FEAT_KPROBE], "vfs_read attached",
+			  "no kprobe PMU nor kprobe_events: kernel without CONFIG_KPROBES?");
+	probe_auto_attach("probe_fentry", &f->feat[FEAT_FENTRY], "vfs_read attached",
+			  "BPF trampolines refused by this kernel");
 	probe_uprobe(&f->feat[FEAT_UPROBE]);
 	probe_perf_hw(&f->feat[FEAT_PERF_HW]);
 	probe_perf_sw(f);

@@ -123,52 +123,46 @@ static cJSON *metadata_json(const struct profile_data *p)
 	return j;
 }
 
-static cJSON *profile_json(const struct profile_data *p)
+/* Prints @j unformatted and frees it; NULL @j is the allocation failure it was. */
+static int print_json(cJSON *j, FILE *out)
 {
-	cJSON *root = cJSON_CreateObject(), *meta, *stacks = NULL;
-
-	if (!root)
-		return NULL;
-	if (!cJSON_AddStringToObject(root, "format", "faultline-profile") ||
-	    !cJSON_AddNumberToObject(root, "version", JSON_FORMAT_VERSION))
-		goto err;
-	meta = metadata_json(p);
-	if (!meta || !cJSON_AddItemToObject(root, "metadata", meta)) {
-		cJSON_Delete(meta);
-		goto err;
-	}
-	stacks = cJSON_AddArrayToObject(root, "stacks");
-	for (size_t i = 0; stacks && i < p->nstacks; i++) {
-		cJSON *s = stack_json(&p->stacks[i]);
-
-		if (!s || !cJSON_AddItemToArray(stacks, s)) {
-			cJSON_Delete(s);
-			goto err;
-		}
-	}
-	if (stacks)
-		return root;
-err:
-	cJSON_Delete(root);
-	return NULL;
-}
-
-int output_json(const struct profile_data *p, const struct output_opts *o, FILE *out)
-{
-	cJSON *root;
 	char *text;
 	int err = 0;
 
-	(void)o;
-	root = profile_json(p);
-	if (!root)
+	if (!j)
 		return -ENOMEM;
-	text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
 	if (!text)
 		return -ENOMEM;
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
+	if (fputs(text, out) == EOF)
 		err = -EIO;
 	cJSON_free(text);
+	return err;
+}
+
+/*
+ * The document is streamed one stack at a time: a whole profile as one
+ * cJSON tree costs about 1 KB of memory per frame.
+ */
+int output_json(const struct profile_data *p, const struct output_opts *o, FILE *out)
+{
+	int err;
+
+	(void)o;
+	fprintf(out, "{\"format\":\"faultline-profile\",\"version\":%d,\"metadata\":",
+		JSON_FORMAT_VERSION);
+	err = print_json(metadata_json(p), out);
+	if (!err)
+		fputs(",\"stacks\":[", out);
+	for (size_t i = 0; i < p->nstacks && !err; i++) {
+		if (i)
+			fputc(',', out);
+		err = print_json(stack_json(&p->stacks[i]), out);
+	}
+	if (!err)
+		fputs("]}\n", out);
+	if (!err && ferror(out))
+		err = -EIO;
 	return err;
 }

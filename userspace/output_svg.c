@@ -128,9 +128,10 @@ static int utf8_len(const unsigned char *s)
 
 /*
  * Writes @s as XML character data; with @max, only its first @max - 2
- * characters and ".." (for a name known to be longer). Names come from binaries and may hold any byte: markup
- * characters become entities; control characters and invalid UTF-8, which
- * XML cannot carry at all, become '?'.
+ * characters and ".." (for a name known to be longer). Names come from
+ * binaries and may hold any byte: markup characters become entities;
+ * control characters and invalid UTF-8, which XML cannot carry at all,
+ * become '?'.
  */
 static void xml_put(FILE *out, const char *str, size_t max)
 {
@@ -328,7 +329,8 @@ static void emit_legend(const struct flamegraph *fg, FILE *out)
 		x += 30 + 8 * (int)strlen(labels[i]);
 	}
 	if (fg->elided)
-		fprintf(out, "<text x=\"%d\" y=\"62\" text-anchor=\"end\" class=\"sub\">%llu frames "
+		fprintf(out, "<text x=\"%d\" y=\"62\" text-anchor=\"end\" class=\"sub\">"
+			"%llu frames "
 			"under 0.1%% not drawn (their samples are in their callers)</text>\n",
 			SVG_WIDTH - SVG_PAD, (unsigned long long)fg->elided);
 }
@@ -347,7 +349,8 @@ static void emit_header(const struct flamegraph *fg, const struct profile_data *
 	emit_subtitle(p, fg->root.total, out);
 	fprintf(out, "</text>\n<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"24\" "
 		"style=\"display:none\">Reset zoom</text>\n"
-		"<text id=\"search\" class=\"btn\" x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n"
+		"<text id=\"search\" class=\"btn\" x=\"%d\" y=\"24\" "
+		"text-anchor=\"end\">Search</text>\n"
 		"<text id=\"unsearch\" class=\"btn\" x=\"%d\" y=\"42\" text-anchor=\"end\" "
 		"style=\"display:none\">Reset search</text>\n",
 		SVG_PAD, SVG_WIDTH - SVG_PAD, SVG_WIDTH - SVG_PAD);

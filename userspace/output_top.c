@@ -79,13 +79,20 @@ static double pct(uint64_t n, uint64_t total)
 	return total ? 100.0 * (double)n / (double)total : 0.0;
 }
 
+/* One row per function: a control character in a name would break the table. */
+static void put_name(FILE *out, const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
+}
+
 static void print_row(FILE *out, const struct top_fn *fn, uint64_t total)
 {
 	const struct profile_frame *f = fn->frame;
 
-	fprintf(out, "%10llu %6.2f%% %10llu %6.2f%%  %s", (unsigned long long)fn->self,
-		pct(fn->self, total), (unsigned long long)fn->total, pct(fn->total, total),
-		output_frame_name(f));
+	fprintf(out, "%10llu %6.2f%% %10llu %6.2f%%  ", (unsigned long long)fn->self,
+		pct(fn->self, total), (unsigned long long)fn->total, pct(fn->total, total));
+	put_name(out, output_frame_name(f));
 	if (f->kind == FRAME_KERNEL)
 		fputs(" [k]", out);
 	else if (f->module)

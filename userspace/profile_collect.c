@@ -136,6 +136,9 @@ static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64
 			symbolizer__kernel(p->sym, addr, &r);
 		else
 			symbolizer__user(p->sym, c->tgid, addr, &r);
+		/* A kernel address without a symbol (BPF trampolines) is still kernel code. */
+		if (c->kernel && r.kind == FRAME_UNKNOWN)
+			r.kind = FRAME_KERNEL;
 		err = fill_frame(p, &r, &c->frames[j]);
 		if (err)
 			return err;
@@ -150,6 +153,21 @@ static const struct cached_stack lost_stack = {
 	.nframes = 1, .frames = (struct profile_frame *)&lost_frame,
 };
 static const struct cached_stack no_stack;
+
+/* The addresses of stack @id, leaf first, zero-terminated (unless full). */
+static int read_stack(struct collect_priv *p, __s32 id, __u64 *ips)
+{
+	struct profile_stack_buf buf;
+
+	if (!(id & PROFILE_OVERFLOW_ID))
+		return bpf_map_lookup_elem(p->stacks_fd, &id, ips);
+	if (bpf_map_lookup_elem(p->overflow_fd, &id, &buf))
+		return -errno;
+	if (buf.nr > PROFILE_MAX_DEPTH)
+		buf.nr = PROFILE_MAX_DEPTH;
+	memcpy(ips, buf.ips, buf.nr * sizeof(*ips));
+	return 0;
+}
 
 /* The frames for @id, symbolized once; NULL when out of memory. */
 static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel, __u32 tgid,
@@ -167,8 +185,7 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 	node = tfind(&probe, &p->stacks, cmp_stack);
 	if (node)
 		return *(struct cached_stack **)node;
-	if (bpf_map_lookup_elem(id & PROFILE_OVERFLOW_ID ? p->overflow_fd : p->stacks_fd, &id,
-				ips)) {
+	if (read_stack(p, id, ips)) {
 		st->lost_stack_gone++;
 		return &lost_stack;
 	}
@@ -237,31 +254,82 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	return 0;
 }
 
-static int read_entries(int fd, struct key_count **out, size_t *n)
+static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
+		  __u64 count)
+{
+	struct key_count *tmp;
+
+	if (!count)
+		return 0;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		tmp = reallocarray(*v, *cap, sizeof(**v));
+		if (!tmp)
+			return -ENOMEM;
+		*v = tmp;
+	}
+	(*v)[*n].key = *key;
+	(*v)[(*n)++].count = count;
+	return 0;
+}
+
+/* One key at a time: two syscalls per entry, for kernels without batch lookups. */
+static int read_one_by_one(int fd, struct key_count **v, size_t *n, size_t *cap)
 {
 	struct profile_key key, next, *prev = NULL;
-	struct key_count *v = NULL, *tmp;
-	size_t cap = 0;
+	__u64 count;
+	int err = 0;
 
-	*n = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			tmp = reallocarray(v, cap, sizeof(*v));
-			if (!tmp) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = tmp;
-		}
-		v[*n].key = key;
-		if (!bpf_map_lookup_elem(fd, &key, &v[*n].count) && v[*n].count)
-			(*n)++;
+		if (!bpf_map_lookup_elem(fd, &key, &count))
+			err = append(v, n, cap, &key, count);
 	}
-	*out = v;
-	return 0;
+	return err;
+}
+
+#define BATCH 1024
+
+/* -EOPNOTSUPP when the kernel cannot batch (or a bucket outgrew BATCH). */
+static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
+{
+	struct profile_key *keys = calloc(BATCH, sizeof(*keys)), token;
+	__u64 *vals = calloc(BATCH, sizeof(*vals));
+	bool first = true, last = false;
+	__u32 count;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		count = BATCH;
+		/* The token is opaque: a key's size is room enough for any map type. */
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
+					 NULL)) {
+			err = errno == ENOENT ? 0 : -errno;
+			last = true;
+		}
+		if (err)
+			break;
+		for (__u32 i = 0; i < count && !err; i++)
+			err = append(v, n, cap, &keys[i], vals[i]);
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return err && err != -ENOMEM && !*n ? -EOPNOTSUPP : err;
+}
+
+static int read_entries(int fd, struct key_count **out, size_t *n)
+{
+	size_t cap = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = read_batched(fd, out, n, &cap);
+	if (err == -EOPNOTSUPP)
+		err = read_one_by_one(fd, out, n, &cap);
+	return err;
 }
 
 static int by_count_desc(const void *a, const void *b)
@@ -290,7 +358,8 @@ static int add_counts_full(struct profile_result *r, __u64 count)
 	return 0;
 }
 
-static int build_all(struct collect_priv *p, struct key_count *v, size_t n, struct profile_result *r)
+static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
+		     struct profile_result *r)
 {
 	int err;
 

@@ -73,43 +73,6 @@ static void usage(void)
 	       UNWIND_STACK_DEFAULT);
 }
 
-enum profile_format profile_format_parse(const char *name)
-{
-	static const char *const names[] = { "", "folded", "svg", "pprof", "json" };
-
-	for (int f = PROFILE_FMT_FOLDED; f <= PROFILE_FMT_JSON; f++)
-		if (!strcmp(name, names[f]))
-			return f;
-	return PROFILE_FMT_NONE;
-}
-
-const char *profile_format_name(enum profile_format f)
-{
-	static const char *const names[] = { "top", "folded", "svg", "pprof", "json" };
-
-	return f <= PROFILE_FMT_JSON ? names[f] : "?";
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
-enum profile_format profile_format_from_path(const char *path)
-{
-	if (ends_with(path, ".folded") || ends_with(path, ".txt"))
-		return PROFILE_FMT_FOLDED;
-	if (ends_with(path, ".svg"))
-		return PROFILE_FMT_SVG;
-	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof") || ends_with(path, ".pb"))
-		return PROFILE_FMT_PPROF;
-	if (ends_with(path, ".json"))
-		return PROFILE_FMT_JSON;
-	return PROFILE_FMT_NONE;
-}
-
 static int parse_num(const char *opt, const char *arg, long min, long max, long *out)
 {
 	if (cli_parse_long(arg, min, max, out))
@@ -172,11 +135,13 @@ static int apply_opt(int c, const char *arg, struct profile_opts *o)
 	case OPT_IDLE: o->include_idle = true; break;
 	case 'o': o->out_path = arg; break;
 	case OPT_FORMAT:
-		o->format = profile_format_parse(arg);
-		if (!o->format)
+		err = output_format_parse(arg);
+		if (err < 0)
 			return cli_usage_error("profile", "unknown format '%s' (folded, svg, "
 					       "pprof or json)", arg);
-		break;
+		o->format = err;
+		o->format_given = true;
+		return 0;
 	case OPT_PID_IN_NAME: o->pid_in_name = true; break;
 	case OPT_STACK_MAP: return set_map_size("--stack-map-size", arg, &o->stack_map_size);
 	case OPT_COUNTS_MAP: return set_map_size("--counts-map-size", arg, &o->counts_map_size);
@@ -191,18 +156,21 @@ static int apply_opt(int c, const char *arg, struct profile_opts *o)
 static int check_opts(struct profile_opts *o, bool freq_given)
 {
 	if (o->kernel_only && o->user_only)
-		return cli_usage_error("profile", "--kernel-only and --user-only exclude each other");
+		return cli_usage_error("profile",
+				       "--kernel-only and --user-only exclude each other");
 	if (freq_given && o->period_ns)
 		return cli_usage_error("profile", "-F and --period exclude each other");
 	if (o->period_ns)
 		o->freq_hz = 0;
-	if (o->format && !o->out_path)
+	if (o->format_given && !o->out_path)
 		return cli_usage_error("profile", "--format needs -o FILE");
-	if (o->out_path && !o->format) {
-		o->format = profile_format_from_path(o->out_path);
-		if (!o->format)
+	if (o->out_path && !o->format_given) {
+		int f = output_format_from_path(o->out_path);
+
+		if (f < 0)
 			return cli_usage_error("profile", "cannot tell the format from '%s': use "
 					       "--format folded|svg|pprof|json", o->out_path);
+		o->format = f;
 	}
 	return 0;
 }

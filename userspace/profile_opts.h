@@ -5,15 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "stack_profile.h"
 #include "unwind_mode.h"
-
-enum profile_format {
-	PROFILE_FMT_NONE,	/* no -o: the top table on stdout */
-	PROFILE_FMT_FOLDED,
-	PROFILE_FMT_SVG,
-	PROFILE_FMT_PPROF,
-	PROFILE_FMT_JSON,
-};
 
 #define PROFILE_MAX_PIDS	256
 #define PROFILE_MAX_CPUS	4096
@@ -29,7 +22,8 @@ struct profile_opts {
 	long duration_s;		/* 0: until Ctrl-C (or the -p processes exit) */
 	bool kernel_only, user_only, include_idle;
 	const char *out_path;
-	enum profile_format format;
+	enum output_format format;	/* OUTPUT_TOP without -o */
+	bool format_given;
 	bool pid_in_name;
 	uint32_t stack_map_size, counts_map_size;
 	enum unwind_mode unwind;	/* --unwind */
@@ -41,10 +35,5 @@ struct profile_opts {
  * 1 when --help was printed, or EXIT_USAGE after one error line.
  */
 int profile_opts_parse(int argc, char **argv, struct profile_opts *o);
-
-/* folded|svg|pprof|json, or from the file name; PROFILE_FMT_NONE when unknown. */
-enum profile_format profile_format_parse(const char *name);
-enum profile_format profile_format_from_path(const char *path);
-const char *profile_format_name(enum profile_format f);
 
 #endif

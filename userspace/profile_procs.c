@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "profile_procs.h"
 
+/* An exit this soon after a snapshot would only read the same maps again. */
+#define EXIT_RECAPTURE_NS 250000000ULL
+
 struct proc {
 	int tgid;
+	unsigned long long captured_ns;	/* CLOCK_MONOTONIC of the last snapshot */
 	bool captured;
 	bool exited;
 	bool unreadable;
@@ -23,6 +28,7 @@ struct profile_procs {
 	bool *target_gone;
 	int ntargets;
 	int captured, unreadable;
+	int reads;
 };
 
 static int cmp_proc(const void *a, const void *b)
@@ -50,13 +56,23 @@ static struct proc *get_proc(struct profile_procs *p, int tgid)
 	return n;
 }
 
+static unsigned long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 static void capture(struct profile_procs *p, struct proc *pr)
 {
 	int err = symbolizer__capture_pid(p->sym, pr->tgid);
 
+	p->reads++;
 	if (!err) {
 		p->captured += !pr->captured;
 		pr->captured = true;
+		pr->captured_ns = now_ns();
 		return;
 	}
 	pr_debug("profile: reading the maps of %d failed: %s\n", pr->tgid, strerror(-err));
@@ -117,7 +133,8 @@ void profile_procs__on_event(void *procs, const struct profile_event *e)
 	 * The exit tracepoint fires before the mm is torn down; a read that
 	 * loses that race finds the maps empty and keeps the earlier snapshot.
 	 */
-	capture(p, pr);
+	if (!pr->captured || now_ns() - pr->captured_ns > EXIT_RECAPTURE_NS)
+		capture(p, pr);
 	pr->exited = true;
 	mark_target_gone(p, e->tgid);
 }
@@ -171,4 +188,9 @@ int profile_procs__unreadable(const struct profile_procs *p)
 int profile_procs__captured(const struct profile_procs *p)
 {
 	return p->captured;
+}
+
+int profile_procs__reads(const struct profile_procs *p)
+{
+	return p->reads;
 }

@@ -27,5 +27,7 @@ bool profile_procs__targets_gone(struct profile_procs *p);
 /* Processes sampled whose maps could never be read (exited too early). */
 int profile_procs__unreadable(const struct profile_procs *p);
 int profile_procs__captured(const struct profile_procs *p);
+/* Snapshots attempted, for -v. */
+int profile_procs__reads(const struct profile_procs *p);
 
 #endif

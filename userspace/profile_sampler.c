@@ -58,8 +58,7 @@ static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_
 
 	err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.overflow,
-					       o->stack_map_size / 4 > 256 ? o->stack_map_size / 4 : 256);
+		err = bpf_map__set_max_entries(skel->maps.overflow, o->stack_map_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.counts, o->counts_map_size);
 	if (!err)

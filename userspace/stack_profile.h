@@ -57,4 +57,24 @@ int output_pprof(const struct profile_data *p, const struct output_opts *o, FILE
 int output_json(const struct profile_data *p, const struct output_opts *o, FILE *out);
 int output_top(const struct profile_data *p, const struct output_opts *o, FILE *out);
 
+enum output_format {
+	OUTPUT_TOP,		/* the table for a terminal, when there is no -o */
+	OUTPUT_FOLDED,
+	OUTPUT_SVG,
+	OUTPUT_PPROF,
+	OUTPUT_JSON,
+};
+
+/* "folded", "svg", "pprof", "json" (--format); -EINVAL for anything else. */
+int output_format_parse(const char *name);
+/*
+ * The format a file name asks for: .folded .txt .stacks, .svg, .pb.gz
+ * .pprof .pb, .json; -ENOENT when the extension says nothing.
+ */
+int output_format_from_path(const char *path);
+const char *output_format_name(enum output_format f);
+/* Dispatches to the writer of @f. */
+int output_write(enum output_format f, const struct profile_data *p,
+		 const struct output_opts *o, FILE *out);
+
 #endif

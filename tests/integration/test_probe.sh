@@ -6,7 +6,6 @@
 need_root
 
 count_probe_progs() { bpftool prog list 2>/dev/null | grep -c ' name probe_' || true; }
-before_links=$(bpftool link list 2>/dev/null | grep -c '^[0-9]*:' || true)
 
 expect_exit 0 "$FAULTLINE" probe --json
 cp "$TMP/out" "$TMP/probe.json"
@@ -59,10 +58,14 @@ if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
 	assert_match "$TMP/probe.txt" '^tracepoint +yes ' "table"
 fi
 
-# Nothing left behind.
+# Nothing left behind: a leaked link would keep its probe_* program loaded
+# after we exit. Another probe running on the machine holds its programs only
+# for a second or two, so wait that out before calling it a leak.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ "$(count_probe_progs)" = 0 ] && break
+	sleep 1
+done
 [ "$(count_probe_progs)" = 0 ] || fail "probe programs still loaded: $(bpftool prog list | grep probe_)"
-after_links=$(bpftool link list 2>/dev/null | grep -c '^[0-9]*:' || true)
-[ "$after_links" -le "$before_links" ] || fail "links left attached: $before_links -> $after_links"
 
 # The sanitizer build probes cleanly too (leaks, UB).
 if [ -x "$FAULTLINE_ASAN" ]; then

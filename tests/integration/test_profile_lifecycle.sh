@@ -1,11 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A profile ends cleanly and writes its output when its -p process exits,
-# and on SIGINT/SIGTERM; nothing stays attached afterwards.
+# and on SIGINT/SIGTERM (with its BPF program loaded until then).
 . "$(dirname "$0")/lib.sh"
 need_root
 
-count_progs() { bpftool prog list 2>/dev/null | grep -c ' name profile_sample ' || true; }
+# own_progs PID: names of the BPF programs PID holds (not other users' ones).
+own_progs() {
+	local f id
+	for f in /proc/"$1"/fdinfo/*; do
+		id=$(awk '/^prog_id:/ { print $2 }' "$f" 2>/dev/null)
+		[ -n "$id" ] && bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\) .*/\1/p'
+	done | sort -u
+}
 
 # -p of a process that exits after ~2 s, with a much longer -d.
 "$TOOLS/cpu_ratio" 2 >"$TMP/pid" &
@@ -22,14 +29,15 @@ for sig in INT TERM; do
 	"$FAULTLINE" profile -o "$TMP/sig.json" >"$TMP/out" 2>"$TMP/err" &
 	prof=$!
 	sleep 2
-	before=$(count_progs)
+	progs=$(own_progs $prof)
 	kill -$sig $prof
 	wait $prof
 	rc=$?
 	[ $rc = 0 ] || fail "SIG$sig: exit $rc: $(cat "$TMP/err")"
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/sig.json" ||
 		fail "SIG$sig: invalid JSON written"
-	[ "$before" -ge 1 ] || fail "profile_sample was not loaded while sampling"
+	echo "$progs" | grep -qx profile_sample ||
+		fail "SIG$sig: profile_sample not loaded while sampling: '$progs'"
 	rm -f "$TMP/sig.json"
 done
 pass "profile ends cleanly on process exit and on signals"

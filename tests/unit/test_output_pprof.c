@@ -241,7 +241,8 @@ static void test_header(void **state)
 	assert_int_equal(dec.time_nanos, 1795000000123456789ULL);
 	assert_int_equal(dec.duration_nanos, 5000000000ULL);
 	assert_int_equal(dec.ncomments, 3);
-	assert_string_equal(str(&dec, dec.comments[0], a), "faultline profile -p 100 -d 5 -o <out>.svg");
+	assert_string_equal(str(&dec, dec.comments[0], a),
+			    "faultline profile -p 100 -d 5 -o <out>.svg");
 	assert_string_equal(str(&dec, dec.comments[2], a), "lost samples: 2");
 }
 

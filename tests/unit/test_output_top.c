@@ -53,7 +53,8 @@ static void test_self_and_total(void **state)
 	out = render(&p, 50);
 	assert_non_null(strstr(out, "490 samples in 5.00 s at 99 Hz, 2 lost\n"));
 	/* the hottest first */
-	assert_non_null(strstr(out, "FUNCTION\n       350  71.43%        350  71.43%  burn_a  (prog)\n"));
+	assert_non_null(strstr(out, "FUNCTION\n"
+				    "       350  71.43%        350  71.43%  burn_a  (prog)\n"));
 	assert_true(find_row(out, "main  (prog)", &self, &sp, &total, &tp));
 	assert_int_equal(self, 0);
 	assert_int_equal(total, 473);
@@ -69,6 +70,8 @@ static void test_self_and_total(void **state)
 	/* the same name in another binary is another function */
 	assert_true(find_row(out, "main  (node)", &self, &sp, &total, &tp));
 	assert_int_equal(total, 10);
+	/* a newline in a name must not split its row */
+	assert_non_null(strstr(out, "  new?line  (prog)\n"));
 	free(out);
 }
 

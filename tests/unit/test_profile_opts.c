@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `faultline profile` argument handling: CPU lists, formats, option checks. */
+/* `faultline profile` argument handling: CPU lists, option checks, output format choice. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,21 +33,6 @@ static void test_cpulist(void **state)
 	assert_int_equal(profile_parse_cpulist("1 2", m, 8), -EINVAL);
 }
 
-static void test_format_from_path(void **state)
-{
-	(void)state;
-	assert_int_equal(profile_format_from_path("x.folded"), PROFILE_FMT_FOLDED);
-	assert_int_equal(profile_format_from_path("x.txt"), PROFILE_FMT_FOLDED);
-	assert_int_equal(profile_format_from_path("/a/b.SVG"), PROFILE_FMT_SVG);
-	assert_int_equal(profile_format_from_path("cpu.pb.gz"), PROFILE_FMT_PPROF);
-	assert_int_equal(profile_format_from_path("cpu.pprof"), PROFILE_FMT_PPROF);
-	assert_int_equal(profile_format_from_path("p.json"), PROFILE_FMT_JSON);
-	assert_int_equal(profile_format_from_path("p.gz"), PROFILE_FMT_NONE);
-	assert_int_equal(profile_format_from_path("svg"), PROFILE_FMT_NONE);
-	assert_int_equal(profile_format_parse("pprof"), PROFILE_FMT_PPROF);
-	assert_int_equal(profile_format_parse("flame"), PROFILE_FMT_NONE);
-}
-
 static int parse(struct profile_opts *o, ...)
 {
 	char *argv[32] = { "profile" };
@@ -68,7 +53,7 @@ static void test_opts_defaults_and_values(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, NULL), 0);
 	assert_int_equal(o.freq_hz, 99);
-	assert_int_equal(o.format, PROFILE_FMT_NONE);
+	assert_int_equal(o.format, OUTPUT_TOP);
 	assert_int_equal(o.stack_map_size, PROFILE_DEFAULT_STACK_MAP_SIZE);
 	assert_int_equal(parse(&o, "-p", "10", "--pid", "20", "-F", "999", "-d", "3", "-o",
 			       "x.svg", "--pid-in-name", "--counts-map-size", "4096", NULL), 0);
@@ -76,12 +61,14 @@ static void test_opts_defaults_and_values(void **state)
 	assert_int_equal(o.pids[1], 20);
 	assert_int_equal(o.freq_hz, 999);
 	assert_int_equal(o.duration_s, 3);
-	assert_int_equal(o.format, PROFILE_FMT_SVG);
+	assert_int_equal(o.format, OUTPUT_SVG);
 	assert_true(o.pid_in_name);
 	assert_int_equal(o.counts_map_size, 4096);
 	/* --format wins over the extension */
 	assert_int_equal(parse(&o, "-o", "x.svg", "--format", "json", NULL), 0);
-	assert_int_equal(o.format, PROFILE_FMT_JSON);
+	assert_int_equal(o.format, OUTPUT_JSON);
+	assert_int_equal(parse(&o, "-o", "cpu.pb.gz", NULL), 0);
+	assert_int_equal(o.format, OUTPUT_PPROF);
 	assert_int_equal(parse(&o, "--period", "2000000", NULL), 0);
 	assert_int_equal(o.freq_hz, 0);
 	assert_int_equal(o.period_ns, 2000000);
@@ -100,6 +87,7 @@ static void test_opts_usage_errors(void **state)
 	assert_int_equal(parse(&o, "-F", "99", "--period", "1000000", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&o, "-o", "noext", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&o, "--format", "svg", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&o, "-o", "x.json", "--format", "flame", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&o, "--bogus", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&o, "extra", NULL), EXIT_USAGE);
 	assert_int_equal(parse(&o, "-d", NULL), EXIT_USAGE);
@@ -109,7 +97,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpulist),
-		cmocka_unit_test(test_format_from_path),
 		cmocka_unit_test(test_opts_defaults_and_values),
 		cmocka_unit_test(test_opts_usage_errors),
 	};

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers every watch_*.bpf.c shares: filters, the event header, stacks, the
+ * per-process rate limit and the drop counters. Each BPF object includes this
+ * once and so gets its own ring buffer ("events") and counters ("counters").
+ *
+ * Define WATCH_RATE_LIMIT before including to get watch_rate_allow().
+ */
+#ifndef FAULTLINE_WATCH_COMMON_BPF_H
+#define FAULTLINE_WATCH_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "watch.h"
+
+/* Filters, set by userspace before load (0 entries / 0 id: no filter). */
+const volatile __u32 targ_tgids[WATCH_MAX_PIDS] = {};
+const volatile __u32 targ_ntgids = 0;
+const volatile __u64 targ_cgroup_id = 0;
+const volatile __u32 targ_cgroup_level = 0;
+/* >= 0: targ_cgroup_id is a cgroup v1 directory of this controller (enum cgroup_subsys_id). */
+const volatile __s32 targ_cgroup_ssid = -1;
+const volatile bool capture_user_stack = true;
+const volatile bool capture_kernel_stack = true;
+/* Per-process rate limit: first N events per second, the rest only counted. */
+const volatile __u32 rate_limit_per_sec = 100;
+
+/* Resized by userspace (bpf_map__set_max_entries) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WATCH_CNT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void watch_count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		(*c)++;	/* per-CPU: no atomics needed */
+}
+
+static __always_inline bool watch_tgid_wanted(__u32 tgid)
+{
+	if (!targ_ntgids)
+		return true;
+	for (int i = 0; i < WATCH_MAX_PIDS; i++) {
+		if (i >= targ_ntgids)
+			break;
+		if (targ_tgids[i] == tgid)
+			return true;
+	}
+	return false;
+}
+
+#define WATCH_CGROUP_V1_DEPTH 16
+
+/* In the target cgroup v1 directory (kernfs id) or below, on its controller's hierarchy. */
+static __always_inline bool watch_cgroup_v1_wanted(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, subsys[targ_cgroup_ssid], cgroup);
+
+	for (int i = 0; i < WATCH_CGROUP_V1_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == targ_cgroup_id)
+			return true;
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return false;
+}
+
+/* The current task is in the target cgroup or below it. */
+static __always_inline bool watch_cgroup_wanted(void)
+{
+	if (!targ_cgroup_id)
+		return true;
+	if (targ_cgroup_ssid >= 0)
+		return watch_cgroup_v1_wanted();
+	return bpf_get_current_ancestor_cgroup_id(targ_cgroup_level) == targ_cgroup_id;
+}
+
+/* Both filters for the current task. */
+static __always_inline bool watch_current_wanted(__u32 tgid)
+{
+	return watch_tgid_wanted(tgid) && watch_cgroup_wanted();
+}
+
+/* Reserves @size bytes of the ring buffer, counting the failure. */
+static __always_inline void *watch_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		watch_count(WATCH_CNT_RINGBUF_FULL);
+	return e;
+}
+
+static __always_inline void watch_submit(void *e)
+{
+	watch_count(WATCH_CNT_SUBMITTED);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Fills @h for the current task. */
+static __always_inline void watch_fill_header(struct watch_header *h, __u32 type, __u32 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->tgid = id >> 32;
+	h->tid = (__u32)id;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->ktime_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->nr_user = 0;
+	h->nr_kernel = 0;
+	h->size = size;
+}
+
+/* The words at the user stack pointer, for the leaf-caller fixup in userspace. */
+static __always_inline void watch_capture_user_sp(struct watch_stacks *s)
+{
+	struct pt_regs *regs;
+	__u64 sp;
+
+	__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+	if (!capture_user_stack)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	sp = BPF_CORE_READ(regs, sp);
+	if (sp && bpf_probe_read_user(s->user_sp, sizeof(s->user_sp), (void *)sp))
+		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+}
+
+/* Captures the current task's stacks (as enabled) straight into the event. */
+static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
+						 struct watch_stacks *s)
+{
+	long n;
+
+	if (capture_kernel_stack) {
+		n = bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), 0);
+		h->nr_kernel = n > 0 ? n / sizeof(__u64) : 0;
+	}
+	if (capture_user_stack) {
+		n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
+		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
+	}
+	watch_capture_user_sp(s);
+}
+
+#ifdef WATCH_RATE_LIMIT
+#ifndef WATCH_RATE_ENTRIES
+#define WATCH_RATE_ENTRIES 8192
+#endif
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WATCH_RATE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct watch_rate);
+} rate SEC(".maps");
+
+/*
+ * True for the first rate_limit_per_sec events of @key (a tgid, or a tgid
+ * mixed with a sub-kind) in each one-second window; the rest are counted in
+ * WATCH_CNT_RATE_LIMITED. Racy across CPUs by design: an extra event or two
+ * per window is cheaper than a lock.
+ */
+static __always_inline bool watch_rate_allow(__u32 key, __u64 now)
+{
+	struct watch_rate *r, fresh = { .window_start_ns = now, .count = 1 };
+
+	if (!rate_limit_per_sec)
+		return true;
+	r = bpf_map_lookup_elem(&rate, &key);
+	if (!r) {
+		if (bpf_map_update_elem(&rate, &key, &fresh, BPF_ANY))
+			watch_count(WATCH_CNT_MAP_FULL);
+		return true;
+	}
+	if (now - r->window_start_ns >= 1000000000ULL) {
+		r->window_start_ns = now;
+		r->count = 1;
+		return true;
+	}
+	if (r->count < rate_limit_per_sec) {
+		r->count++;
+		return true;
+	}
+	watch_count(WATCH_CNT_RATE_LIMITED);
+	return false;
+}
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+#endif

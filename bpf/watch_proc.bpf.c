@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process lifecycle notices for the watch pipeline itself (never printed):
+ * exec, so userspace snapshots a new process's maps while it is alive (a
+ * process that crashes or is OOM-killed has no maps left when its event is
+ * decoded), and exit, so those snapshots are dropped again later.
+ */
+#include "watch_common.bpf.h"
+
+static __always_inline int notice(__u32 kind)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct watch_notice *n;
+
+	if (!watch_current_wanted(tgid))
+		return 0;
+	n = watch_reserve(sizeof(*n));
+	if (!n)
+		return 0;
+	watch_fill_header(&n->hdr, WATCH_EV_NOTICE, sizeof(*n));
+	n->kind = kind;
+	n->pad = 0;
+	watch_submit(n);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int proc_exec(void *ctx)
+{
+	return notice(WATCH_NOTICE_EXEC);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *task, bool group_dead)
+{
+	if (!group_dead)
+		return 0;
+	return notice(WATCH_NOTICE_EXIT);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_WATCH_SIGNAL_H
+#define FAULTLINE_WATCH_SIGNAL_H
+
+#include "watch.h"
+
+/* Who sent a signal (from signal:signal_generate, in the sender's context). */
+struct watch_sender {
+	__u32 pid;		/* tgid of the sender */
+	__u32 tid;
+	__u32 uid;
+	__s32 code;		/* si_code at generation */
+	char comm[WATCH_COMM_LEN];
+	__u64 ktime_ns;
+};
+
+enum watch_signal_flags {
+	WATCH_SIG_HAVE_SENDER = 1 << 0,
+	WATCH_SIG_HANDLED = 1 << 1,	/* a handler is installed: not fatal by itself */
+};
+
+/* Receiving thread in the header; stacks are its stacks at delivery. */
+struct watch_signal_event {
+	struct watch_header hdr;
+	__s32 sig;
+	__s32 code;		/* si_code */
+	__s32 err;		/* si_errno */
+	__u32 flags;		/* enum watch_signal_flags */
+	__u64 handler;		/* sa_handler at delivery */
+	__u64 fault_addr;	/* si_addr for SIGSEGV/SIGBUS/SIGILL/SIGFPE */
+	struct watch_sender sender;
+	struct watch_stacks stacks;
+};
+
+/* A process exit with a non-zero status (--exits). */
+struct watch_exit_event {
+	struct watch_header hdr;
+	__u32 exit_code;	/* wait status: (status << 8) | signal | 0x80 core */
+	__u32 pad;
+	__u64 start_ns;		/* the process's start time (monotonic) */
+};
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_WATCH_SLOW_H
+#define FAULTLINE_WATCH_SLOW_H
+
+#include "watch.h"
+
+#define WATCH_SLOW_NR_MAX 512		/* syscall numbers covered by the maps */
+#define WATCH_HIST_SLOTS 32		/* log2 buckets of microseconds */
+#define WATCH_FD_NAME_LEN 64
+
+/* Per-syscall configuration (array map indexed by syscall number). */
+enum watch_slow_flags {
+	WATCH_SLOW_FD_ARG0 = 1 << 0,	/* arg0 is a file descriptor: describe it */
+	WATCH_SLOW_FUTEX = 1 << 1,	/* futex: waits block by design */
+	WATCH_SLOW_URING = 1 << 2,	/* io_uring_enter: GETEVENTS waits by design */
+};
+
+struct watch_slow_cfg {
+	__u64 threshold_ns;	/* 0: never reported */
+	__u32 flags;		/* enum watch_slow_flags */
+	__u32 pad;
+};
+
+/* What the fd in arg0 referred to when the syscall returned. */
+enum watch_fd_kind {
+	WATCH_FD_NONE = 0,	/* not an fd syscall, or no file at that number */
+	WATCH_FD_FILE,
+	WATCH_FD_DIR,
+	WATCH_FD_PIPE,
+	WATCH_FD_SOCKET,
+	WATCH_FD_ANON,		/* anon_inode: eventfd, epoll, timerfd, ... */
+	WATCH_FD_OTHER,
+};
+
+struct watch_slow_event {
+	struct watch_header hdr;
+	__u64 duration_ns;
+	__u64 args[6];
+	__s64 ret;
+	__u32 nr;
+	__u32 fd_kind;		/* enum watch_fd_kind */
+	__u64 fd_ino;
+	char fd_name[WATCH_FD_NAME_LEN];	/* the dentry's name (leaf only) */
+	struct watch_stacks stacks;
+};
+
+struct watch_hist {
+	__u64 slots[WATCH_HIST_SLOTS];	/* slot i: [2^i, 2^(i+1)) microseconds; 0: < 1 us */
+	__u64 total_ns;
+};
+
+#endif
