@@ -21,8 +21,8 @@ const volatile __u32 targ_tid;		/* 0: any thread */
 const volatile __u64 targ_cgroup;	/* cgroup v2 id, 0: any */
 const volatile bool filter_pids;	/* only tgids in the pids map */
 const volatile bool include_idle;
-const volatile bool user_only;		/* skip the kernel stack */
-const volatile bool kernel_only;	/* skip the user stack copy */
+const volatile bool user_only;		/* no kernel stacks, no kernel threads */
+const volatile bool kernel_only;	/* kernel-mode samples only, no user stacks */
 const volatile __u32 stack_bytes = UNWIND_STACK_DEFAULT;
 const volatile __u64 wakeup_bytes = 256 * 1024;
 
