@@ -12,8 +12,8 @@ set -eu
 
 BUILD_PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libunwind-dev
 libcjson-dev libcmocka-dev pkg-config libiberty-dev"
-TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium"
-BENCH_PKGS="linux-perf bpftrace libbpf-tools stress-ng strace time"
+TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf"
+BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"
 
 check_only=0
 sets=""

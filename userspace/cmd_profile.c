@@ -20,6 +20,8 @@
 #include "profile_procs.h"
 #include "profile_sampler.h"
 #include "stack_profile.h"
+#include "unwind_mode.h"
+#include "unwind_profile.h"
 
 #define POLL_MS 100
 
@@ -118,6 +120,17 @@ static int resolve_args(struct run *r)
 	return check_targets(&r->o);
 }
 
+/* --unwind: frame pointers in BPF, or DWARF from stack copies (unwind_mode.h). */
+static void fill_unwind_opts(struct run *r)
+{
+	char why[256];
+
+	r->so.unwind_dwarf = unwind_mode_use_dwarf(r->o.unwind, r->o.pids, r->o.npids, r->o.tid,
+						   why, sizeof(why));
+	r->so.stack_bytes = r->o.stack_bytes;
+	pr_info("profile: user stacks: %s\n", why);
+}
+
 static void fill_sampler_opts(struct run *r)
 {
 	struct profile_sampler_opts *so = &r->so;
@@ -134,6 +147,7 @@ static void fill_sampler_opts(struct run *r)
 	so->counts_map_size = r->o.counts_map_size;
 	so->on_event = profile_procs__on_event;
 	so->ctx = r->procs;
+	fill_unwind_opts(r);
 }
 
 static void describe_run(struct run *r, int argc, char **argv)
@@ -303,6 +317,7 @@ static void print_summary(const struct run *r)
 		profile_sampler__event(r->sampler), rate,
 		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
 	print_lost(res);
+	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
 		pct(st->unnamed_frames, st->frames));

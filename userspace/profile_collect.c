@@ -8,8 +8,10 @@
 
 #include "log.h"
 #include "profile_collect.h"
+#include "unwind_dwarf.h"
 
 #define LOST_NAME "[lost stack]"
+#define TRUNCATED_NAME "[truncated]"
 
 struct key_count {
 	struct profile_key key;
@@ -123,6 +125,12 @@ static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64
 		/* Callers' addresses are return addresses: look up the call itself. */
 		__u64 addr = i > 0 ? ips[i] - 1 : ips[i];
 
+		/* DWARF unwinding stopped early: say so at the root, don't guess */
+		if (!c->kernel && ips[i] == UNWIND_TRUNCATED_IP) {
+			c->frames[j] = (struct profile_frame){ .name = TRUNCATED_NAME,
+							       .kind = FRAME_LOST };
+			continue;
+		}
 		memset(&r, 0, sizeof(r));
 		if (c->kernel)
 			symbolizer__kernel(p->sym, addr, &r);

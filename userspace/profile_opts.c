@@ -9,10 +9,11 @@
 #include "log.h"
 #include "profile_opts.h"
 #include "profile_sampler.h"
+#include "unwind.h"
 
 enum {
 	OPT_TID = 256, OPT_CGROUP, OPT_PERIOD, OPT_KERNEL_ONLY, OPT_USER_ONLY, OPT_IDLE,
-	OPT_FORMAT, OPT_PID_IN_NAME, OPT_STACK_MAP, OPT_COUNTS_MAP,
+	OPT_FORMAT, OPT_PID_IN_NAME, OPT_STACK_MAP, OPT_COUNTS_MAP, OPT_UNWIND, OPT_STACK_BYTES,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +32,8 @@ static const struct option long_opts[] = {
 	{ "pid-in-name", no_argument, NULL, OPT_PID_IN_NAME },
 	{ "stack-map-size", required_argument, NULL, OPT_STACK_MAP },
 	{ "counts-map-size", required_argument, NULL, OPT_COUNTS_MAP },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "stack-bytes", required_argument, NULL, OPT_STACK_BYTES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -60,9 +63,14 @@ static void usage(void)
 	       "      --pid-in-name      name processes comm-PID in folded and SVG output\n"
 	       "      --stack-map-size N distinct stacks kept (default %d)\n"
 	       "      --counts-map-size N distinct (process, stack) pairs counted (default %d)\n"
+	       "      --unwind MODE      user stacks: fp (frame pointers), dwarf (.eh_frame, for\n"
+	       "                         binaries built without frame pointers) or auto (dwarf\n"
+	       "                         when a -p target's binary lacks them; default)\n"
+	       "      --stack-bytes N    dwarf: user stack bytes copied per sample (default %d)\n"
 	       "  -v, --verbose          more detail (-vv: libbpf's own messages)\n"
 	       "  -h, --help             this help\n",
-	       PROFILE_DEFAULT_STACK_MAP_SIZE, PROFILE_DEFAULT_COUNTS_MAP_SIZE);
+	       PROFILE_DEFAULT_STACK_MAP_SIZE, PROFILE_DEFAULT_COUNTS_MAP_SIZE,
+	       UNWIND_STACK_DEFAULT);
 }
 
 static int parse_num(const char *opt, const char *arg, long min, long max, long *out)
@@ -96,6 +104,17 @@ static int set_map_size(const char *opt, const char *arg, uint32_t *out)
 	return err;
 }
 
+static int set_unwind(struct profile_opts *o, const char *arg)
+{
+	int m = unwind_mode_parse(arg);
+
+	if (m < 0)
+		return cli_usage_error("profile", "unknown --unwind mode '%s' (fp, dwarf or auto)",
+				       arg);
+	o->unwind = m;
+	return 0;
+}
+
 /* One option; 0, or EXIT_USAGE after printing why. */
 static int apply_opt(int c, const char *arg, struct profile_opts *o)
 {
@@ -126,6 +145,9 @@ static int apply_opt(int c, const char *arg, struct profile_opts *o)
 	case OPT_PID_IN_NAME: o->pid_in_name = true; break;
 	case OPT_STACK_MAP: return set_map_size("--stack-map-size", arg, &o->stack_map_size);
 	case OPT_COUNTS_MAP: return set_map_size("--counts-map-size", arg, &o->counts_map_size);
+	case OPT_UNWIND: return set_unwind(o, arg);
+	case OPT_STACK_BYTES: err = parse_num("--stack-bytes", arg, 256, UNWIND_STACK_MAX, &v);
+		o->stack_bytes = v; break;
 	case 'v': log_verbosity++; break;
 	}
 	return err;

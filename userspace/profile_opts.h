@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "stack_profile.h"
+#include "unwind_mode.h"
 
 #define PROFILE_MAX_PIDS	256
 #define PROFILE_MAX_CPUS	4096
@@ -25,6 +26,8 @@ struct profile_opts {
 	bool format_given;
 	bool pid_in_name;
 	uint32_t stack_map_size, counts_map_size;
+	enum unwind_mode unwind;	/* --unwind */
+	uint32_t stack_bytes;		/* --stack-bytes, DWARF mode */
 };
 
 /*

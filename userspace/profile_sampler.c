@@ -12,6 +12,7 @@
 #include "profile_sampler.h"
 #include "profile.skel.h"
 #include "tracefs.h"
+#include "unwind_profile.h"
 
 struct profile_sampler {
 	struct profile_bpf *skel;
@@ -28,6 +29,7 @@ struct profile_sampler {
 	int ncpus;
 	unsigned int freq_hz;
 	uint64_t period;
+	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -101,6 +103,11 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
 	}
 	set_rodata(s->skel, o);
 	err = set_map_sizes(s->skel, o);
+	if (!err && o->unwind_dwarf)
+		err = unwind_profile__idle_fp(s->skel->progs.profile_sample,
+					      (struct bpf_map *[]){ s->skel->maps.stacks,
+								    s->skel->maps.counts,
+								    s->skel->maps.overflow }, 3);
 	if (!err)
 		err = profile_bpf__load(s->skel);
 	if (err) {
@@ -136,6 +143,11 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 	err = load(s, o);
 	if (err)
 		goto fail;
+	if (o->unwind_dwarf) {
+		err = unwind_profile__new(o, &s->dwarf);
+		if (err)
+			goto fail;
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -197,7 +209,8 @@ static int attach_cpu(struct profile_sampler *s, int cpu)
 
 	if (fd < 0)
 		return -errno;
-	link = bpf_program__attach_perf_event(s->skel->progs.profile_sample, fd);
+	link = s->dwarf ? unwind_profile__attach_perf(s->dwarf, fd) :
+			  bpf_program__attach_perf_event(s->skel->progs.profile_sample, fd);
 	if (!link) {
 		err = -errno;
 		close(fd);
@@ -282,7 +295,11 @@ int profile_sampler__attach(struct profile_sampler *s)
 
 int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
 {
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	/* DWARF mode: its samples wake us, notifications wait for the next round */
+	int n = s->dwarf ? unwind_profile__poll(s->dwarf, timeout_ms) : 0;
+
+	if (n >= 0)
+		n = ring_buffer__poll(s->rb, s->dwarf ? 0 : timeout_ms);
 
 	return n == -EINTR ? 0 : n;
 }
@@ -296,6 +313,8 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->exit_link);
 	bpf_link__destroy(s->exec_link);
 	s->exit_link = s->exec_link = NULL;
+	if (s->dwarf)
+		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
 
 void profile_sampler__free(struct profile_sampler *s)
@@ -305,6 +324,7 @@ void profile_sampler__free(struct profile_sampler *s)
 	if (s->perf_links)
 		profile_sampler__detach(s);
 	ring_buffer__free(s->rb);
+	unwind_profile__free(s->dwarf);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -312,12 +332,12 @@ void profile_sampler__free(struct profile_sampler *s)
 
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
-	return bpf_map__fd(s->skel->maps.counts);
+	return s->dwarf ? unwind_profile__counts_fd(s->dwarf) : bpf_map__fd(s->skel->maps.counts);
 }
 
 int profile_sampler__stacks_fd(const struct profile_sampler *s)
 {
-	return bpf_map__fd(s->skel->maps.stacks);
+	return s->dwarf ? unwind_profile__stacks_fd(s->dwarf) : bpf_map__fd(s->skel->maps.stacks);
 }
 
 int profile_sampler__overflow_fd(const struct profile_sampler *s)
@@ -340,12 +360,19 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 			out[k] += vals[cpu];
 	}
 	free(vals);
+	if (s->dwarf)
+		unwind_profile__add_counters(s->dwarf, out);
 	return 0;
 }
 
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
 	return s->hardware ? "cycles" : "cpu-clock";
+}
+
+struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s)
+{
+	return s->dwarf;
 }
 
 uint64_t profile_sampler__period_ns(const struct profile_sampler *s)

@@ -34,6 +34,9 @@ struct profile_sampler_opts {
 	uint32_t counts_map_size;
 	profile_event_fn on_event;
 	void *ctx;
+	/* --unwind dwarf: user stacks unwound in userspace (unwind_profile.h) */
+	bool unwind_dwarf;
+	uint32_t stack_bytes;	/* --stack-bytes, 0: default */
 };
 
 #define PROFILE_DEFAULT_STACK_MAP_SIZE	16384
@@ -59,6 +62,8 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
 const char *profile_sampler__event(const struct profile_sampler *s);
 uint64_t profile_sampler__period_ns(const struct profile_sampler *s);
 int profile_sampler__ncpus_attached(const struct profile_sampler *s);
+/* The DWARF unwinding side, NULL when walking frame pointers. */
+struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s);
 
 /* Parses a CPU list ("0-3,6") into @mask[@max]; -EINVAL when malformed or out of range. */
 int profile_parse_cpulist(const char *s, bool *mask, int max);
