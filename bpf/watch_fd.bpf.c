@@ -32,6 +32,8 @@ const volatile __u64 fd_nr_mask[WATCH_FD_MASK_WORDS] = {};
 const volatile __u32 fd_warn_pct = 80;
 /* Re-armed below this, so a process hovering at the threshold warns once. */
 const volatile __u32 fd_rearm_pct = 70;
+/* Open fds a process holds before the fds it creates get a creating stack. */
+const volatile __u32 fd_stack_min = 32;
 
 /* What we know about a process that created or failed to create fds. */
 struct fd_proc {
@@ -137,9 +139,10 @@ static __always_inline __u32 count_open_fds(struct task_struct *task, __u32 *max
 	return c.count;
 }
 
+/* @task comes from bpf_get_current_task_btf(): plain loads, no helper calls. */
 static __always_inline __u64 nofile_limit(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
+	return task->signal->rlim[RLIMIT_NOFILE].rlim_cur;
 }
 
 /* Percent of the limit, without overflow for RLIM_INFINITY-like limits. */
@@ -397,7 +400,12 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 		watch_count(WATCH_FD_CNT_NO_PROC);
 		return 0;
 	}
-	stack = creating_stack(ctx);
+	/*
+	 * A user stack walk costs a few µs per fd: the first fds of a process
+	 * (its steady state) are tracked without one, the ones beyond, where
+	 * leaks pile up, with their creating stack.
+	 */
+	stack = p->open_est >= fd_stack_min ? creating_stack(ctx) : WATCH_FD_STACK_UNWALKED;
 	p->has_sites = 1;
 	for (int i = 0; i < 2; i++) {
 		if (i >= n)

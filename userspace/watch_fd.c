@@ -14,6 +14,7 @@
 #include "watch_fd_sites.h"
 
 #define TOP_SITES 5
+#define STACK_MIN_FDS 32	/* see fd_stack_min in bpf/watch_fd.bpf.c */
 #define REPORT_PROCS 10
 #define SWEEP_EVERY_NS 1000000000ULL
 /* Unreferenced stacks are dropped once the map may be half full. */
@@ -72,6 +73,7 @@ static int fd_open_skel(struct fd_priv *p, const struct watch_opts *o)
 	skel->rodata->fd_warn_pct = pct;
 	/* Hysteresis: re-arm ten points below, or at half for tiny thresholds. */
 	skel->rodata->fd_rearm_pct = pct > 20 ? pct - 10 : pct / 2;
+	skel->rodata->fd_stack_min = STACK_MIN_FDS;
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
 	return 0;
 }

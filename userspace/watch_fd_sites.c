@@ -118,9 +118,12 @@ static cJSON *site_json(struct watch_ctx *c, const struct fd_maps *m, const stru
 
 	if (!o)
 		return NULL;
-	if (!s->stack || bpf_map_lookup_elem(m->stacks, &s->stack, &st))
+	if (s->stack == WATCH_FD_STACK_UNWALKED)
+		snprintf(name, namelen, "[opened while the process held few fds: no stack]");
+	else if (!s->stack || bpf_map_lookup_elem(m->stacks, &s->stack, &st))
 		st.nr = 0;
-	site_name_of(c, s->tgid, &st, name, namelen);
+	if (s->stack != WATCH_FD_STACK_UNWALKED)
+		site_name_of(c, s->tgid, &st, name, namelen);
 	cJSON_AddNumberToObject(o, "count", (double)s->count);
 	cJSON_AddStringToObject(o, "site", name);
 	if (st.nr)

@@ -100,10 +100,14 @@ x = [e for e in ev if e["type"] == "fd_exhausted"]
 want_sc, want_fds = {"socket": ("socket", opened), "pipe": ("pipe2", 2 * opened)}[kind]
 if not x or x[0]["syscall"] != want_sc or x[0]["errno"] != "EMFILE":
     sys.exit(f"FAIL: {kind}: want an EMFILE from {want_sc}, got {[e['type'] for e in ev]}")
+# Every leaked fd is tracked; those made while the process held fewer than
+# 32 fds have no stack (fd_stack_min), all others are leak_fd's.
 top = x[0]["leak_sites"][0]
-if top["count"] != want_fds or not top["site"].startswith("leak_fd"):
+if x[0]["tracked_open_fds"] != want_fds:
+    sys.exit(f"FAIL: {kind}: {x[0]['tracked_open_fds']} fds tracked, want {want_fds}")
+if top["count"] < want_fds - 32 or not top["site"].startswith("leak_fd"):
     sys.exit(f"FAIL: {kind}: top site {top['count']} from {top['site']}, "
-             f"want {want_fds} from leak_fd")
+             f"want >= {want_fds - 32} from leak_fd")
 print(f"ok: {kind}: {want_sc} EMFILE, {top['count']} fds from {top['site']}")
 EOF
 done
