@@ -17,6 +17,7 @@
 #define WATCH_MAX_FRAMES 64
 #define WATCH_MAX_PIDS 16
 #define WATCH_PATH_LEN 256
+#define WATCH_SP_WORDS 8
 
 enum watch_event_type {
 	WATCH_EV_NONE = 0,
@@ -64,6 +65,13 @@ struct watch_header {
 struct watch_stacks {
 	__u64 user[WATCH_MAX_FRAMES];
 	__u64 kernel[WATCH_MAX_FRAMES];
+	/*
+	 * The words at the user stack pointer (0 when unreadable): a frameless
+	 * leaf function (libc's syscall wrappers, memcpy...) keeps its return
+	 * address there, which a frame-pointer walk skips. Userspace puts it
+	 * back when it is a validated return address (see watch_leaf.c).
+	 */
+	__u64 user_sp[WATCH_SP_WORDS];
 };
 
 /* Per-process rate limiter state (BPF map value). */

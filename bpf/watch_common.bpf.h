@@ -21,6 +21,8 @@ const volatile __u32 targ_tgids[WATCH_MAX_PIDS] = {};
 const volatile __u32 targ_ntgids = 0;
 const volatile __u64 targ_cgroup_id = 0;
 const volatile __u32 targ_cgroup_level = 0;
+/* >= 0: targ_cgroup_id is a cgroup v1 directory of this controller (enum cgroup_subsys_id). */
+const volatile __s32 targ_cgroup_ssid = -1;
 const volatile bool capture_user_stack = true;
 const volatile bool capture_kernel_stack = true;
 /* Per-process rate limit: first N events per second, the rest only counted. */
@@ -60,11 +62,29 @@ static __always_inline bool watch_tgid_wanted(__u32 tgid)
 	return false;
 }
 
-/* The current task is in the target cgroup or below it (cgroup v2). */
+#define WATCH_CGROUP_V1_DEPTH 16
+
+/* In the target cgroup v1 directory (kernfs id) or below, on its controller's hierarchy. */
+static __always_inline bool watch_cgroup_v1_wanted(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, subsys[targ_cgroup_ssid], cgroup);
+
+	for (int i = 0; i < WATCH_CGROUP_V1_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == targ_cgroup_id)
+			return true;
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return false;
+}
+
+/* The current task is in the target cgroup or below it. */
 static __always_inline bool watch_cgroup_wanted(void)
 {
 	if (!targ_cgroup_id)
 		return true;
+	if (targ_cgroup_ssid >= 0)
+		return watch_cgroup_v1_wanted();
 	return bpf_get_current_ancestor_cgroup_id(targ_cgroup_level) == targ_cgroup_id;
 }
 
@@ -107,6 +127,21 @@ static __always_inline void watch_fill_header(struct watch_header *h, __u32 type
 	h->size = size;
 }
 
+/* The words at the user stack pointer, for the leaf-caller fixup in userspace. */
+static __always_inline void watch_capture_user_sp(struct watch_stacks *s)
+{
+	struct pt_regs *regs;
+	__u64 sp;
+
+	__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+	if (!capture_user_stack)
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	sp = BPF_CORE_READ(regs, sp);
+	if (sp && bpf_probe_read_user(s->user_sp, sizeof(s->user_sp), (void *)sp))
+		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+}
+
 /* Captures the current task's stacks (as enabled) straight into the event. */
 static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
 						 struct watch_stacks *s)
@@ -121,6 +156,7 @@ static __always_inline void watch_capture_stacks(void *ctx, struct watch_header 
 		n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
 		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
 	}
+	watch_capture_user_sp(s);
 }
 
 #ifdef WATCH_RATE_LIMIT

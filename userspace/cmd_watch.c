@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
 #include "cli.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -30,7 +29,8 @@ static void watch_usage(void)
 		printf("  %-8s %s\n", watch_sources[i]->name, watch_sources[i]->summary);
 	printf("\n"
 	       "  -p, --pid PID            only this process (repeatable, up to %d)\n"
-	       "      --cgroup PATH        only tasks in this cgroup v2 directory or below\n"
+	       "      --cgroup PATH        only tasks in this cgroup directory or below (v2, or\n"
+	       "                           v1 of a controller, e.g. /sys/fs/cgroup/memory/x)\n"
 	       "  -e, --events LIST        comma-separated sources (default: all)\n"
 	       "      --slow-threshold MS  report syscalls slower than MS (default 100);\n"
 	       "                           SYSCALL=MS overrides one syscall, 0 excludes it\n"
@@ -48,38 +48,13 @@ static void watch_usage(void)
 	       "  -h, --help               this help\n", WATCH_MAX_PIDS);
 }
 
-/* Depth of a cgroup v2 directory below the root: what the BPF ancestor check needs. */
-static int cgroup_level(const char *path, uint32_t *level)
-{
-	char root[256], full[PATH_MAX], rel[PATH_MAX];
-	const char *p;
-	int err = cgroup_v2_root(root, sizeof(root));
-
-	if (err)
-		return err;
-	if (path[0] != '/')
-		snprintf(rel, sizeof(rel), "%s/%s", root, path);
-	else
-		snprintf(rel, sizeof(rel), "%s", path);
-	if (!realpath(rel, full))
-		return -errno;
-	if (strncmp(full, root, strlen(root)))
-		return -EMEDIUMTYPE;
-	*level = 0;
-	for (p = full + strlen(root); *p; p++)
-		if (*p == '/' && p[1] && p[1] != '/')
-			(*level)++;
-	return 0;
-}
-
 static int set_cgroup(struct watch_opts *o, const char *path)
 {
-	int err = cgroup_id_of_path(path, &o->cgroup_id);
+	int err = watch_cgroup_target(path, o);
 
-	if (!err)
-		err = cgroup_level(path, &o->cgroup_level);
 	if (err == -EMEDIUMTYPE)
-		return cli_usage_error("watch", "--cgroup '%s' is not a cgroup v2 directory", path);
+		return cli_usage_error("watch", "--cgroup '%s' is not a cgroup directory (v2, or v1 "
+				       "with a controller)", path);
 	if (err)
 		return cli_usage_error("watch", "--cgroup '%s': %s", path, strerror(-err));
 	o->cgroup_path = path;

@@ -35,8 +35,9 @@ struct watch_opts {
 	uint32_t pids[WATCH_MAX_PIDS];
 	int npids;
 	const char *cgroup_path;	/* as given */
-	uint64_t cgroup_id;		/* cgroup v2 id of cgroup_path, 0 = no filter */
-	uint32_t cgroup_level;		/* its depth below the v2 root */
+	uint64_t cgroup_id;		/* kernfs id of cgroup_path, 0 = no filter */
+	uint32_t cgroup_level;		/* v2: its depth below the root */
+	int32_t cgroup_ssid;		/* v1: its controller (enum cgroup_subsys_id); v2: -1 */
 	uint32_t sources;		/* bit i = registry entry i selected */
 	uint64_t slow_threshold_ns;	/* default 100 ms */
 	struct watch_slow_override slow_overrides[WATCH_MAX_SLOW_OVERRIDES];
@@ -120,6 +121,7 @@ struct watch_common_rodata {
 	volatile __u32 *targ_ntgids;
 	volatile __u64 *targ_cgroup_id;
 	volatile __u32 *targ_cgroup_level;
+	volatile __s32 *targ_cgroup_ssid;
 	volatile bool *capture_user_stack;
 	volatile bool *capture_kernel_stack;
 	volatile __u32 *rate_limit_per_sec;
@@ -130,6 +132,7 @@ struct watch_common_rodata {
 	.targ_ntgids = &(rodata)->targ_ntgids,						\
 	.targ_cgroup_id = &(rodata)->targ_cgroup_id,					\
 	.targ_cgroup_level = &(rodata)->targ_cgroup_level,				\
+	.targ_cgroup_ssid = &(rodata)->targ_cgroup_ssid,				\
 	.capture_user_stack = &(rodata)->capture_user_stack,				\
 	.capture_kernel_stack = &(rodata)->capture_kernel_stack,			\
 	.rate_limit_per_sec = &(rodata)->rate_limit_per_sec })

@@ -50,6 +50,24 @@ int watch_pick_cgroup(const char *text, char *buf, size_t len);
 bool watch_container_id(const char *path, char *id, size_t idlen, char *runtime,
 			size_t rtlen);
 
+/* True when the @n bytes ending at a return address end with a call instruction. */
+bool watch_is_call_site(const uint8_t *b, size_t n);
+
+/*
+ * Copies the user stack @user[0..@n) to @out, putting back the caller of a
+ * frameless leaf function found among @sp_words (see watch_leaf.c); returns
+ * the new frame count, *@inferred the index of the frame put back or -1.
+ */
+int watch_leaf_fixup(struct watch_ctx *c, uint32_t pid, const __u64 *user, int n,
+		     const __u64 *sp_words, __u64 *out, int *inferred);
+
+/*
+ * Resolves --cgroup @path (v2 directory, or a v1 directory of a controller
+ * hierarchy) into @o's cgroup_id, cgroup_level, cgroup_ssid. -EMEDIUMTYPE
+ * when it is no cgroup directory (or one of a hierarchy without controller).
+ */
+int watch_cgroup_target(const char *path, struct watch_opts *o);
+
 /* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
 int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
 

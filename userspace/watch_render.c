@@ -72,7 +72,7 @@ static void symbolize(struct watch_ctx *c, uint32_t pid, uint64_t ip, bool kerne
 }
 
 static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64 *ips, int n,
-		      bool kernel)
+		      bool kernel, int inferred)
 {
 	bool leading = kernel, refreshed = false;
 	struct sym_result r;
@@ -87,13 +87,15 @@ static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64
 		f = frame_json(&r);
 		if (!f)
 			return -ENOMEM;
+		if (i == inferred)
+			cJSON_AddBoolToObject(f, "inferred", true);
 		cJSON_AddItemToArray(arr, f);
 	}
 	return 0;
 }
 
-int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
-			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser)
+static int add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
+		     const __u64 *kernel, int nkernel, const __u64 *user, int nuser, int inferred)
 {
 	cJSON *arr;
 	int err;
@@ -103,17 +105,27 @@ int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint
 	arr = cJSON_AddArrayToObject(obj, key);
 	if (!arr)
 		return -ENOMEM;
-	err = add_frames(c, arr, pid, kernel, nkernel, true);
+	err = add_frames(c, arr, pid, kernel, nkernel, true, -1);
 	if (!err)
-		err = add_frames(c, arr, pid, user, nuser, false);
+		err = add_frames(c, arr, pid, user, nuser, false, inferred);
 	return err;
+}
+
+int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
+			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser)
+{
+	return add_stack(c, obj, key, pid, kernel, nkernel, user, nuser, -1);
 }
 
 int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 				 const struct watch_header *h, const struct watch_stacks *s)
 {
-	return watch_event_add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel,
-				     s->user, h->nr_user);
+	__u64 user[WATCH_MAX_FRAMES];
+	int n, inferred;
+
+	n = watch_leaf_fixup(c, h->tgid, s->user, h->nr_user, s->user_sp, user, &inferred);
+	return add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel, user, n,
+			 inferred);
 }
 
 static void print_stack(FILE *out, const cJSON *stack)
@@ -127,9 +139,10 @@ static void print_stack(FILE *out, const cJSON *stack)
 		const cJSON *off = cJSON_GetObjectItem(f, "offset");
 		const char *base = mod ? strrchr(mod, '/') : NULL;
 
-		fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)\n", addr ? addr : "?",
+		fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)%s\n", addr ? addr : "?",
 			sym ? sym : "[unknown]", (uint64_t)cJSON_GetNumberValue(off),
-			base ? base + 1 : mod ? mod : "?");
+			base ? base + 1 : mod ? mod : "?",
+			cJSON_IsTrue(cJSON_GetObjectItem(f, "inferred")) ? " [leaf caller]" : "");
 	}
 }
 

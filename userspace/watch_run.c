@@ -53,6 +53,8 @@ static int load_one(struct watch_ctx *c, const struct watch_source_ops *ops)
 	struct watch_source *s = &c->sources[c->nsources];
 	int err;
 
+	if (c->nsources >= WATCH_MAX_SOURCES)
+		return -E2BIG;
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
 	s->ctx = c;

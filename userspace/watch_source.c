@@ -18,6 +18,7 @@ void watch_opts_init(struct watch_opts *o)
 	o->fd_warn_pct = 80;
 	o->rate_limit = 100;
 	o->ringbuf_kb = 1024;
+	o->cgroup_ssid = -1;
 }
 
 int watch_source_count(void)
@@ -93,6 +94,7 @@ void watch_set_common_rodata(const struct watch_common_rodata *r, const struct w
 	*r->targ_ntgids = o->npids;
 	*r->targ_cgroup_id = o->cgroup_id;
 	*r->targ_cgroup_level = o->cgroup_level;
+	*r->targ_cgroup_ssid = o->cgroup_ssid;
 	*r->capture_user_stack = !o->no_user_stacks;
 	*r->capture_kernel_stack = !o->no_kernel_stacks;
 	*r->rate_limit_per_sec = o->rate_limit;

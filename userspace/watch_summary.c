@@ -59,7 +59,10 @@ void watch_print_summary(struct watch_ctx *c, double secs)
 	}
 	fprintf(stderr, "faultline: watch summary after %.1f s\n", secs);
 	print_counts(c);
+	lost += c->render_errors;
 	fprintf(stderr, "  lost: %" PRIu64 "\n", lost);
+	if (c->render_errors)
+		fprintf(stderr, "  not rendered (out of memory): %" PRIu64 "\n", c->render_errors);
 	for (int i = 0; i < c->nsources; i++)
 		print_source(&c->sources[i]);
 	for (int i = 0; i < c->nsources; i++)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # oom_kill: oom_trigger in a memory cgroup limited to 64 MiB is OOM-killed;
-# the event names it as victim and trigger, with its cgroup and a memcg OOM.
+# the event names it as victim and trigger, with its cgroup and a memcg OOM;
+# watch filters on that cgroup (--cgroup with a v1 or v2 directory).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/watch_lib.sh"
 need_root
@@ -28,7 +29,8 @@ else
 	echo 0 >"$cg/memory.swap.max" 2>/dev/null
 fi
 
-start_watch --events oom
+# --cgroup on the memory cgroup itself: the BPF filter (v1 or v2) lets it through.
+start_watch --events oom --cgroup "$cg"
 # The shell joins the cgroup, then becomes oom_trigger: victim = trigger.
 sh -c "echo \$\$ > $cg/cgroup.procs && exec $TOOLS/oom_trigger 2048" 2>"$TMP/trigger.err"
 rc=$?

@@ -180,6 +180,28 @@ static void test_signal_names(void **state)
 	assert_string_equal(buf, "killed by SIGSEGV (core dumped)");
 }
 
+static void test_call_site(void **state)
+{
+	/* The 7 bytes before a return address, from real x86-64 code. */
+	static const uint8_t rel32[] = { 0x90, 0x90, 0xe8, 0x34, 0x12, 0x00, 0x00 };
+	static const uint8_t rip_ind[] = { 0x90, 0xff, 0x15, 0x10, 0x20, 0x30, 0x00 };
+	static const uint8_t reg[] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xd0 };
+	static const uint8_t rex_reg[] = { 0x90, 0x90, 0x90, 0x90, 0x41, 0xff, 0xd3 };
+	static const uint8_t disp8[] = { 0x90, 0x90, 0x90, 0x90, 0xff, 0x50, 0x18 };
+	static const uint8_t mov[] = { 0x48, 0x89, 0xc7, 0x48, 0x89, 0xe5, 0xc3 };
+	static const uint8_t jmp_reg[] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0xff, 0xe0 };
+
+	(void)state;
+	assert_true(watch_is_call_site(rel32, sizeof(rel32)));
+	assert_true(watch_is_call_site(rip_ind, sizeof(rip_ind)));
+	assert_true(watch_is_call_site(reg, sizeof(reg)));
+	assert_true(watch_is_call_site(rex_reg, sizeof(rex_reg)));
+	assert_true(watch_is_call_site(disp8, sizeof(disp8)));
+	assert_false(watch_is_call_site(mov, sizeof(mov)));
+	assert_false(watch_is_call_site(jmp_reg, sizeof(jmp_reg)));	/* ff /4 */
+	assert_false(watch_is_call_site(rel32, 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_slow_cfg),
 		cmocka_unit_test(test_signal_names),
+		cmocka_unit_test(test_call_site),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
