@@ -11,12 +11,13 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "privs.h"
+#include "report_live.h"
 #include "tracefs.h"
 #include "watch_internal.h"
 
 enum {
 	OPT_CGROUP = 256, OPT_SLOW_THRESHOLD, OPT_SLOW_ALL, OPT_HIST, OPT_STACKS, OPT_FD_WARN,
-	OPT_EXITS, OPT_RATE_LIMIT, OPT_RINGBUF_KB, OPT_NO_USER, OPT_NO_KERNEL,
+	OPT_EXITS, OPT_RATE_LIMIT, OPT_RINGBUF_KB, OPT_NO_USER, OPT_NO_KERNEL, OPT_INCIDENTS,
 };
 
 static void watch_usage(void)
@@ -43,6 +44,7 @@ static void watch_usage(void)
 	       "      --no-user-stacks, --no-kernel-stacks\n"
 	       "      --stacks             print symbolized stacks under each line\n"
 	       "  -j, --json               JSON Lines on stdout (schema: docs/events.md)\n"
+	       "      --incidents          incidents as they form, then the report (docs/report.md)\n"
 	       "  -d, --duration SECONDS   stop after SECONDS (default: until Ctrl-C)\n"
 	       "  -v, --verbose            hooks attached and skipped (-vv: libbpf messages)\n"
 	       "  -h, --help               this help\n", WATCH_MAX_PIDS);
@@ -127,6 +129,7 @@ static int parse_flag(struct watch_opts *o, int c)
 	case OPT_EXITS: o->exits = true; return 0;
 	case OPT_NO_USER: o->no_user_stacks = true; return 0;
 	case OPT_NO_KERNEL: o->no_kernel_stacks = true; return 0;
+	case OPT_INCIDENTS: o->incidents = true; return 0;
 	}
 	return -1;
 }
@@ -148,6 +151,7 @@ static int parse_args(struct watch_opts *o, int argc, char **argv)
 		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
 		{ "no-user-stacks", no_argument, NULL, OPT_NO_USER },
 		{ "no-kernel-stacks", no_argument, NULL, OPT_NO_KERNEL },
+		{ "incidents", no_argument, NULL, OPT_INCIDENTS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -208,6 +212,8 @@ int cmd_watch(int argc, char **argv)
 		return ret == 1 ? 0 : ret;
 	if (prepare_kernel())
 		return 1;
+	if (o.incidents)
+		return report_live_run(&o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cfg.opts = &o;
 	return watch_run(&cfg) ? 1 : 0;

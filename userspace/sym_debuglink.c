@@ -23,7 +23,7 @@ static int try_debug_file(const char *path, struct elf_file *f)
 	Elf *elf;
 	int fd, err = -ENOENT;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sym_open_regular(path);
 	if (fd < 0)
 		return -ENOENT;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/auxv.h>
@@ -15,6 +14,7 @@
 
 #include "log.h"
 #include "sym_dso.h"
+#include "sym_read.h"
 
 struct dso_cache {
 	void *by_inode;		/* tsearch trees of struct sym_dso * */
@@ -97,14 +97,6 @@ static struct sym_dso *dso_alloc(struct dso_cache *c)
 	return d;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Same file as the mapping? Guards plain paths used once the process is gone. */
 static int same_file(const char *path, const struct maps_exec *m)
 {
@@ -177,7 +169,7 @@ static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
 	struct sym_dso key = { 0 }, **hit;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sym_open_regular(path);
 	if (fd < 0)
 		return NULL;
 	if (elf_build_id_fd(fd, key.build_id))
@@ -202,10 +194,10 @@ static int remember(struct dso_cache *c, struct sym_dso *d, const struct maps_ex
 static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 		 const struct maps_exec *m, const char *root)
 {
-	double t0 = now_ms(), dt;
+	double t0 = sym_now_ms(), dt;
 
 	d->err = elf_file__open(path, m->path, root, &d->elf);
-	dt = now_ms() - t0;
+	dt = sym_now_ms() - t0;
 	c->ms += dt;
 	if (d->err) {
 		pr_debug("symbolizer: cannot read %s: %s\n", path, strerror(-d->err));

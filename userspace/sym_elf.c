@@ -5,9 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "sym_elf_internal.h"
 
+/*
+ * Mappings may name device files or memfds; only regular files are read,
+ * and opening never blocks (O_NONBLOCK is harmless for regular files).
+ */
+int sym_open_regular(const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) ? -errno : S_ISREG(st.st_mode) ? 0 : -ENOEXEC;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
 
 static int libelf_init(void)
 {
@@ -144,6 +164,13 @@ static int parse(Elf *elf, const char *orig_path, const char *root, struct elf_f
 		f->source = "none";
 		err = 0;
 	}
+	if (!err && ehdr.e_machine == EM_X86_64)
+		err = elf_add_plt_syms(elf, f);
+	if (!err)
+		elf_fixup_syms(f);
+	free(f->sec_end);
+	f->sec_end = NULL;
+	f->nsec = 0;
 	return err;
 }
 
@@ -171,9 +198,9 @@ int elf_file__open(const char *path, const char *orig_path, const char *root,
 
 	if (libelf_init())
 		return -ENOSYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sym_open_regular(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
 		close(fd);
@@ -221,5 +248,6 @@ void elf_file__free(struct elf_file *f)
 	free(f->strtab);
 	free(f->loads);
 	free(f->debug_path);
+	free(f->sec_end);
 	free(f);
 }

@@ -7,12 +7,14 @@
 #include <stdint.h>
 
 #define ELF_BUILD_ID_HEX 41	/* up to 20 bytes as hex, plus NUL */
+#define SHNDX_NONE 0xffff
 
 struct elf_sym {
 	uint64_t start, size;
 	uint32_t name;		/* offset into the string table */
-	uint8_t rank;		/* alias preference: 0 global, 1 weak, 2 local */
+	uint8_t rank;		/* alias preference: 0 global, 1 weak, 2 local, 3 made up */
 	uint8_t demangled_done;
+	uint16_t shndx;		/* its section, SHNDX_NONE when unknown */
 	char *demangled;	/* NULL when the name is not mangled */
 };
 
@@ -31,6 +33,8 @@ struct elf_file {
 	size_t nsyms;
 	char *strtab;
 	size_t strtab_len;
+	uint64_t *sec_end;	/* while parsing: end address of each section */
+	size_t nsec;
 	const char *source;	/* ".symtab", ".dynsym", "debug file" or "none" */
 	char *debug_path;	/* the separate debug file used, or NULL */
 };
@@ -47,6 +51,9 @@ int elf_file__open(const char *path, const char *orig_path, const char *root,
 /* The same from an in-memory image, e.g. the vDSO. */
 int elf_file__from_memory(const void *image, size_t size, struct elf_file **out);
 void elf_file__free(struct elf_file *f);	/* NULL-safe */
+
+/* Opens @path read-only if it is a regular file: an fd, or -errno (-ENOEXEC if not). */
+int sym_open_regular(const char *path);
 
 /* Reads only the build-id of an open file; 0, or -ENOENT when it has none. */
 int elf_build_id_fd(int fd, char out[ELF_BUILD_ID_HEX]);

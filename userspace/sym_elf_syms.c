@@ -45,6 +45,30 @@ static int copy_strtab(Elf *elf, size_t link, struct elf_file *f)
 	return 0;
 }
 
+/* Where each section ends: sizeless symbols must not run into the next section. */
+static int read_section_ends(Elf *elf, struct elf_file *f)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	size_t n, i;
+
+	free(f->sec_end);
+	f->sec_end = NULL;
+	f->nsec = 0;
+	if (elf_getshdrnum(elf, &n) || !n)
+		return 0;
+	f->sec_end = calloc(n, sizeof(*f->sec_end));
+	if (!f->sec_end)
+		return -ENOMEM;
+	f->nsec = n;
+	while ((scn = elf_nextscn(elf, scn))) {
+		i = elf_ndxscn(scn);
+		if (i < n && gelf_getshdr(scn, &shdr) && (shdr.sh_flags & SHF_ALLOC))
+			f->sec_end[i] = shdr.sh_addr + shdr.sh_size;
+	}
+	return 0;
+}
+
 static int read_syms(Elf_Data *data, size_t count, struct elf_file *f)
 {
 	GElf_Sym s;
@@ -63,6 +87,8 @@ static int read_syms(Elf_Data *data, size_t count, struct elf_file *f)
 			.size = s.st_size,
 			.name = s.st_name,
 			.rank = bind_rank(&s),
+			.shndx = s.st_shndx < f->nsec && s.st_shndx < SHNDX_NONE ? s.st_shndx
+										  : SHNDX_NONE,
 		};
 	}
 	return 0;
@@ -101,11 +127,24 @@ static int sym_cmp(const void *a, const void *b)
 	return strcmp(nx, ny);
 }
 
-/* One symbol per address (the preferred alias); zero sizes reach the next symbol. */
-static void fixup(struct elf_file *f)
+/* A sizeless symbol reaches the next one, but not past the end of its section. */
+static uint64_t implied_size(const struct elf_file *f, size_t i)
+{
+	const struct elf_sym *sym = &f->syms[i];
+	uint64_t end = i + 1 < f->nsyms ? f->syms[i + 1].start : elf_seg_end(f, sym->start);
+
+	if (sym->shndx != SHNDX_NONE && f->sec_end[sym->shndx] > sym->start &&
+	    f->sec_end[sym->shndx] < end)
+		end = f->sec_end[sym->shndx];
+	return end > sym->start ? end - sym->start : 1;
+}
+
+void elf_fixup_syms(struct elf_file *f)
 {
 	size_t i, out = 0;
 
+	if (!f->nsyms)
+		return;
 	sort_strtab = f->strtab;
 	qsort(f->syms, f->nsyms, sizeof(*f->syms), sym_cmp);
 	for (i = 0; i < f->nsyms; i++) {
@@ -118,12 +157,8 @@ static void fixup(struct elf_file *f)
 	}
 	f->nsyms = out;
 	for (i = 0; i < f->nsyms; i++) {
-		if (f->syms[i].size)
-			continue;
-		if (i + 1 < f->nsyms)
-			f->syms[i].size = f->syms[i + 1].start - f->syms[i].start;
-		else
-			f->syms[i].size = elf_seg_end(f, f->syms[i].start) - f->syms[i].start;
+		if (!f->syms[i].size)
+			f->syms[i].size = implied_size(f, i);
 	}
 }
 
@@ -153,7 +188,9 @@ int elf_read_syms(Elf *elf, Elf64_Word type, struct elf_file *f)
 	if (!data || !data->d_buf)
 		return -ENOEXEC;
 	count = shdr.sh_size / shdr.sh_entsize;
-	err = copy_strtab(elf, shdr.sh_link, f);
+	err = read_section_ends(elf, f);
+	if (!err)
+		err = copy_strtab(elf, shdr.sh_link, f);
 	if (!err)
 		err = read_syms(data, count, f);
 	if (!err && !f->nsyms)
@@ -166,6 +203,5 @@ int elf_read_syms(Elf *elf, Elf64_Word type, struct elf_file *f)
 		f->nsyms = f->strtab_len = 0;
 		return err;
 	}
-	fixup(f);
 	return 0;
 }

@@ -233,6 +233,7 @@ const struct ksym *ksyms__find(const struct ksyms *k, uint64_t addr)
 	}
 	if (addr - k->syms[lo].addr >= KSYM_MAX_SPAN)
 		return NULL;
+	/* The last symbol of a module is followed by unlisted memory: a tighter cap. */
 	if (lo + 1 < k->n && k->syms[lo + 1].mod != k->syms[lo].mod &&
 	    addr - k->syms[lo].addr >= KSYM_MAX_SPAN / 16)
 		return NULL;

@@ -10,14 +10,6 @@
 #include "sym_proc.h"
 #include "sym_read.h"
 
-double sym_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings,
 		   size_t i)
 {
@@ -143,8 +135,8 @@ int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern
 	err = sym_read_file(path, &text, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
-	/* A process whose maps read empty is exiting: keep what we had. */
-	if (!len && p->maps_text) {
+	/* Empty maps after non-empty ones: the process is exiting, keep what we had. */
+	if (!len && p->maps_text && p->maps_text[0]) {
 		free(text);
 		return -ESRCH;
 	}

@@ -10,6 +10,7 @@
 #include "sym_intern.h"
 #include "sym_maps.h"
 #include "sym_perfmap.h"
+#include "sym_read.h"
 
 /* What an executable mapping resolved to at capture time. */
 struct sym_proc_map {
@@ -36,7 +37,5 @@ struct sym_proc {
  */
 int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings);
 void sym_proc__free(struct sym_proc *p);	/* NULL-safe */
-
-double sym_now_ms(void);
 
 #endif

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sym_read.h"
@@ -59,4 +60,12 @@ int sym_read_file(const char *path, char **buf, size_t *len)
 	err = read_fd(fd, buf, len);
 	close(fd);
 	return err;
+}
+
+double sym_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }

@@ -10,4 +10,7 @@
  */
 int sym_read_file(const char *path, char **buf, size_t *len);
 
+/* CLOCK_MONOTONIC in milliseconds, for refresh intervals and cost logging. */
+double sym_now_ms(void);
+
 #endif

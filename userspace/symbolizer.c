@@ -24,6 +24,8 @@ struct symbolizer {
 	struct dso_cache *dsos;
 	struct sym_intern *strings;
 	void *procs;		/* tsearch tree of struct sym_proc *, by pid */
+	unsigned long nprocs;
+	double kernel_ms;
 	const char *jit_module;
 };
 
@@ -52,6 +54,15 @@ fail:
 	symbolizer__free(s);
 	errno = ENOMEM;
 	return NULL;
+}
+
+void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	dso_cache__stats(s->dsos, &out->files_parsed, &out->file_symbols, &out->files_ms);
+	out->kernel_symbols = ksyms__count(s->ksyms);
+	out->kernel_ms = s->kernel_ms;
+	out->processes = s->nprocs;
 }
 
 static void free_proc(void *p)
@@ -103,6 +114,7 @@ static struct sym_proc *get_proc(struct symbolizer *s, int pid, int *err)
 		free(p);
 		return NULL;
 	}
+	s->nprocs++;
 	/* Kept even when the process is gone, so it is not retried for every frame. */
 	*err = sym_proc__capture(p, s->dsos, s->strings);
 	return p;
@@ -128,6 +140,7 @@ void symbolizer__forget_pid(struct symbolizer *s, int pid)
 		return;
 	tdelete(p, &s->procs, proc_cmp);
 	sym_proc__free(p);
+	s->nprocs--;
 }
 
 static void result_init(struct sym_result *out, uint64_t addr)
@@ -151,8 +164,9 @@ static int load_kallsyms(struct symbolizer *s)
 		return s->ksyms_state;
 	}
 	s->ksyms_state = 1;
+	s->kernel_ms = sym_now_ms() - t0;
 	pr_info("symbolizer: loaded %zu kernel symbols in %.1f ms\n", ksyms__count(s->ksyms),
-		sym_now_ms() - t0);
+		s->kernel_ms);
 	return 0;
 }
 
@@ -218,15 +232,21 @@ static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *in
 	out->sym_offset = vaddr - sym->start;
 }
 
+/* After a miss: re-read maps and the JIT map, at most once per REFRESH_MS. */
+static bool refresh(struct symbolizer *s, struct sym_proc *p)
+{
+	if (sym_now_ms() - p->captured_ms < REFRESH_MS)
+		return false;
+	return sym_proc__capture(p, s->dsos, s->strings) == 0;
+}
+
 /* The mapping holding @addr, re-reading maps once a while for code mapped later. */
 static int find_map(struct symbolizer *s, struct sym_proc *p, uint64_t addr)
 {
 	const struct maps_exec *m = maps_find(p->maps, p->n, addr);
 
-	if (!m && sym_now_ms() - p->captured_ms >= REFRESH_MS) {
-		sym_proc__capture(p, s->dsos, s->strings);
+	if (!m && refresh(s, p))
 		m = maps_find(p->maps, p->n, addr);
-	}
 	return m ? (int)(m - p->maps) : -ENOENT;
 }
 
@@ -244,8 +264,12 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 		lookup_file(&p->maps[i], &p->info[i], addr, out);
 		return 0;
 	}
-	/* Anonymous, special or unmapped code: a JIT's, if it tells us. */
+	/* Anonymous, special or unmapped code: a JIT's, if it tells us (and it grows). */
 	err = lookup_jit(s, p, addr, out);
+	if (err == -ENOENT && i >= 0 && refresh(s, p)) {
+		i = find_map(s, p, addr);
+		err = lookup_jit(s, p, addr, out);
+	}
 	if (i < 0)
 		return err;
 	if (err && p->info[i].module)

@@ -46,7 +46,11 @@ int symbolizer__capture_pid(struct symbolizer *s, int pid);
 /* Drops a pid's snapshot (its files stay cached for other processes). */
 void symbolizer__forget_pid(struct symbolizer *s, int pid);
 
-/* Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory. */
+/*
+ * Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory.
+ * Stack frames other than the innermost hold return addresses: look up
+ * addr - 1 for them, or a call that ends a function names the next one.
+ */
 int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out);
 int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
 
@@ -79,5 +83,17 @@ struct sym_mapping {
 };
 
 int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym_mapping *out);
+
+/* What symbolization cost so far, e.g. for a -v summary. */
+struct sym_stats {
+	unsigned long files_parsed;	/* ELF files read (each once, shared by build-id) */
+	unsigned long file_symbols;	/* function symbols they hold */
+	double files_ms;		/* time spent parsing them */
+	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
+	double kernel_ms;		/* time spent loading kallsyms */
+	unsigned long processes;	/* snapshots held */
+};
+
+void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out);
 
 #endif

@@ -48,6 +48,7 @@ struct watch_opts {
 	bool json;			/* JSON Lines on stdout */
 	bool exits;			/* signal: also non-zero process exits */
 	bool no_user_stacks, no_kernel_stacks;
+	bool incidents;			/* --incidents: live incidents (report_live.c) */
 	long duration_s;		/* 0: until Ctrl-C */
 	int fd_warn_pct;		/* fd_pressure threshold, default 80 */
 	uint32_t rate_limit;		/* events per second per process, 0 = unlimited */
@@ -214,6 +215,8 @@ struct watch_run_cfg {
 	watch_sink_fn sink;	/* optional */
 	void *sink_arg;
 	bool quiet_render;	/* record: only the sink, no live output */
+	/* Optional (record): after each poll (~100 ms) and once more at the end (@last). */
+	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);
 };
 
 /* Loads the selected sources, polls until -d or a stop signal, reports. */

@@ -19,6 +19,7 @@ struct watch_ctx {
 	FILE *out;
 	watch_sink_fn sink;
 	void *sink_arg;
+	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);	/* see watch_run_cfg */
 	bool render;
 	struct symbolizer *sym;
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */

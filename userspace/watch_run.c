@@ -148,11 +148,15 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 		for (int i = 0; i < c->nsources; i++)
 			if (c->sources[i].ops->tick)
 				c->sources[i].ops->tick(&c->sources[i]);
+		if (c->on_poll)
+			c->on_poll(c->sink_arg, c, false);
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
 	/* What is already in the rings was reported by the kernel: print it too. */
 	ring_buffer__consume(rb);
+	if (c->on_poll)
+		c->on_poll(c->sink_arg, c, true);
 	return 0;
 }
 
@@ -165,6 +169,7 @@ static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 	c->out = cfg->out ? cfg->out : stdout;
 	c->sink = cfg->sink;
 	c->sink_arg = cfg->sink_arg;
+	c->on_poll = cfg->on_poll;
 	c->render = !cfg->quiet_render;
 	c->mono_to_real_ns = mono_to_real();
 	c->sym = symbolizer__new();

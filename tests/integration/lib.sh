@@ -3,6 +3,7 @@
 # against the real kernel; $FAULTLINE is the binary under test.
 set -u
 FAULTLINE=${FAULTLINE:-build/faultline}
+FAULTLINE_ASAN=${FAULTLINE_ASAN:-build/faultline-asan}
 TOOLS=${TOOLS:-build/tools}
 TMP=$(mktemp -d /tmp/faultline-test.XXXXXX)
 trap 'cleanup_test' EXIT

@@ -5,7 +5,15 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-count_probe_progs() { bpftool prog list 2>/dev/null | grep -c ' name probe_' || true; }
+# What could outlive the process: tracefs-created probe events (legacy kprobe
+# and uprobe attach) and pinned objects. BPF links themselves close with it.
+tracefs_events() {
+	local t
+	for t in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		cat $t/kprobe_events $t/uprobe_events 2>/dev/null
+	done | sort
+}
+tracefs_events >"$TMP/events.before"
 
 expect_exit 0 "$FAULTLINE" probe --json
 cp "$TMP/out" "$TMP/probe.json"
@@ -58,14 +66,13 @@ if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
 	assert_match "$TMP/probe.txt" '^tracepoint +yes ' "table"
 fi
 
-# Nothing left behind: a leaked link would keep its probe_* program loaded
-# after we exit. Another probe running on the machine holds its programs only
-# for a second or two, so wait that out before calling it a leak.
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	[ "$(count_probe_progs)" = 0 ] && break
-	sleep 1
-done
-[ "$(count_probe_progs)" = 0 ] || fail "probe programs still loaded: $(bpftool prog list | grep probe_)"
+# Nothing left behind: no probe events created in tracefs, nothing pinned.
+tracefs_events >"$TMP/events.after"
+diff -q "$TMP/events.before" "$TMP/events.after" >/dev/null ||
+	fail "tracefs probe events changed: $(diff "$TMP/events.before" "$TMP/events.after")"
+if mountpoint -q /sys/fs/bpf 2>/dev/null; then
+	! find /sys/fs/bpf -name 'probe_*' | grep -q . || fail "probe objects pinned in /sys/fs/bpf"
+fi
 
 # The sanitizer build probes cleanly too (leaks, UB).
 if [ -x "$FAULTLINE_ASAN" ]; then

@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -35,14 +37,16 @@ struct child {
 	uint64_t alpha, stat, beta;	/* runtime addresses of its functions */
 };
 
-static void child_start(const char *path, struct child *c)
+/* @setup, if any, runs in the child instead of exec'ing @path (e.g. enters a namespace). */
+static void child_start_in(const char *path, struct child *c, void (*setup)(const char *))
 {
 	int in[2], out[2];
 	char line[256];
 	FILE *f;
 
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(out), 0);
+	/* close-on-exec: a later child must not keep this one's stdin open */
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	c->pid = fork();
 	assert_true(c->pid >= 0);
 	if (c->pid == 0) {
@@ -50,7 +54,10 @@ static void child_start(const char *path, struct child *c)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(path, path, (char *)NULL);
+		if (setup)
+			setup(path);	/* execs itself when it succeeds */
+		else
+			execl(path, path, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -61,6 +68,11 @@ static void child_start(const char *path, struct child *c)
 	assert_non_null(fgets(line, sizeof(line), f));
 	fclose(f);
 	assert_int_equal(sscanf(line, "%lx %lx %lx", &c->alpha, &c->stat, &c->beta), 3);
+}
+
+static void child_start(const char *path, struct child *c)
+{
+	child_start_in(path, c, NULL);
 }
 
 static void child_stop(struct child *c)
@@ -154,24 +166,35 @@ static void test_stripped_debuglink(void **state)
 	check_target("target-stripped", "debug file");
 }
 
-static void copy_file(const char *from, const char *to, size_t limit)
+/* Copies up to @limit bytes; usable in a forked child (no cmocka asserts). */
+static int copy_raw(const char *from, const char *to, size_t limit)
 {
 	char buf[65536];
-	int in, out;
-	ssize_t n;
 	size_t done = 0;
+	int in, out, err = 0;
+	ssize_t n;
 
 	in = open(from, O_RDONLY);
 	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	assert_true(in >= 0 && out >= 0);
-	while (done < limit && (n = read(in, buf, sizeof(buf))) > 0) {
+	if (in < 0 || out < 0)
+		err = -1;
+	while (!err && done < limit && (n = read(in, buf, sizeof(buf))) > 0) {
 		if ((size_t)n > limit - done)
 			n = limit - done;
-		assert_int_equal(write(out, buf, n), n);
+		if (write(out, buf, n) != n)
+			err = -1;
 		done += n;
 	}
-	close(in);
-	close(out);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err;
+}
+
+static void copy_file(const char *from, const char *to, size_t limit)
+{
+	assert_int_equal(copy_raw(from, to, limit), 0);
 }
 
 /* An unlinked executable is still read, through /proc/PID/map_files. */
@@ -193,6 +216,90 @@ static void test_deleted_file(void **state)
 	expect_user(s, c.pid, c.alpha, "fl_target_alpha", "/gone");
 	child_stop(&c);
 	symbolizer__free(s);
+}
+
+/* Another copy of the same build (another inode) is not parsed again. */
+static void test_cache_by_build_id(void **state)
+{
+	char dir[] = "/tmp/faultline-sym.XXXXXX", src[512], path[600];
+	struct symbolizer *s = symbolizer__new();
+	struct sym_stats before, after;
+	struct child a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fixture_path(src, sizeof(src), "target-pie");
+	snprintf(path, sizeof(path), "%s/copy", dir);
+	copy_file(src, path, SIZE_MAX);
+	child_start(src, &a);
+	child_start(path, &b);
+	assert_int_equal(symbolizer__capture_pid(s, a.pid), 0);
+	symbolizer__stats(s, &before);
+	assert_int_equal(symbolizer__capture_pid(s, b.pid), 0);
+	symbolizer__stats(s, &after);
+	assert_true(before.files_parsed >= 2);	/* the program, libc, ... */
+	assert_int_equal(after.files_parsed, before.files_parsed);
+	assert_int_equal(after.processes, 2);
+	expect_user(s, b.pid, b.alpha, "fl_target_alpha", "/copy");
+	child_stop(&a);
+	child_stop(&b);
+	symbolizer__forget_pid(s, a.pid);
+	symbolizer__stats(s, &after);
+	assert_int_equal(after.processes, 1);
+	unlink(path);
+	rmdir(dir);
+	symbolizer__free(s);
+}
+
+static char ns_dir[] = "/tmp/faultline-symns.XXXXXX";
+
+/* In the child: a private tmpfs over ns_dir that only its mount namespace sees. */
+static void exec_in_private_mount(const char *path)
+{
+	char dst[128];
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", ns_dir, "tmpfs", 0, NULL))
+		return;
+	snprintf(dst, sizeof(dst), "%s/hidden", ns_dir);
+	if (!copy_raw(path, dst, SIZE_MAX))
+		execl(dst, dst, (char *)NULL);
+}
+
+static int can_unshare_mounts(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNS) ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* A file only the process's mount namespace has: read through /proc/PID/root. */
+static void test_mount_namespace(void **state)
+{
+	struct symbolizer *s;
+	struct sym_mapping map;
+	struct child c;
+	char src[512];
+
+	(void)state;
+	if (!can_unshare_mounts())
+		skip();
+	assert_non_null(mkdtemp(ns_dir));
+	fixture_path(src, sizeof(src), "target-pie");
+	child_start_in(src, &c, exec_in_private_mount);
+	s = symbolizer__new();
+	assert_int_equal(symbolizer__capture_pid(s, c.pid), 0);
+	expect_user(s, c.pid, c.beta, "fl_target_beta", "/hidden");
+	assert_int_equal(symbolizer__mapping(s, c.pid, c.beta, &map), 0);
+	assert_non_null(map.open_path);
+	assert_int_equal(strncmp(map.open_path, "/proc/", 6), 0);
+	child_stop(&c);
+	symbolizer__free(s);
+	assert_int_equal(rmdir(ns_dir), 0);
 }
 
 __attribute__((noinline)) int sym_test_self_function(int x)
@@ -245,6 +352,29 @@ static void test_vdso(void **state)
 	symbolizer__free(s);
 }
 
+/* Kernel threads have empty maps, every time: not mistaken for an exiting process. */
+static void test_kernel_thread(void **state)
+{
+	struct symbolizer *s = symbolizer__new();
+	struct sym_result r;
+	char buf[16];
+	FILE *f = fopen("/proc/2/maps", "r");
+	int empty = f && !fgets(buf, sizeof(buf), f);
+
+	(void)state;
+	if (f)
+		fclose(f);
+	if (!empty) {
+		symbolizer__free(s);
+		skip();
+	}
+	assert_int_equal(symbolizer__capture_pid(s, 2), 0);
+	assert_int_equal(symbolizer__capture_pid(s, 2), 0);
+	symbolizer__user(s, 2, 0x401000, &r);
+	assert_int_equal(r.kind, FRAME_UNKNOWN);
+	symbolizer__free(s);
+}
+
 static void test_missing_pid(void **state)
 {
 	struct symbolizer *s = symbolizer__new();
@@ -293,6 +423,25 @@ static void jit_lookup(int pid, struct sym_result *r)
 	symbolizer__free(s);
 }
 
+/* A JIT that keeps writing: new entries are picked up after the refresh interval. */
+static void check_jit_growth(int pid)
+{
+	struct symbolizer *s = symbolizer__new();
+	struct sym_result r;
+
+	write_perf_map(pid, "100000 40 first\n", geteuid());
+	assert_int_equal(symbolizer__capture_pid(s, pid), 0);
+	assert_int_equal(symbolizer__user(s, pid, 0x100000, &r), 0);
+	assert_string_equal(r.symbol, "first");
+	assert_int_not_equal(symbolizer__user(s, pid, 0x200000, &r), 0);
+	write_perf_map(pid, "100000 40 first\n200000 40 second\n", geteuid());
+	usleep(1100 * 1000);
+	assert_int_equal(symbolizer__user(s, pid, 0x200008, &r), 0);
+	assert_int_equal(r.kind, FRAME_JIT);
+	assert_string_equal(r.symbol, "second");
+	symbolizer__free(s);
+}
+
 static void test_jit_perf_map(void **state)
 {
 	char path[512], mapfile[64];
@@ -312,6 +461,8 @@ static void test_jit_perf_map(void **state)
 		assert_int_equal(r.kind, FRAME_UNKNOWN);
 	}
 	snprintf(mapfile, sizeof(mapfile), "/tmp/perf-%d.map", c.pid);
+	unlink(mapfile);
+	check_jit_growth(c.pid);
 	unlink(mapfile);
 	child_stop(&c);
 }
@@ -399,6 +550,29 @@ static void open_and_probe(const char *path)
 	elf_file__free(elf);
 }
 
+/* Overwrites 8 random bytes, most of them in the ELF, program and section headers. */
+static void damage(const char *path, size_t size, unsigned int *seed)
+{
+	unsigned char b;
+	size_t j, off;
+	int fd;
+
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	for (j = 0; j < 8; j++) {
+		b = rand_r(seed);
+		off = (size_t)rand_r(seed);
+		if (j < 4)
+			off %= 64;
+		else if (j < 6)
+			off %= 1024;
+		else
+			off = size - 1 - off % 2048;
+		assert_int_equal(pwrite(fd, &b, 1, off), 1);
+	}
+	close(fd);
+}
+
 /* Truncated and damaged ELF files: errors or partial answers, never a crash. */
 static void test_corrupt_elf(void **state)
 {
@@ -406,8 +580,7 @@ static void test_corrupt_elf(void **state)
 	char src[512], path[] = "/tmp/faultline-corrupt.XXXXXX";
 	unsigned int seed = 42;
 	struct stat st;
-	unsigned char b;
-	size_t i, j, off;
+	size_t i;
 	int fd;
 
 	(void)state;
@@ -424,24 +597,67 @@ static void test_corrupt_elf(void **state)
 	open_and_probe(path);
 	for (i = 0; i < 40; i++) {
 		copy_file(src, path, SIZE_MAX);
-		fd = open(path, O_RDWR);
-		assert_true(fd >= 0);
-		for (j = 0; j < 8; j++) {
-			b = rand_r(&seed);
-			/* headers (ELF, program, section) are where parsing can go wrong */
-			off = (size_t)rand_r(&seed);
-			if (j < 4)
-				off %= 64;
-			else if (j < 6)
-				off %= 1024;
-			else
-				off = st.st_size - 1 - off % 2048;
-			assert_int_equal(pwrite(fd, &b, 1, off), 1);
-		}
-		close(fd);
+		damage(path, st.st_size, &seed);
 		open_and_probe(path);
 	}
 	unlink(path);
+}
+
+/* PLT stubs are named "sym@plt" at the addresses objdump gives them. */
+static void check_plt(const char *file)
+{
+	char path[512], cmd[600], line[256], name[128];
+	struct elf_file *elf;
+	const struct elf_sym *sym;
+	unsigned long addr;
+	int matched = 0;
+	FILE *p;
+
+	fixture_path(path, sizeof(path), file);
+	assert_int_equal(elf_file__open(path, NULL, NULL, &elf), 0);
+	snprintf(cmd, sizeof(cmd), "objdump -d '%s' 2>/dev/null", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%lx <%127[^>]>:", &addr, name) != 2 || !strstr(name, "@plt"))
+			continue;
+		sym = elf_file__find(elf, addr + 4);
+		/* .plt.got stubs (no jump slot) stay unnamed; never misnamed */
+		if (!sym)
+			continue;
+		assert_string_equal(elf_file__sym_raw(elf, sym), name);
+		matched++;
+	}
+	pclose(p);
+	elf_file__free(elf);
+	if (system("objdump --version >/dev/null 2>&1") == 0)
+		assert_true(matched >= 3);	/* printf, read, fflush */
+}
+
+static void test_plt(void **state)
+{
+	(void)state;
+	check_plt("target-pie");
+	check_plt("target-nopie");
+	check_plt("target-stripped");
+}
+
+/* Device files and FIFOs are refused without blocking, directories too. */
+static void test_not_regular(void **state)
+{
+	char dir[] = "/tmp/faultline-fifo.XXXXXX", fifo[64];
+	struct elf_file *elf;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(elf_file__open(fifo, NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open("/dev/null", NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open(dir, NULL, NULL, &elf), -ENOEXEC);
+	assert_int_equal(elf_file__open("/nonexistent", NULL, NULL, &elf), -ENOENT);
+	unlink(fifo);
+	rmdir(dir);
 }
 
 /* Executable memory backed by a file that is not ELF: module+offset. */
@@ -527,13 +743,18 @@ int main(void)
 		cmocka_unit_test(test_nopie),
 		cmocka_unit_test(test_stripped_debuglink),
 		cmocka_unit_test(test_deleted_file),
+		cmocka_unit_test(test_mount_namespace),
+		cmocka_unit_test(test_cache_by_build_id),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_missing_pid),
+		cmocka_unit_test(test_kernel_thread),
 		cmocka_unit_test(test_jit_perf_map),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_corrupt_elf),
+		cmocka_unit_test(test_plt),
+		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_not_elf_mapping),
 		cmocka_unit_test(test_speed),
 	};

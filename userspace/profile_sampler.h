@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_PROFILE_SAMPLER_H
+#define FAULTLINE_PROFILE_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "profile.h"
+
+/*
+ * The BPF side of `faultline profile`: loads profile.bpf.c with the filters
+ * and map sizes, opens one sampling perf event per CPU and attaches to it, and
+ * delivers process notifications (first sample, exit) to a callback.
+ */
+struct profile_sampler;
+
+typedef void (*profile_event_fn)(void *ctx, const struct profile_event *e);
+
+struct profile_sampler_opts {
+	const int *tgids;	/* -p; NULL/0: every process */
+	int ntgids;
+	int tid;		/* --tid; 0: any */
+	bool filter_cgroup;
+	uint64_t cgroup_id;
+	bool user, kernel;	/* which stacks to walk */
+	bool include_idle;
+	unsigned int freq_hz;	/* samples per second per CPU, or ... */
+	uint64_t period_ns;	/* ... one sample per this much CPU time (cpu-clock) */
+	const bool *cpus;	/* cpus[i]: sample CPU i; NULL: every online CPU */
+	int ncpus;
+	uint32_t stack_map_size;
+	uint32_t counts_map_size;
+	profile_event_fn on_event;
+	void *ctx;
+};
+
+#define PROFILE_DEFAULT_STACK_MAP_SIZE	16384
+#define PROFILE_DEFAULT_COUNTS_MAP_SIZE	32768
+
+/* Opens and loads; -errno with the reason logged. Attaches nothing. */
+int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sampler **out);
+/* Process notifications first, then the perf events (sampling starts). */
+int profile_sampler__attach(struct profile_sampler *s);
+/* Delivers pending notifications, waiting up to @timeout_ms for one. */
+int profile_sampler__poll(struct profile_sampler *s, int timeout_ms);
+/* Stops sampling; maps stay readable. */
+void profile_sampler__detach(struct profile_sampler *s);
+void profile_sampler__free(struct profile_sampler *s);	/* NULL-safe */
+
+int profile_sampler__counts_fd(const struct profile_sampler *s);
+int profile_sampler__stacks_fd(const struct profile_sampler *s);
+/* Stacks that collided in the stack map, keyed by ids with PROFILE_OVERFLOW_ID. */
+int profile_sampler__overflow_fd(const struct profile_sampler *s);
+/* Sums the per-CPU counters into @out[PC__COUNT]. */
+int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
+/* "cpu-clock" or "cycles", and the CPU time one sample stands for (0: unknown). */
+const char *profile_sampler__event(const struct profile_sampler *s);
+uint64_t profile_sampler__period_ns(const struct profile_sampler *s);
+int profile_sampler__ncpus_attached(const struct profile_sampler *s);
+
+/* Parses a CPU list ("0-3,6") into @mask[@max]; -EINVAL when malformed or out of range. */
+int profile_parse_cpulist(const char *s, bool *mask, int max);
+
+#endif
