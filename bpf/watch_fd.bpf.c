@@ -227,13 +227,34 @@ static __noinline int on_exhausted(void *ctx, long nr, int err)
 	return 0;
 }
 
+/*
+ * Stores @s under @h unless it is there: with the words at the user stack
+ * pointer, from which userspace puts back the caller of a frameless libc
+ * wrapper (socket(), syscall()...), the function that leaks.
+ */
+static __always_inline void store_stack(struct pt_regs *regs, __u64 h, struct watch_fd_stack *s)
+{
+	__u64 sp = BPF_CORE_READ(regs, sp);
+	long err;
+
+	if (bpf_map_lookup_elem(&fd_stacks, &h))
+		return;
+	if (!sp || bpf_probe_read_user(s->user_sp, sizeof(s->user_sp), (void *)sp))
+		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&fd_stacks_added, 1);
+	else if (err != -EEXIST)
+		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
+}
+
 /* Hashes the current user stack into fd_stacks; 0 when there is none. */
-static __always_inline __u64 creating_stack(void *ctx)
+static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 {
 	__u32 zero = 0;
 	struct watch_fd_stack *s = bpf_map_lookup_elem(&fd_scratch, &zero);
 	__u64 h = 0xcbf29ce484222325ULL;
-	long n, err;
+	long n;
 
 	if (!s)
 		return 0;
@@ -258,11 +279,7 @@ static __always_inline __u64 creating_stack(void *ctx)
 		h = (h ^ s->ips[i]) * 0x100000001b3ULL;
 	}
 	h |= 1;	/* never 0 */
-	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
-	if (!err)
-		__sync_fetch_and_add(&fd_stacks_added, 1);
-	else if (err != -EEXIST)
-		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
+	store_stack(regs, h, s);
 	return h;
 }
 
@@ -405,7 +422,7 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 	 * (its steady state) are tracked without one, the ones beyond, where
 	 * leaks pile up, with their creating stack.
 	 */
-	stack = p->open_est >= fd_stack_min ? creating_stack(ctx) : WATCH_FD_STACK_UNWALKED;
+	stack = p->open_est >= fd_stack_min ? creating_stack(ctx, regs) : WATCH_FD_STACK_UNWALKED;
 	p->has_sites = 1;
 	for (int i = 0; i < 2; i++) {
 		if (i >= n)

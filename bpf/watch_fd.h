@@ -78,6 +78,8 @@ struct watch_fd_stack {
 	__u64 ips[WATCH_FD_SITE_FRAMES];
 	__u32 nr;
 	__u32 pad;
+	/* Words at the user stack pointer when first stored: the leaf-caller fixup. */
+	__u64 user_sp[WATCH_SP_WORDS];
 };
 
 #endif
