@@ -32,6 +32,8 @@ const volatile __u64 fd_nr_mask[WATCH_FD_MASK_WORDS] = {};
 const volatile __u32 fd_warn_pct = 80;
 /* Re-armed below this, so a process hovering at the threshold warns once. */
 const volatile __u32 fd_rearm_pct = 70;
+/* Open fds a process holds before the fds it creates get a creating stack. */
+const volatile __u32 fd_stack_min = 32;
 
 /* What we know about a process that created or failed to create fds. */
 struct fd_proc {
@@ -137,9 +139,10 @@ static __always_inline __u32 count_open_fds(struct task_struct *task, __u32 *max
 	return c.count;
 }
 
+/* @task comes from bpf_get_current_task_btf(): plain loads, no helper calls. */
 static __always_inline __u64 nofile_limit(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
+	return task->signal->rlim[RLIMIT_NOFILE].rlim_cur;
 }
 
 /* Percent of the limit, without overflow for RLIM_INFINITY-like limits. */
@@ -224,13 +227,34 @@ static __noinline int on_exhausted(void *ctx, long nr, int err)
 	return 0;
 }
 
+/*
+ * Stores @s under @h unless it is there: with the words at the user stack
+ * pointer, from which userspace puts back the caller of a frameless libc
+ * wrapper (socket(), syscall()...), the function that leaks.
+ */
+static __always_inline void store_stack(struct pt_regs *regs, __u64 h, struct watch_fd_stack *s)
+{
+	__u64 sp = BPF_CORE_READ(regs, sp);
+	long err;
+
+	if (bpf_map_lookup_elem(&fd_stacks, &h))
+		return;
+	if (!sp || bpf_probe_read_user(s->user_sp, sizeof(s->user_sp), (void *)sp))
+		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
+	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(&fd_stacks_added, 1);
+	else if (err != -EEXIST)
+		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
+}
+
 /* Hashes the current user stack into fd_stacks; 0 when there is none. */
-static __always_inline __u64 creating_stack(void *ctx)
+static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 {
 	__u32 zero = 0;
 	struct watch_fd_stack *s = bpf_map_lookup_elem(&fd_scratch, &zero);
 	__u64 h = 0xcbf29ce484222325ULL;
-	long n, err;
+	long n;
 
 	if (!s)
 		return 0;
@@ -255,11 +279,7 @@ static __always_inline __u64 creating_stack(void *ctx)
 		h = (h ^ s->ips[i]) * 0x100000001b3ULL;
 	}
 	h |= 1;	/* never 0 */
-	err = bpf_map_update_elem(&fd_stacks, &h, s, BPF_NOEXIST);
-	if (!err)
-		__sync_fetch_and_add(&fd_stacks_added, 1);
-	else if (err != -EEXIST)
-		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
+	store_stack(regs, h, s);
 	return h;
 }
 
@@ -397,7 +417,12 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 		watch_count(WATCH_FD_CNT_NO_PROC);
 		return 0;
 	}
-	stack = creating_stack(ctx);
+	/*
+	 * A user stack walk costs a few µs per fd: the first fds of a process
+	 * (its steady state) are tracked without one, the ones beyond, where
+	 * leaks pile up, with their creating stack.
+	 */
+	stack = p->open_est >= fd_stack_min ? creating_stack(ctx, regs) : WATCH_FD_STACK_UNWALKED;
 	p->has_sites = 1;
 	for (int i = 0; i < 2; i++) {
 		if (i >= n)

@@ -63,6 +63,13 @@ struct watch_fd_site_key {
 	__u64 stack;
 };
 
+/*
+ * Stack keys that are not hashes (hashes are odd): no stack could be walked,
+ * or none was, because the process held fewer than fd_stack_min fds.
+ */
+#define WATCH_FD_STACK_NONE 0
+#define WATCH_FD_STACK_UNWALKED 2
+
 /* A creating user stack, leaf first. */
 #define WATCH_FD_SITE_FRAMES 32
 #define WATCH_FD_STACKS_MAX 16384	/* entries of the fd_stacks map */
@@ -71,6 +78,8 @@ struct watch_fd_stack {
 	__u64 ips[WATCH_FD_SITE_FRAMES];
 	__u32 nr;
 	__u32 pad;
+	/* Words at the user stack pointer when first stored: the leaf-caller fixup. */
+	__u64 user_sp[WATCH_SP_WORDS];
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include "watch_fd_sites.h"
 
 #define TOP_SITES 5
+#define STACK_MIN_FDS 32	/* see fd_stack_min in bpf/watch_fd.bpf.c */
 #define REPORT_PROCS 10
 #define SWEEP_EVERY_NS 1000000000ULL
 /* Unreferenced stacks are dropped once the map may be half full. */
@@ -72,6 +73,7 @@ static int fd_open_skel(struct fd_priv *p, const struct watch_opts *o)
 	skel->rodata->fd_warn_pct = pct;
 	/* Hysteresis: re-arm ten points below, or at half for tiny thresholds. */
 	skel->rodata->fd_rearm_pct = pct > 20 ? pct - 10 : pct / 2;
+	skel->rodata->fd_stack_min = STACK_MIN_FDS;
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
 	return 0;
 }
@@ -224,7 +226,10 @@ static int cmp_total(const void *a, const void *b)
 	return x->total != y->total ? (x->total > y->total ? -1 : 1) : (x->tgid > y->tgid);
 }
 
-/* Per-process totals of @sites, largest first, into @out (at most @max); returns how many. */
+/*
+ * Per-process totals of the fds of @sites that have a creating stack, largest
+ * first, into @out (at most @max); returns how many.
+ */
 static int proc_totals(const struct fd_site *sites, int n, struct proc_total *out, int max)
 {
 	struct proc_total *all = calloc(n ? n : 1, sizeof(*all));
@@ -233,6 +238,9 @@ static int proc_totals(const struct fd_site *sites, int n, struct proc_total *ou
 	if (!all)
 		return 0;
 	for (i = 0; i < n; i++) {
+		/* Ranked by fds beyond a process's first ones: where leaks show. */
+		if (sites[i].stack == WATCH_FD_STACK_UNWALKED)
+			continue;
 		for (j = 0; j < np && all[j].tgid != sites[i].tgid; j++)
 			;
 		if (j == np)
@@ -306,7 +314,10 @@ static void print_json(FILE *out, cJSON *root)
 	free(text);
 }
 
-/* At exit: the processes holding the most tracked fds and where they came from. */
+/*
+ * At exit: the processes holding the most fds created beyond their first
+ * ones (those with a stack), and where they came from.
+ */
 static void fd_report(struct watch_source *s, FILE *out, bool json)
 {
 	struct proc_total procs[REPORT_PROCS];

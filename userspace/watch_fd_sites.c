@@ -7,11 +7,12 @@
 #include <bpf/bpf.h>
 
 #include "symbolizer.h"
-#include "watch.h"
 #include "watch_fd_sites.h"
+#include "watch_internal.h"
 
 #define SWEEP_MAX_DEAD 4096
 #define SITES_MERGED 64	/* largest sites named and merged by name */
+#define SITE_FRAMES (WATCH_FD_SITE_FRAMES + 1)	/* + the leaf caller put back */
 
 static int grow(struct fd_site **arr, size_t *cap)
 {
@@ -90,19 +91,19 @@ void fd_site_name(const char *const *names, const char *const *modules, int n, i
 		snprintf(buf, len, "[no stack]");
 }
 
-/* Symbol names (and modules) of a stored stack, for fd_site_name(). */
-static void site_name_of(struct watch_ctx *c, uint32_t pid, const struct watch_fd_stack *st,
+/* Symbol names (and modules) of stack @ips, for fd_site_name(). */
+static void site_name_of(struct watch_ctx *c, uint32_t pid, const __u64 *ips, int n,
 			 char *buf, size_t len)
 {
-	char names[WATCH_FD_SITE_FRAMES][128];
-	const char *np[WATCH_FD_SITE_FRAMES], *mp[WATCH_FD_SITE_FRAMES];
-	int n = st->nr < WATCH_FD_SITE_FRAMES ? st->nr : WATCH_FD_SITE_FRAMES;
+	char names[SITE_FRAMES][128];
+	const char *np[SITE_FRAMES], *mp[SITE_FRAMES];
 	struct sym_result r;
 
+	n = n < SITE_FRAMES ? n : SITE_FRAMES;
 	for (int i = 0; i < n; i++) {
 		memset(&r, 0, sizeof(r));
-		symbolizer__user(watch_symbolizer(c), pid, st->ips[i], &r);
-		r.addr = st->ips[i];
+		symbolizer__user(watch_symbolizer(c), pid, ips[i], &r);
+		r.addr = ips[i];
 		sym_result__name(&r, names[i], sizeof(names[i]));
 		np[i] = names[i];
 		mp[i] = r.module;
@@ -110,22 +111,39 @@ static void site_name_of(struct watch_ctx *c, uint32_t pid, const struct watch_f
 	fd_site_name(np, mp, n, 3, buf, len);
 }
 
+/* The frames of a stored stack, with the caller of a frameless leaf put back. */
+static int site_frames(struct watch_ctx *c, const struct fd_maps *m, const struct fd_site *s,
+		       __u64 *out)
+{
+	struct watch_fd_stack st = {};
+	int inferred;
+
+	if (!s->stack || s->stack == WATCH_FD_STACK_UNWALKED ||
+	    bpf_map_lookup_elem(m->stacks, &s->stack, &st))
+		return 0;
+	return watch_leaf_fixup(c, s->tgid, st.ips,
+				st.nr < WATCH_FD_SITE_FRAMES ? st.nr : WATCH_FD_SITE_FRAMES,
+				st.user_sp, out, &inferred);
+}
+
 static cJSON *site_json(struct watch_ctx *c, const struct fd_maps *m, const struct fd_site *s,
 			char *name, size_t namelen)
 {
-	struct watch_fd_stack st = {};
 	cJSON *o = cJSON_CreateObject();
+	__u64 ips[WATCH_MAX_FRAMES];
+	int n;
 
 	if (!o)
 		return NULL;
-	if (!s->stack || bpf_map_lookup_elem(m->stacks, &s->stack, &st))
-		st.nr = 0;
-	site_name_of(c, s->tgid, &st, name, namelen);
+	n = site_frames(c, m, s, ips);
+	if (s->stack == WATCH_FD_STACK_UNWALKED)
+		snprintf(name, namelen, "[opened while the process held few fds: no stack]");
+	else
+		site_name_of(c, s->tgid, ips, n, name, namelen);
 	cJSON_AddNumberToObject(o, "count", (double)s->count);
 	cJSON_AddStringToObject(o, "site", name);
-	if (st.nr)
-		watch_event_add_stack(c, o, "stack", s->tgid, NULL, 0, st.ips,
-				      st.nr < WATCH_FD_SITE_FRAMES ? st.nr : WATCH_FD_SITE_FRAMES);
+	if (n)
+		watch_event_add_stack(c, o, "stack", s->tgid, NULL, 0, ips, n);
 	return o;
 }
 
