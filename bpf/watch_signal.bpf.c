@@ -5,6 +5,8 @@
  * signal_generate runs in the sender's context: remember who sent what to
  * whom, to name the sender at delivery. Optionally non-zero process exits.
  */
+#define WATCH_RATE_LIMIT
+#define WATCH_RATE_ENTRIES 4096
 #include "watch_common.bpf.h"
 #include "watch_signal.h"
 
@@ -106,8 +108,20 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct watch_signal_event *e;
+	__u64 handler = 0;
 
-	if (!wanted_sig(sig) || !watch_current_wanted(tgid) || !first_of_group_exit(tgid))
+	if (!wanted_sig(sig) || !watch_current_wanted(tgid))
+		return 0;
+	if (ka)
+		handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	/*
+	 * A handled signal does not end the process and can repeat thousands of
+	 * times a second (a runtime's SIGSEGV-driven GC): rate-limit those. A
+	 * fatal delivery happens once per process and is always reported.
+	 */
+	if (handler > 1 && !watch_rate_allow(tgid, bpf_ktime_get_ns()))
+		return 0;
+	if (!first_of_group_exit(tgid))
 		return 0;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
@@ -115,6 +129,9 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	__builtin_memset(&e->sig, 0, sizeof(*e) - sizeof(e->hdr) - sizeof(e->stacks));
 	watch_fill_header(&e->hdr, WATCH_EV_SIGNAL, sizeof(*e));
 	e->sig = sig;
+	e->handler = handler;
+	if (handler > 1)	/* neither SIG_DFL nor SIG_IGN */
+		e->flags |= WATCH_SIG_HANDLED;
 	if (info) {
 		e->code = BPF_CORE_READ(info, si_code);
 		e->err = BPF_CORE_READ(info, si_errno);
@@ -123,27 +140,47 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	} else {
 		e->code = SI_KERNEL;
 	}
-	if (ka) {
-		e->handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
-		if (e->handler > 1)	/* neither SIG_DFL nor SIG_IGN */
-			e->flags |= WATCH_SIG_HANDLED;
-	}
 	find_sender(e);
 	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
 	watch_submit(e);
 	return 0;
 }
 
-SEC("?tp_btf/sched_process_exit")
-int BPF_PROG(signal_exit, struct task_struct *task, bool group_dead)
+/* Processes whose exit was reported: tgid -> start time (see watch_group_dead()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} exited SEC(".maps");
+
+static __always_inline bool first_exit(__u32 tgid, __u64 start_ns)
 {
+	__u64 *seen = bpf_map_lookup_elem(&exited, &tgid);
+
+	if (seen && *seen == start_ns)
+		return false;
+	if (bpf_map_update_elem(&exited, &tgid, &start_ns, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	return true;
+}
+
+SEC("?tp/sched/sched_process_exit")
+int signal_exit(struct trace_event_raw_sched_process_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct watch_exit_event *e;
+	__u64 start_ns;
 	__u32 code;
 
-	if (!group_dead)
+	if (!watch_group_dead(ctx))
 		return 0;
 	code = BPF_CORE_READ(task, exit_code);
 	if (!code || !watch_current_wanted(task->tgid))
+		return 0;
+	/* The process's start time: the leader's, whichever thread exits last. */
+	start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	if (!first_exit(task->tgid, start_ns))
 		return 0;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
@@ -151,7 +188,7 @@ int BPF_PROG(signal_exit, struct task_struct *task, bool group_dead)
 	watch_fill_header(&e->hdr, WATCH_EV_PROCESS_EXIT, sizeof(*e));
 	e->exit_code = code;
 	e->pad = 0;
-	e->start_ns = BPF_CORE_READ(task, start_time);
+	e->start_ns = start_ns;
 	watch_submit(e);
 	return 0;
 }

@@ -41,7 +41,7 @@ static int signal_load(struct watch_source *s, const struct watch_opts *o)
 	}
 	watch_source_attached(s, "tp_btf signal_deliver, tp_btf signal_generate");
 	if (o->exits)
-		watch_source_attached(s, "tp_btf sched_process_exit");
+		watch_source_attached(s, "tracepoint sched:sched_process_exit");
 	s->ring_fd = bpf_map__fd(skel->maps.events);
 	s->counters_fd = bpf_map__fd(skel->maps.counters);
 	return 0;
