@@ -13,6 +13,7 @@
 #include "watch_internal.h"
 
 #define POLL_MS 50
+#define HOUSEKEEPING_NS 500000000ULL
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -132,9 +133,28 @@ static void announce(const struct watch_ctx *c)
 	fprintf(stderr, "faultline: watching %s (Ctrl-C to stop)\n", names);
 }
 
+/*
+ * Every half second: follow wall-clock steps (NTP, settimeofday) in the
+ * event times, and with -p, stop once every target has exited: nothing more
+ * can come. True to stop.
+ */
+static bool housekeeping(struct watch_ctx *c, uint64_t *next)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (now < *next)
+		return false;
+	*next = now + HOUSEKEEPING_NS;
+	c->mono_to_real_ns = mono_to_real();
+	if (!watch_targets_gone(c->opts))
+		return false;
+	fprintf(stderr, "faultline: every watched process has exited; stopping\n");
+	return true;
+}
+
 static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 {
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, next_check = 0;
 	int n;
 
 	if (c->opts->duration_s)
@@ -149,6 +169,8 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 			if (c->sources[i].ops->tick)
 				c->sources[i].ops->tick(&c->sources[i]);
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+		if (c->write_errno || housekeeping(c, &next_check))
 			break;
 	}
 	/* What is already in the rings was reported by the kernel: print it too. */
@@ -204,6 +226,10 @@ int watch_run(const struct watch_run_cfg *cfg)
 	announce(c);
 	err = poll_loop(c, rb);
 	watch_print_summary(c, (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
+	if (!err && c->render && !watch_output_ok(c)) {
+		log_error("watch: writing events: %s", strerror(c->write_errno));
+		err = -c->write_errno;
+	}
 cleanup:
 	ring_buffer__free(rb);
 	free_sources(c);
