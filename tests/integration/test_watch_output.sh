@@ -90,4 +90,19 @@ sleep 1 &
 expect_exit 0 timeout 60 "$FAULTLINE" watch --events signal -p $!
 assert_match "$TMP/err" '^faultline: every watched process has exited; stopping$'
 assert_match "$TMP/err" '^faultline: watch summary after'
-pass "escaped names, JSON summary line, write errors, -p checks"
+# 5. The cgroup of an event, resolved from its cgroup v2 id.
+root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -n "$root" ] && mkdir "$root/faultline-out-$$" 2>/dev/null; then
+	on_exit "rmdir $root/faultline-out-$$"
+	start_watch --events signal
+	sh -c "echo \$\$ > $root/faultline-out-$$/cgroup.procs && exec $TOOLS/segv_storm 2" \
+		>"$TMP/storm.out" || fail "segv_storm in a cgroup failed"
+	storm=$(sed -n 's/^segv_storm: pid \([0-9]*\)$/\1/p' "$TMP/storm.out")
+	stop_watch
+	events "e['type'] == 'signal' and e['pid'] == $storm" 'e["cgroup"]' >"$TMP/cgs"
+	assert_lines "$TMP/cgs" 2
+	[ "$(sort -u "$TMP/cgs")" = "\"/faultline-out-$$\"" ] || fail "cgroup: $(cat "$TMP/cgs")"
+else
+	echo "note: no cgroup v2 hierarchy to create a group in; cgroup path not checked"
+fi
+pass "escaped names, JSON summary line, write errors, -p checks, cgroup path"
