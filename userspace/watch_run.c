@@ -32,11 +32,13 @@ static int64_t mono_to_real(void)
 	return (int64_t)(r - (m1 + (m2 - m1) / 2));
 }
 
+/* A record whose header disagrees with its size is not decoded, only counted. */
 static int on_sample(void *arg, void *data, size_t size)
 {
+	const struct watch_header *h = data;
 	struct watch_source *s = arg;
 
-	if (size < sizeof(struct watch_header) || s->ops->handle(s, data, size))
+	if (size < sizeof(*h) || h->size != size || s->ops->handle(s, data, size))
 		s->decode_errors++;
 	return 0;
 }
