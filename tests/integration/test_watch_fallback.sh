@@ -42,8 +42,10 @@ if have_symbolizer; then
 fi
 events "e['type'] == 'process_exit' and e['pid'] == $segv" >"$TMP/exit.ev"
 assert_lines "$TMP/exit.ev" 1
-assert_match "$TMP/watch.err" 'hooks: tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit$'
-assert_match "$TMP/watch.err" 'hooks: tracepoint signal:signal_deliver, tracepoint signal:signal_generate, tracepoint sched:sched_process_exit$'
+tp=tracepoint
+assert_match "$TMP/watch.err" "hooks: $tp raw_syscalls:sys_enter, $tp raw_syscalls:sys_exit\$"
+assert_match "$TMP/watch.err" \
+	"hooks: $tp signal:signal_deliver, $tp signal:signal_generate, $tp sched:sched_process_exit\$"
 assert_match "$TMP/watch.err" 'skipped: tp_btf sys_enter/sys_exit \(forced off\)'
 cp "$TMP/watch.err" "$TMP/forced.err"
 
@@ -51,7 +53,7 @@ cp "$TMP/watch.err" "$TMP/forced.err"
 # attaches, its fallback what the forced run attached.
 "$FAULTLINE" probe --json >"$TMP/probe.json" || fail "probe failed"
 expect_exit 0 timeout 60 "$FAULTLINE" watch --events oom,slow,signal -d 1
-python3 - "$TMP/probe.json" "$TMP/err" "$TMP/forced.err" <<'PY' || fail "probe's plan and watch disagree"
+python3 - "$TMP/probe.json" "$TMP/err" "$TMP/forced.err" <<'PY' ||
 import json, re, sys
 caps = json.load(open(sys.argv[1]))["capabilities"]
 def hooks(path):
@@ -70,4 +72,5 @@ for src in ("oom", "slow", "signal"):
 for src in ("slow", "signal"):
     assert forced[src].startswith(caps[src]["fallback"]), (src, forced[src], caps[src])
 PY
+	fail "probe's plan and watch disagree"
 pass "classic tracepoint fallbacks: slow read, SIGSEGV, exit; probe's plan agrees"
