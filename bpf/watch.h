@@ -58,7 +58,8 @@ struct watch_header {
 	char comm[WATCH_COMM_LEN];
 	__u16 nr_user;		/* frames in stacks.user; 0 when none */
 	__u16 nr_kernel;	/* frames in stacks.kernel */
-	__u32 size;		/* sizeof the whole event, to validate it in userspace */
+	__u32 size;		/* sizeof the whole event: userspace drops (and counts as
+				 * undecodable) a record of another size */
 };
 
 /* Leaf first, like bpf_get_stack() writes them. */

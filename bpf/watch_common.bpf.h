@@ -94,6 +94,22 @@ static __always_inline bool watch_current_wanted(__u32 tgid)
 	return watch_tgid_wanted(tgid) && watch_cgroup_wanted();
 }
 
+/*
+ * At sched:sched_process_exit (the exiting task is current), true when it is
+ * the last thread of its process. The group_dead field exists on 6.16+ only;
+ * before it, do_exit() has already decremented signal->live to 0 for the last
+ * thread (threads exiting at the same instant may both see 0: a rare
+ * duplicate, which the consumers tolerate).
+ */
+static __always_inline bool watch_group_dead(struct trace_event_raw_sched_process_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (bpf_core_field_exists(ctx->group_dead))
+		return BPF_CORE_READ(ctx, group_dead);
+	return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
 /* Reserves @size bytes of the ring buffer, counting the failure. */
 static __always_inline void *watch_reserve(__u64 size)
 {

@@ -102,14 +102,47 @@ static __always_inline void victim_counters(struct watch_oom_event *e, struct ta
 	e->pgtables_kb = (__u64)BPF_CORE_READ(mm, pgtables_bytes.counter) >> 10;
 }
 
-static __always_inline struct watch_oom_event *begin(void *ctx, __u32 victim_pid)
+/* Before ~6.8 oom:mark_victim was TP_PROTO(int pid): its only field. */
+struct trace_event_raw_mark_victim___old {
+	struct trace_entry ent;
+	int pid;
+} __attribute__((preserve_access_index));
+
+#define WATCH_CGROUP_DEPTH 16
+
+/* @victim is in the --cgroup directory or below it (v2, or v1 of its controller). */
+static __always_inline bool victim_cgroup_wanted(struct task_struct *victim)
+{
+	struct cgroup *cg;
+
+	if (!targ_cgroup_id)
+		return true;
+	if (targ_cgroup_ssid >= 0)
+		cg = BPF_CORE_READ(victim, cgroups, subsys[targ_cgroup_ssid], cgroup);
+	else
+		cg = BPF_CORE_READ(victim, cgroups, dfl_cgrp);
+	for (int i = 0; i < WATCH_CGROUP_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == targ_cgroup_id)
+			return true;
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return false;
+}
+
+/*
+ * The filters apply to the victim (what was killed), or, with -p, to either
+ * side. Without the victim's task (the classic tracepoint), --cgroup can only
+ * test the trigger, which a memcg OOM shares the memory cgroup with.
+ */
+static __always_inline struct watch_oom_event *begin(void *ctx, __u32 victim_pid,
+						     struct task_struct *victim)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct watch_oom_event *e;
 
 	if (!watch_tgid_wanted(tgid) && !watch_tgid_wanted(victim_pid))
 		return NULL;
-	if (!watch_cgroup_wanted())
+	if (victim ? !victim_cgroup_wanted(victim) : !watch_cgroup_wanted())
 		return NULL;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
@@ -121,10 +154,11 @@ static __always_inline struct watch_oom_event *begin(void *ctx, __u32 victim_pid
 	return e;
 }
 
-SEC("tp_btf/mark_victim")
+/* Optional: on kernels before ~6.8 its argument is an int pid, and loading fails. */
+SEC("?tp_btf/mark_victim")
 int BPF_PROG(oom_mark_victim_btf, struct task_struct *victim, uid_t uid)
 {
-	struct watch_oom_event *e = begin(ctx, victim->tgid);
+	struct watch_oom_event *e = begin(ctx, victim->tgid, victim);
 
 	if (!e)
 		return 0;
@@ -139,26 +173,44 @@ int BPF_PROG(oom_mark_victim_btf, struct task_struct *victim, uid_t uid)
 	return 0;
 }
 
-/* Fallback without BTF-typed tracepoints: the tracepoint's own fields. */
+/* The extra fields of the 6.8+ tracepoint, each read only where it exists. */
+static __always_inline void tp_fields(struct watch_oom_event *e,
+				      struct trace_event_raw_mark_victim *args)
+{
+	unsigned int loc;
+
+	if (!bpf_core_field_exists(args->total_vm)) {
+		e->flags |= WATCH_OOM_NO_COUNTERS;
+		return;
+	}
+	e->victim_uid = BPF_CORE_READ(args, uid);
+	loc = BPF_CORE_READ(args, __data_loc_comm) & 0xffff;
+	bpf_probe_read_kernel_str(e->victim_comm, sizeof(e->victim_comm), (void *)args + loc);
+	e->total_vm_kb = BPF_CORE_READ(args, total_vm);
+	e->anon_rss_kb = BPF_CORE_READ(args, anon_rss);
+	e->file_rss_kb = BPF_CORE_READ(args, file_rss);
+	e->shmem_rss_kb = BPF_CORE_READ(args, shmem_rss);
+	e->pgtables_kb = BPF_CORE_READ(args, pgtables);
+	e->oom_score_adj = BPF_CORE_READ(args, oom_score_adj);
+}
+
+/*
+ * Fallback: the classic tracepoint. Its pid is the victim thread's id
+ * (task_pid_nr): userspace resolves the process, and on kernels before 6.8,
+ * where pid is all there is, the comm too.
+ */
 SEC("?tp/oom/mark_victim")
 int oom_mark_victim_tp(struct trace_event_raw_mark_victim *args)
 {
-	struct watch_oom_event *e = begin(args, args->pid);
-	unsigned int loc;
+	__u32 tid = BPF_CORE_READ((struct trace_event_raw_mark_victim___old *)args, pid);
+	struct watch_oom_event *e = begin(args, tid, NULL);
 
 	if (!e)
 		return 0;
-	e->victim_pid = args->pid;
-	e->victim_tid = args->pid;
-	e->victim_uid = args->uid;
-	loc = args->__data_loc_comm & 0xffff;
-	bpf_probe_read_kernel_str(e->victim_comm, sizeof(e->victim_comm), (void *)args + loc);
-	e->total_vm_kb = args->total_vm;
-	e->anon_rss_kb = args->anon_rss;
-	e->file_rss_kb = args->file_rss;
-	e->shmem_rss_kb = args->shmem_rss;
-	e->pgtables_kb = args->pgtables;
-	e->oom_score_adj = args->oom_score_adj;
+	e->flags = WATCH_OOM_TID_ONLY;
+	e->victim_pid = tid;
+	e->victim_tid = tid;
+	tp_fields(e, args);
 	watch_submit(e);
 	return 0;
 }

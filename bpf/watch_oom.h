@@ -12,6 +12,8 @@ enum watch_oom_flags {
 	WATCH_OOM_MEMCG_AT_LIMIT = 1 << 1, /* the victim's memcg (or an ancestor) was full */
 	WATCH_OOM_PATH_TRUNCATED = 1 << 2, /* deeper than WATCH_CG_LEVELS */
 	WATCH_OOM_FROM_TP_BTF = 1 << 3,	/* typed tp_btf hook (else the classic tracepoint) */
+	WATCH_OOM_TID_ONLY = 1 << 4,	/* victim_pid is the victim's thread id: find its tgid */
+	WATCH_OOM_NO_COUNTERS = 1 << 5,	/* pre-6.8 tracepoint: no comm, uid, sizes, score */
 };
 
 /*

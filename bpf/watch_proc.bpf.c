@@ -30,10 +30,10 @@ int proc_exec(void *ctx)
 	return notice(WATCH_NOTICE_EXEC);
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(proc_exit, struct task_struct *task, bool group_dead)
+SEC("tp/sched/sched_process_exit")
+int proc_exit(struct trace_event_raw_sched_process_exit *ctx)
 {
-	if (!group_dead)
+	if (!watch_group_dead(ctx))
 		return 0;
 	return notice(WATCH_NOTICE_EXIT);
 }

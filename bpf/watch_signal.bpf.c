@@ -5,6 +5,8 @@
  * signal_generate runs in the sender's context: remember who sent what to
  * whom, to name the sender at delivery. Optionally non-zero process exits.
  */
+#define WATCH_RATE_LIMIT
+#define WATCH_RATE_ENTRIES 4096
 #include "watch_common.bpf.h"
 #include "watch_signal.h"
 
@@ -59,29 +61,42 @@ static __always_inline bool wanted_sig(int sig)
 	return sig > 0 && sig < 64 && (fatal_mask & (1ULL << sig));
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
-	     int group, int result)
+/* Remembers who sent @sig to thread @tid (in the sender's context). */
+static __always_inline void remember_sender(int sig, __u32 tid, int code)
 {
-	struct sender_key key = { .sig = sig };
+	struct sender_key key = { .tid = tid, .sig = sig };
 	struct watch_sender s = {};
-	__u64 id;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!wanted_sig(sig) || !task)
-		return 0;
-	if (!watch_tgid_wanted(task->tgid))
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	key.tid = task->pid;
 	s.pid = id >> 32;
 	s.tid = (__u32)id;
 	s.uid = (__u32)bpf_get_current_uid_gid();
-	/* SEND_SIG_NOINFO/PRIV are small integers, not pointers. */
-	s.code = (unsigned long)info > 2 ? BPF_CORE_READ(info, si_code) : (info ? SI_KERNEL : 0);
+	s.code = code;
 	s.ktime_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(s.comm, sizeof(s.comm));
 	if (bpf_map_update_elem(&senders, &key, &s, BPF_ANY))
 		watch_count(WATCH_CNT_MAP_FULL);
+}
+
+SEC("?tp_btf/signal_generate")
+int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	if (!wanted_sig(sig) || !task || !watch_tgid_wanted(task->tgid))
+		return 0;
+	/* SEND_SIG_NOINFO/PRIV are small integers, not pointers. */
+	remember_sender(sig, task->pid,
+			(unsigned long)info > 2 ? BPF_CORE_READ(info, si_code) : (info ? SI_KERNEL : 0));
+	return 0;
+}
+
+/* Fallback: the target is known by thread id only; -p then matches its leader. */
+SEC("?tp/signal/signal_generate")
+int signal_generate_tp(struct trace_event_raw_signal_generate *args)
+{
+	if (!wanted_sig(args->sig) || !watch_tgid_wanted(args->pid))
+		return 0;
+	remember_sender(args->sig, args->pid, args->code);
 	return 0;
 }
 
@@ -101,49 +116,115 @@ static __always_inline void find_sender(struct watch_signal_event *e)
 	bpf_map_delete_elem(&senders, &key);
 }
 
-SEC("tp_btf/signal_deliver")
-int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+/* What the delivery hook knows about the signal. */
+struct delivery {
+	int sig;
+	int code;
+	int err;
+	__u64 handler;
+	__u64 fault_addr;
+	__u32 flags;		/* enum watch_signal_flags known at delivery */
+};
+
+static __always_inline void deliver(void *ctx, const struct delivery *d)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct watch_signal_event *e;
 
-	if (!wanted_sig(sig) || !watch_current_wanted(tgid) || !first_of_group_exit(tgid))
-		return 0;
+	if (!wanted_sig(d->sig) || !watch_current_wanted(tgid))
+		return;
+	/*
+	 * A handled signal does not end the process and can repeat thousands of
+	 * times a second (a runtime's SIGSEGV-driven GC): rate-limit those. A
+	 * fatal delivery happens once per process and is always reported.
+	 */
+	if (d->handler > 1 && !watch_rate_allow(tgid, bpf_ktime_get_ns()))
+		return;
+	if (!first_of_group_exit(tgid))
+		return;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
-		return 0;
+		return;
 	__builtin_memset(&e->sig, 0, sizeof(*e) - sizeof(e->hdr) - sizeof(e->stacks));
 	watch_fill_header(&e->hdr, WATCH_EV_SIGNAL, sizeof(*e));
-	e->sig = sig;
-	if (info) {
-		e->code = BPF_CORE_READ(info, si_code);
-		e->err = BPF_CORE_READ(info, si_errno);
-		if (e->code > 0 && e->code < SI_KERNEL)
-			e->fault_addr = (__u64)BPF_CORE_READ(info, _sifields._sigfault._addr);
-	} else {
-		e->code = SI_KERNEL;
-	}
-	if (ka) {
-		e->handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
-		if (e->handler > 1)	/* neither SIG_DFL nor SIG_IGN */
-			e->flags |= WATCH_SIG_HANDLED;
-	}
+	e->sig = d->sig;
+	e->code = d->code;
+	e->err = d->err;
+	e->fault_addr = d->fault_addr;
+	e->handler = d->handler;
+	e->flags = d->flags;
+	if (d->handler > 1)	/* neither SIG_DFL nor SIG_IGN */
+		e->flags |= WATCH_SIG_HANDLED;
 	find_sender(e);
 	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
 	watch_submit(e);
+}
+
+SEC("?tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct delivery d = { .sig = sig, .code = SI_KERNEL };
+
+	if (info) {
+		d.code = BPF_CORE_READ(info, si_code);
+		d.err = BPF_CORE_READ(info, si_errno);
+		if (d.code > 0 && d.code < SI_KERNEL)
+			d.fault_addr = (__u64)BPF_CORE_READ(info, _sifields._sigfault._addr);
+	}
+	if (ka)
+		d.handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	deliver(ctx, &d);
 	return 0;
 }
 
-SEC("?tp_btf/sched_process_exit")
-int BPF_PROG(signal_exit, struct task_struct *task, bool group_dead)
+/* Fallback: the tracepoint's fields carry no fault address. */
+SEC("?tp/signal/signal_deliver")
+int signal_deliver_tp(struct trace_event_raw_signal_deliver *args)
 {
+	struct delivery d = {
+		.sig = args->sig, .code = args->code, .err = args->errno,
+		.handler = args->sa_handler, .flags = WATCH_SIG_NO_FAULT_ADDR,
+	};
+
+	deliver(args, &d);
+	return 0;
+}
+
+/* Processes whose exit was reported: tgid -> start time (see watch_group_dead()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} exited SEC(".maps");
+
+static __always_inline bool first_exit(__u32 tgid, __u64 start_ns)
+{
+	__u64 *seen = bpf_map_lookup_elem(&exited, &tgid);
+
+	if (seen && *seen == start_ns)
+		return false;
+	if (bpf_map_update_elem(&exited, &tgid, &start_ns, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	return true;
+}
+
+SEC("?tp/sched/sched_process_exit")
+int signal_exit(struct trace_event_raw_sched_process_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct watch_exit_event *e;
+	__u64 start_ns;
 	__u32 code;
 
-	if (!group_dead)
+	if (!watch_group_dead(ctx))
 		return 0;
 	code = BPF_CORE_READ(task, exit_code);
 	if (!code || !watch_current_wanted(task->tgid))
+		return 0;
+	/* The process's start time: the leader's, whichever thread exits last. */
+	start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	if (!first_exit(task->tgid, start_ns))
 		return 0;
 	e = watch_reserve(sizeof(*e));
 	if (!e)
@@ -151,7 +232,7 @@ int BPF_PROG(signal_exit, struct task_struct *task, bool group_dead)
 	watch_fill_header(&e->hdr, WATCH_EV_PROCESS_EXIT, sizeof(*e));
 	e->exit_code = code;
 	e->pad = 0;
-	e->start_ns = BPF_CORE_READ(task, start_time);
+	e->start_ns = start_ns;
 	watch_submit(e);
 	return 0;
 }

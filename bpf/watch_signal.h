@@ -17,6 +17,7 @@ struct watch_sender {
 enum watch_signal_flags {
 	WATCH_SIG_HAVE_SENDER = 1 << 0,
 	WATCH_SIG_HANDLED = 1 << 1,	/* a handler is installed: not fatal by itself */
+	WATCH_SIG_NO_FAULT_ADDR = 1 << 2, /* the classic tracepoint: fault_addr unknown */
 };
 
 /* Receiving thread in the header; stacks are its stacks at delivery. */

@@ -72,21 +72,34 @@ static __always_inline __u64 elapsed_ns(__u64 start)
 	return ns_per_tick ? d * ns_per_tick : d;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(slow_enter, struct pt_regs *regs, long id)
+static __always_inline void enter(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct start *s;
 
 	if (targ_ntgids && !watch_tgid_wanted(task->tgid))
-		return 0;
+		return;
 	if (targ_cgroup_id && !watch_cgroup_wanted())
-		return 0;
+		return;
 	s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (s)
 		s->ts = clock_now();
 	else
 		watch_count(WATCH_CNT_MAP_FULL);	/* no storage: this syscall goes untimed */
+}
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(slow_enter, struct pt_regs *regs, long id)
+{
+	enter();
+	return 0;
+}
+
+/* Fallback without BTF-typed tracepoints. */
+SEC("?tp/raw_syscalls/sys_enter")
+int slow_enter_tp(void *ctx)
+{
+	enter();
 	return 0;
 }
 
@@ -191,30 +204,56 @@ static __always_inline void report(void *ctx, struct task_struct *task, struct p
 	watch_submit(e);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(slow_exit, struct pt_regs *regs, long ret)
+#define TS_COMPAT 0x0002	/* arch/x86/include/asm/thread_info.h */
+
+/*
+ * A 32-bit task's syscall numbers and argument registers follow the i386
+ * ABI, not the x86_64 table the thresholds and names use: not timed.
+ */
+static __always_inline bool compat_task(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	if (!bpf_core_field_exists(task->thread_info.status))
+		return false;
+	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+}
+
+static __always_inline void exit_common(void *ctx, struct task_struct *task, struct pt_regs *regs,
+					__u32 nr, long ret)
+{
 	const struct watch_slow_cfg *c;
 	struct start *s;
 	__u64 delta;
-	__u32 nr;
 
 	s = bpf_task_storage_get(&starts, task, 0, 0);
 	if (!s || !s->ts)
-		return 0;
+		return;
 	delta = elapsed_ns(s->ts);
 	s->ts = 0;
 	if (!hist_enabled && delta < min_threshold_ns)
-		return 0;
-	nr = regs->orig_ax;
-	if (nr >= WATCH_SLOW_NR_MAX)
-		return 0;
+		return;
+	if (nr >= WATCH_SLOW_NR_MAX || compat_task(task))
+		return;
 	if (hist_enabled)
 		hist_add(nr, delta);
 	c = bpf_map_lookup_elem(&cfg, &nr);
 	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, regs))
-		return 0;
+		return;
 	report(ctx, task, regs, ret, nr, c, delta);
+}
+
+SEC("?tp_btf/sys_exit")
+int BPF_PROG(slow_exit, struct pt_regs *regs, long ret)
+{
+	exit_common(ctx, bpf_get_current_task_btf(), regs, regs->orig_ax, ret);
+	return 0;
+}
+
+/* Fallback: the registers (arguments, futex op) from the task. */
+SEC("?tp/raw_syscalls/sys_exit")
+int slow_exit_tp(struct trace_event_raw_sys_exit *args)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	exit_common(args, task, (struct pt_regs *)bpf_task_pt_regs(task), args->id, args->ret);
 	return 0;
 }

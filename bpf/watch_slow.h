@@ -45,7 +45,8 @@ struct watch_slow_event {
 };
 
 struct watch_hist {
-	__u64 slots[WATCH_HIST_SLOTS];	/* slot i: [2^i, 2^(i+1)) microseconds; 0: < 1 us */
+	/* slot 0: < 1 us; slot i > 0: [2^(i-1), 2^i) us; the last one also holds longer */
+	__u64 slots[WATCH_HIST_SLOTS];
 	__u64 total_ns;
 };
 

@@ -210,7 +210,7 @@ int cmd_watch(int argc, char **argv)
 	ret = parse_args(&o, argc, argv);
 	if (ret)
 		return ret == 1 ? 0 : ret;
-	if (prepare_kernel())
+	if (watch_resolve_pids(&o) || prepare_kernel())
 		return 1;
 	if (o.incidents)
 		return report_live_run(&o);

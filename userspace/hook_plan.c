@@ -21,17 +21,21 @@ struct capability {
 	int ncandidates;
 };
 
-/* Preference order: stable tracepoints, then raw/BTF tracepoints, then kprobes. */
+/*
+ * In the order each command tries them; the labels are what `watch -v` and
+ * the watch summary print as attached. Every watch source needs the BPF ring
+ * buffer; tp_btf hooks need their tracepoint too.
+ */
 static const struct capability capabilities[] = {
 	{ "profile", {
 		{ "perf_event cycles (hardware)", {}, { FEAT_PERF_HW, FEAT_PERF_SW }, 2 },
 		{ "perf_event cpu-clock (software)", {}, { FEAT_PERF_SW }, 1 },
 	}, 2 },
 	{ "oom", {
-		{ "tracepoint oom:mark_victim + tp_btf", { "oom:mark_victim" }, { FEAT_TP_BTF }, 1 },
-		{ "tracepoint oom:mark_victim", { "oom:mark_victim" }, {}, 0 },
-		{ "kprobe oom_kill_process", {}, { FEAT_KPROBE }, 1 },
-	}, 3 },
+		{ "tp_btf mark_victim", { "oom:mark_victim" }, { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint oom:mark_victim", { "oom:mark_victim" },
+		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
+	}, 2 },
 	{ "fd", {
 		{ "tracepoint raw_syscalls:sys_exit + iter/task_file",
 		  { "raw_syscalls:sys_exit", "raw_syscalls:sys_enter" }, { FEAT_ITER_TASK }, 1 },
@@ -46,13 +50,20 @@ static const struct capability capabilities[] = {
 		{ "kprobe tcp_v4_connect/tcp_v6_connect", {}, { FEAT_KPROBE }, 1 },
 	}, 2 },
 	{ "slow", {
-		{ "tracepoints raw_syscalls:sys_enter/sys_exit",
-		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" }, {}, 0 },
-		{ "raw_tp sys_enter/sys_exit", {}, { FEAT_RAW_TP }, 1 },
+		{ "tp_btf sys_enter, tp_btf sys_exit",
+		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  { FEAT_TP_BTF, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
+		{ "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit",
+		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  { FEAT_TRACEPOINT, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
 	}, 2 },
 	{ "signal", {
-		{ "tracepoint signal:signal_deliver", { "signal:signal_deliver" }, {}, 0 },
-		{ "raw_tp signal_deliver", {}, { FEAT_RAW_TP }, 1 },
+		{ "tp_btf signal_deliver, tp_btf signal_generate",
+		  { "signal:signal_deliver", "signal:signal_generate" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint signal:signal_deliver, tracepoint signal:signal_generate",
+		  { "signal:signal_deliver", "signal:signal_generate" },
+		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
 	}, 2 },
 };
 

@@ -5,7 +5,9 @@
  *   sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$/\t[\2] = "\1",/p' \
  *       /usr/include/x86_64-linux-gnu/asm/unistd_64.h
  *
- * (Debian 12 linux-libc-dev); rerun it when new syscalls matter.
+ * (Debian 12 linux-libc-dev, which ends at 461); 462-469 (mseal .. file_setattr) were
+ * added by hand from the 6.18 kernel's arch/x86/entry/syscalls/syscall_64.tbl. Rerun
+ * it on a newer header, or extend by hand the same way, when new syscalls matter.
  */
 #include <string.h>
 

@@ -140,6 +140,12 @@ struct watch_common_rodata {
 
 void watch_set_common_rodata(const struct watch_common_rodata *r, const struct watch_opts *o);
 
+/*
+ * True when FAULTLINE_WATCH_FORCE_TP=1: sources skip their tp_btf hooks and
+ * load the classic tracepoint fallback, as on kernels without them (tests).
+ */
+bool watch_force_tracepoints(void);
+
 /* Ring buffer size in bytes for bpf_map__set_max_entries (a power of two). */
 uint32_t watch_ringbuf_bytes(const struct watch_opts *o);
 

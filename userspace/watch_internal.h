@@ -25,13 +25,34 @@ struct watch_ctx {
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t emitted[WATCH_EV__COUNT];
 	uint64_t render_errors;
+	uint64_t write_errors;		/* events lost because writing the output failed */
+	int write_errno;		/* the first write failure; stops the run */
 	struct watch_source sources[WATCH_MAX_SOURCES];
 	int nsources;
 	struct watch_cgroup_cache_entry cg_cache[WATCH_CGROUP_CACHE];
 	int cg_next;
 };
 
+/* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
+bool watch_output_ok(struct watch_ctx *c);
+
+/*
+ * Checks every -p target exists (-ESRCH, logged, when one does not) and
+ * replaces a thread id by its process id (with a note).
+ */
+int watch_resolve_pids(struct watch_opts *o);
+
+/* True when -p was given and every target process has exited. */
+bool watch_targets_gone(const struct watch_opts *o);
+
 /* Pure helpers, unit-tested. */
+
+/*
+ * Copies @in to @out with every byte outside printable ASCII, and the
+ * backslash, escaped (\x0a, \\), for human output; truncates at an escape
+ * boundary. Returns the length written. Buffers of 4 * strlen(@in) + 1 fit.
+ */
+size_t watch_escape(const char *in, char *out, size_t outlen);
 
 /* Formats @wall_ns as RFC 3339 UTC with microseconds ("...T12:34:56.123456Z"). */
 void watch_format_rfc3339(uint64_t wall_ns, char *buf, size_t len);

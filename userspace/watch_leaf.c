@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sym_elf.h"
 #include "symbolizer.h"
 #include "watch_internal.h"
 
@@ -42,9 +43,15 @@ bool watch_is_call_site(const uint8_t *b, size_t n)
 	return false;
 }
 
-/* The bytes before @addr: from the live process, else from the mapped file. */
-static int read_code(uint32_t pid, uint64_t addr, const struct sym_result *r, uint8_t *buf)
+/*
+ * The bytes before @addr: from the live process, else from the mapped file,
+ * opened where the symbolizer found it (the process's root or map_files, not
+ * a host path that may be another file) and only when it is a regular file.
+ */
+static int read_code(struct watch_ctx *c, uint32_t pid, uint64_t addr,
+		     const struct sym_result *r, uint8_t *buf)
 {
+	struct sym_mapping m;
 	char path[64];
 	ssize_t n = -1;
 	int fd;
@@ -57,11 +64,12 @@ static int read_code(uint32_t pid, uint64_t addr, const struct sym_result *r, ui
 	}
 	if (n == CALL_MAX_LEN)
 		return 0;
-	if (!r->module || r->module[0] != '/' || r->module_offset < CALL_MAX_LEN)
+	if (r->module_offset < CALL_MAX_LEN || symbolizer__mapping(c->sym, pid, addr, &m) ||
+	    !m.open_path)
 		return -ENOENT;
-	fd = open(r->module, O_RDONLY | O_CLOEXEC);
+	fd = sym_open_regular(m.open_path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = pread(fd, buf, CALL_MAX_LEN, r->module_offset - CALL_MAX_LEN);
 	close(fd);
 	return n == CALL_MAX_LEN ? 0 : -EIO;
@@ -77,7 +85,7 @@ static bool is_return_address(struct watch_ctx *c, uint32_t pid, uint64_t w)
 	memset(&r, 0, sizeof(r));
 	if (symbolizer__user(c->sym, pid, w, &r) || r.kind != FRAME_USER || !r.module)
 		return false;
-	return !read_code(pid, w, &r, code) && watch_is_call_site(code, sizeof(code));
+	return !read_code(c, pid, w, &r, code) && watch_is_call_site(code, sizeof(code));
 }
 
 int watch_leaf_fixup(struct watch_ctx *c, uint32_t pid, const __u64 *user, int n,

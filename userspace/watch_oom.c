@@ -37,24 +37,30 @@ static int oom_try(struct watch_source *s, const struct watch_opts *o, bool clas
 
 static int oom_load(struct watch_source *s, const struct watch_opts *o)
 {
-	int err = oom_try(s, o, false);
+	bool forced = watch_force_tracepoints();
+	int err = forced ? -EOPNOTSUPP : oom_try(s, o, false);
 
 	if (!err) {
 		watch_source_attached(s, "tp_btf mark_victim");
 		return 0;
 	}
-	/* Typed tracepoints unavailable: the classic one has the same facts but the cgroup. */
-	pr_info("oom: tp_btf/mark_victim failed (%s), trying the classic tracepoint\n",
+	/*
+	 * No typed tracepoints, or a kernel before ~6.8 whose mark_victim passes
+	 * only a pid: the classic tracepoint, without the victim's memory cgroup.
+	 */
+	pr_info("oom: tp_btf/mark_victim %s (%s), trying the classic tracepoint\n",
+		forced ? "skipped" : "failed", forced ? "FAULTLINE_WATCH_FORCE_TP=1" :
 		strerror(-err));
 	watch_oom_bpf__destroy(s->priv);
+	s->priv = NULL;
 	err = oom_try(s, o, true);
 	if (err) {
 		log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));
 		return err;
 	}
 	watch_source_attached(s, "tracepoint oom:mark_victim");
-	watch_source_skipped(s, "tp_btf mark_victim (no BTF-typed tracepoints: no victim "
-			     "memory cgroup)");
+	watch_source_skipped(s, "tp_btf mark_victim (%s: no victim memory cgroup)",
+			     forced ? "forced off" : "not loadable");
 	return 0;
 }
 
@@ -110,6 +116,8 @@ static void add_victim(cJSON *ev, const struct watch_oom_event *e, const char *m
 	cJSON_AddNumberToObject(v, "pid", e->victim_pid);
 	cJSON_AddNumberToObject(v, "tid", e->victim_tid);
 	cJSON_AddStringToObject(v, "comm", e->victim_comm);
+	if (e->flags & WATCH_OOM_NO_COUNTERS)	/* a pre-6.8 tracepoint: only the pid */
+		return;
 	cJSON_AddNumberToObject(v, "uid", e->victim_uid);
 	cJSON_AddNumberToObject(v, "total_vm_kb", (double)e->total_vm_kb);
 	cJSON_AddNumberToObject(v, "anon_rss_kb", (double)e->anon_rss_kb);
@@ -141,8 +149,40 @@ static void add_trigger(struct watch_ctx *c, cJSON *ev, const struct watch_oom_e
 		cJSON_AddStringToObject(t, "cgroup", path);
 }
 
+/*
+ * The classic tracepoint names the victim by thread id: its process id (and,
+ * before 6.8, its comm) come from /proc, while the dying victim is still
+ * there; when it is already gone, the thread id stands in.
+ */
+static void resolve_victim(struct watch_oom_event *e)
+{
+	char path[64], line[256];
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", e->victim_tid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!e->victim_comm[0] && !strncmp(line, "Name:\t", 6)) {
+			size_t n = strcspn(line + 6, "\n");
+
+			n = n < sizeof(e->victim_comm) - 1 ? n : sizeof(e->victim_comm) - 1;
+			memcpy(e->victim_comm, line + 6, n);
+			e->victim_comm[n] = '\0';
+		}
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	}
+	fclose(f);
+	if (tgid > 0)
+		e->victim_pid = tgid;
+}
+
 static int oom_handle(struct watch_source *s, const void *data, size_t size)
 {
+	struct watch_oom_event copy;
 	const struct watch_oom_event *e = data;
 	struct watch_header victim;
 	struct watch_event ev;
@@ -151,6 +191,11 @@ static int oom_handle(struct watch_source *s, const void *data, size_t size)
 
 	if (size < sizeof(*e) || e->hdr.type != WATCH_EV_OOM_KILL)
 		return -EINVAL;
+	if (e->flags & WATCH_OOM_TID_ONLY) {
+		memcpy(&copy, e, sizeof(copy));
+		resolve_victim(&copy);
+		e = &copy;
+	}
 	victim = e->hdr;
 	victim.tgid = e->victim_pid;
 	victim.tid = e->victim_tid;

@@ -68,8 +68,8 @@ static int proc_load(struct watch_source *s, const struct watch_opts *o)
 			"short-lived processes may stay unresolved\n", strerror(-err));
 		return err;
 	}
-	watch_source_attached(s, "tracepoint sched:sched_process_exec, tp_btf "
-			      "sched_process_exit");
+	watch_source_attached(s, "tracepoint sched:sched_process_exec, tracepoint "
+			      "sched:sched_process_exit");
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;

@@ -128,42 +128,43 @@ int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 			 inferred);
 }
 
-static void print_stack(FILE *out, const cJSON *stack)
+/* Module paths and symbol names come from the watched files: escaped too. */
+static void print_frame(FILE *out, const cJSON *f)
 {
-	const cJSON *f;
+	const char *addr = cJSON_GetStringValue(cJSON_GetObjectItem(f, "addr"));
+	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
+	const char *mod = cJSON_GetStringValue(cJSON_GetObjectItem(f, "module"));
+	const cJSON *off = cJSON_GetObjectItem(f, "offset");
+	const char *base = mod ? strrchr(mod, '/') : NULL;
+	char esym[1024], emod[1024];
 
-	cJSON_ArrayForEach(f, stack) {
-		const char *addr = cJSON_GetStringValue(cJSON_GetObjectItem(f, "addr"));
-		const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
-		const char *mod = cJSON_GetStringValue(cJSON_GetObjectItem(f, "module"));
-		const cJSON *off = cJSON_GetObjectItem(f, "offset");
-		const char *base = mod ? strrchr(mod, '/') : NULL;
-
-		fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)%s\n", addr ? addr : "?",
-			sym ? sym : "[unknown]", (uint64_t)cJSON_GetNumberValue(off),
-			base ? base + 1 : mod ? mod : "?",
-			cJSON_IsTrue(cJSON_GetObjectItem(f, "inferred")) ? " [leaf caller]" : "");
-	}
+	watch_escape(sym ? sym : "[unknown]", esym, sizeof(esym));
+	watch_escape(base ? base + 1 : mod ? mod : "?", emod, sizeof(emod));
+	fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)%s\n", addr ? addr : "?", esym,
+		(uint64_t)cJSON_GetNumberValue(off), emod,
+		cJSON_IsTrue(cJSON_GetObjectItem(f, "inferred")) ? " [leaf caller]" : "");
 }
 
 static void render_human(struct watch_ctx *c, const struct watch_event *ev)
 {
 	time_t secs = ev->wall_ns / 1000000000ULL;
-	const cJSON *stack;
+	char when[32], comm[4 * WATCH_COMM_LEN + 1], facts[4 * sizeof(ev->facts) + 1];
+	const cJSON *stack, *f;
 	struct tm tm;
-	char when[32];
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	watch_escape(ev->comm, comm, sizeof(comm));
+	watch_escape(ev->facts, facts, sizeof(facts));
 	fprintf(c->out, "%s.%03u %-8s %-13s %u/%s %s\n", when,
 		(unsigned int)(ev->wall_ns % 1000000000ULL / 1000000),
 		watch_severity_name(ev->severity), watch_event_type_name(ev->type), ev->pid,
-		ev->comm, ev->facts);
+		comm, facts);
 	if (!c->opts->stacks)
 		return;
 	stack = cJSON_GetObjectItem(ev->json, "stack");
-	if (stack)
-		print_stack(c->out, stack);
+	cJSON_ArrayForEach(f, stack)
+		print_frame(c->out, f);
 }
 
 static void render_json(struct watch_ctx *c, const struct watch_event *ev)
@@ -179,20 +180,43 @@ static void render_json(struct watch_ctx *c, const struct watch_event *ev)
 	free(text);
 }
 
+/*
+ * Counts an event whose output failed; the first failure is kept and ends
+ * the run (watch_run reports it): nobody reads what follows.
+ */
+static bool check_written(struct watch_ctx *c)
+{
+	if (!fflush(c->out) && !ferror(c->out))
+		return true;
+	if (!c->write_errno)
+		c->write_errno = errno ? errno : EIO;
+	c->write_errors++;
+	return false;
+}
+
 void watch_emit(struct watch_ctx *c, struct watch_event *ev)
 {
 	if (ev->type < WATCH_EV__COUNT)
 		c->emitted[ev->type]++;
-	if (c->render) {
+	if (c->render && !c->write_errno) {
+		errno = 0;
 		if (c->opts->json)
 			render_json(c, ev);
 		else
 			render_human(c, ev);
-		fflush(c->out);
+		check_written(c);
+	} else if (c->render) {
+		c->write_errors++;
 	}
 	if (c->sink)
 		c->sink(c->sink_arg, ev);
 	watch_event_discard(ev);
+}
+
+bool watch_output_ok(struct watch_ctx *c)
+{
+	errno = 0;
+	return !c->write_errno && check_written(c);
 }
 
 struct symbolizer *watch_symbolizer(struct watch_ctx *c)

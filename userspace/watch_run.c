@@ -13,6 +13,7 @@
 #include "watch_internal.h"
 
 #define POLL_MS 50
+#define HOUSEKEEPING_NS 500000000ULL
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -31,11 +32,13 @@ static int64_t mono_to_real(void)
 	return (int64_t)(r - (m1 + (m2 - m1) / 2));
 }
 
+/* A record whose header disagrees with its size is not decoded, only counted. */
 static int on_sample(void *arg, void *data, size_t size)
 {
+	const struct watch_header *h = data;
 	struct watch_source *s = arg;
 
-	if (size < sizeof(struct watch_header) || s->ops->handle(s, data, size))
+	if (size < sizeof(*h) || h->size != size || s->ops->handle(s, data, size))
 		s->decode_errors++;
 	return 0;
 }
@@ -132,9 +135,28 @@ static void announce(const struct watch_ctx *c)
 	fprintf(stderr, "faultline: watching %s (Ctrl-C to stop)\n", names);
 }
 
+/*
+ * Every half second: follow wall-clock steps (NTP, settimeofday) in the
+ * event times, and with -p, stop once every target has exited: nothing more
+ * can come. True to stop.
+ */
+static bool housekeeping(struct watch_ctx *c, uint64_t *next)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (now < *next)
+		return false;
+	*next = now + HOUSEKEEPING_NS;
+	c->mono_to_real_ns = mono_to_real();
+	if (!watch_targets_gone(c->opts))
+		return false;
+	fprintf(stderr, "faultline: every watched process has exited; stopping\n");
+	return true;
+}
+
 static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 {
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, next_check = 0;
 	int n;
 
 	if (c->opts->duration_s)
@@ -151,6 +173,8 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 		if (c->on_poll)
 			c->on_poll(c->sink_arg, c, false);
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+		if (c->write_errno || housekeeping(c, &next_check))
 			break;
 	}
 	/* What is already in the rings was reported by the kernel: print it too. */
@@ -209,6 +233,10 @@ int watch_run(const struct watch_run_cfg *cfg)
 	announce(c);
 	err = poll_loop(c, rb);
 	watch_print_summary(c, (clock_ns(CLOCK_MONOTONIC) - start) / 1e9);
+	if (!err && c->render && !watch_output_ok(c)) {
+		log_error("watch: writing events: %s", strerror(c->write_errno));
+		err = -c->write_errno;
+	}
 cleanup:
 	ring_buffer__free(rb);
 	free_sources(c);

@@ -17,8 +17,8 @@
 #include "watch_slow.skel.h"
 #include "watch_slow_cfg.h"
 
-/* Thresholds from which the tick-based clock is precise enough. */
-#define COARSE_MIN_THRESHOLD_NS (20ULL * 1000000)
+/* The tick-based clock is precise enough from this many ticks (10%). */
+#define COARSE_MIN_TICKS 10
 
 struct slow_priv {
 	struct watch_slow_bpf *skel;
@@ -49,7 +49,7 @@ static uint64_t tick_ns(void)
 static int slow_open(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o)
 {
 	struct watch_slow_bpf *skel = watch_slow_bpf__open();
-	uint64_t min;
+	uint64_t min, tick;
 
 	if (!skel)
 		return -errno;
@@ -58,8 +58,9 @@ static int slow_open(struct watch_source *s, struct slow_priv *p, const struct w
 	min = watch_slow_build_cfg(o, p->cfg, WATCH_SLOW_NR_MAX);
 	skel->rodata->min_threshold_ns = min;
 	skel->rodata->hist_enabled = o->hist;
-	if (!o->hist && min >= COARSE_MIN_THRESHOLD_NS)
-		skel->rodata->ns_per_tick = tick_ns();
+	tick = tick_ns();
+	if (!o->hist && tick && min >= COARSE_MIN_TICKS * tick)
+		skel->rodata->ns_per_tick = tick;
 	p->resolution_ms = skel->rodata->ns_per_tick ? skel->rodata->ns_per_tick / 1e6 : 0.001;
 	skel->rodata->nr_futex = syscall_nr("futex");
 	skel->rodata->nr_io_uring_enter = syscall_nr("io_uring_enter");
@@ -70,28 +71,59 @@ static int slow_open(struct watch_source *s, struct slow_priv *p, const struct w
 	return 0;
 }
 
+/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
+static int slow_try(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o,
+		    bool classic)
+{
+	int err = slow_open(s, p, o);
+
+	if (err)
+		return err;
+	bpf_program__set_autoload(p->skel->progs.slow_enter, !classic);
+	bpf_program__set_autoload(p->skel->progs.slow_exit, !classic);
+	bpf_program__set_autoload(p->skel->progs.slow_enter_tp, classic);
+	bpf_program__set_autoload(p->skel->progs.slow_exit_tp, classic);
+	err = watch_slow_bpf__load(p->skel);
+	if (!err)
+		err = write_cfg(p);
+	if (!err)
+		err = watch_slow_bpf__attach(p->skel);
+	return err;
+}
+
 static int slow_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct slow_priv *p = calloc(1, sizeof(*p));
+	bool forced = watch_force_tracepoints();
 	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
-	err = slow_open(s, p, o);
-	if (!err)
-		err = watch_slow_bpf__load(p->skel);
-	if (!err)
-		err = write_cfg(p);
-	if (!err)
-		err = watch_slow_bpf__attach(p->skel);
+	err = forced ? -EOPNOTSUPP : slow_try(s, p, o, false);
+	if (err) {
+		pr_info("slow: tp_btf sys_enter/sys_exit %s (%s), trying the classic tracepoints\n",
+			forced ? "skipped" : "failed",
+			forced ? "FAULTLINE_WATCH_FORCE_TP=1" : strerror(-err));
+		watch_slow_bpf__destroy(p->skel);
+		p->skel = NULL;
+		err = slow_try(s, p, o, true);
+		if (!err)
+			watch_source_skipped(s, "tp_btf sys_enter/sys_exit (%s)",
+					     forced ? "forced off" : "not loadable");
+	}
 	if (err) {
 		log_error("watch: slow: cannot load or attach the syscall tracepoints: %s",
 			  strerror(-err));
 		return err;
 	}
-	watch_source_attached(s, "tp_btf sys_enter");
-	watch_source_attached(s, "tp_btf sys_exit");
+	if (bpf_program__autoload(p->skel->progs.slow_enter)) {
+		watch_source_attached(s, "tp_btf sys_enter");
+		watch_source_attached(s, "tp_btf sys_exit");
+	} else {
+		watch_source_attached(s, "tracepoint raw_syscalls:sys_enter");
+		watch_source_attached(s, "tracepoint raw_syscalls:sys_exit");
+	}
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;

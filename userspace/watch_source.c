@@ -108,3 +108,10 @@ uint32_t watch_ringbuf_bytes(const struct watch_opts *o)
 		bytes <<= 1;
 	return bytes;
 }
+
+bool watch_force_tracepoints(void)
+{
+	const char *v = getenv("FAULTLINE_WATCH_FORCE_TP");
+
+	return v && !strcmp(v, "1");
+}

@@ -30,7 +30,7 @@ storm() {
 	SUBMITTED=$(echo "$line" | sed -n 's/.*submitted \([0-9]*\),.*/\1/p')
 	FULL=$(echo "$line" | sed -n 's/.*ring buffer full \([0-9]*\),.*/\1/p')
 	LIMITED=$(echo "$line" | sed -n 's/.*rate limited \([0-9]*\),.*/\1/p')
-	REPORTED=$(events "e['pid'] == $pid and e['syscall'] == 'clock_nanosleep'" | wc -l)
+	REPORTED=$(events "e.get('pid') == $pid and e['syscall'] == 'clock_nanosleep'" | wc -l)
 	echo "storm $*: reported $REPORTED submitted $SUBMITTED ring-full $FULL" \
 		"rate-limited $LIMITED peak RSS ${RSS_KB} kB"
 	[ "$REPORTED" = "$SUBMITTED" ] || fail "reported $REPORTED != submitted $SUBMITTED"

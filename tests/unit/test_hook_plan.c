@@ -53,8 +53,16 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 	assert_int_equal(n, 6);
 	assert_string_equal(plan_for(plans, n, "profile")->hook, "perf_event cpu-clock (software)");
 	assert_null(plan_for(plans, n, "profile")->fallback);
-	assert_string_equal(plan_for(plans, n, "signal")->hook, "tracepoint signal:signal_deliver");
-	assert_string_equal(plan_for(plans, n, "signal")->fallback, "raw_tp signal_deliver");
+	/* What watch attaches, in its order: tp_btf first, classic tracepoints as fallback. */
+	assert_string_equal(plan_for(plans, n, "signal")->hook,
+			    "tp_btf signal_deliver, tp_btf signal_generate");
+	assert_string_equal(plan_for(plans, n, "signal")->fallback,
+			    "tracepoint signal:signal_deliver, tracepoint signal:signal_generate");
+	assert_string_equal(plan_for(plans, n, "slow")->hook, "tp_btf sys_enter, tp_btf sys_exit");
+	assert_string_equal(plan_for(plans, n, "slow")->fallback,
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+	assert_string_equal(plan_for(plans, n, "oom")->hook, "tp_btf mark_victim");
+	assert_string_equal(plan_for(plans, n, "oom")->fallback, "tracepoint oom:mark_victim");
 	/* kprobes absent: conn has no fallback */
 	assert_null(plan_for(plans, n, "conn")->fallback);
 }
@@ -99,12 +107,33 @@ static void test_nothing_available_names_what_is_missing(void **state)
 	(void)state;
 	vm_like(&f);
 	set_tp(&f, "signal:signal_deliver", false);
-	f.feat[FEAT_RAW_TP].available = false;
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
 	p = plan_for(plans, n, "signal");
 	assert_null(p->hook);
 	assert_non_null(strstr(p->missing, "tracepoint signal:signal_deliver"));
-	assert_non_null(strstr(p->missing, "raw_tp"));
+}
+
+static void test_no_tp_btf_uses_classic_tracepoints(void **state)
+{
+	struct hook_plan plans[FEATURES_MAX_PLANS];
+	struct features f;
+	int n;
+
+	(void)state;
+	vm_like(&f);
+	f.feat[FEAT_TP_BTF].available = false;
+	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
+	assert_string_equal(plan_for(plans, n, "oom")->hook, "tracepoint oom:mark_victim");
+	assert_null(plan_for(plans, n, "oom")->fallback);
+	assert_string_equal(plan_for(plans, n, "slow")->hook,
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+	assert_string_equal(plan_for(plans, n, "signal")->hook,
+			    "tracepoint signal:signal_deliver, tracepoint signal:signal_generate");
+	/* No ring buffer (before 5.8): watch has nothing to deliver events with. */
+	f.feat[FEAT_RINGBUF].available = false;
+	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
+	assert_null(plan_for(plans, n, "slow")->hook);
+	assert_non_null(strstr(plan_for(plans, n, "slow")->missing, "ringbuf"));
 }
 
 static void test_plan_respects_max(void **state)
@@ -124,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_hardware_cycles_preferred_when_present),
 		cmocka_unit_test(test_missing_tracepoint_falls_back_to_kprobe),
 		cmocka_unit_test(test_nothing_available_names_what_is_missing),
+		cmocka_unit_test(test_no_tp_btf_uses_classic_tracepoints),
 		cmocka_unit_test(test_plan_respects_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
