@@ -20,7 +20,9 @@ wait_line() { # FILE REGEX SECONDS
 	return 1
 }
 
-"$TOOLS/fd_leaker" --limit 256 --storm $STORM --wait-file "$TMP/go" >"$TMP/leaker.out" &
+# --hold keeps the process alive after the storm: watch ends on its own once
+# every -p target is gone, and we want to see it still up and measure it.
+"$TOOLS/fd_leaker" --limit 256 --storm $STORM --hold 30000 --wait-file "$TMP/go" >"$TMP/leaker.out" &
 leaker=$!
 on_exit "kill $leaker"
 wait_line "$TMP/leaker.out" '^pid ' 10 || fail "fd_leaker did not start"
@@ -31,7 +33,7 @@ watcher=$!
 on_exit "kill $watcher"
 wait_line "$TMP/watch.err" 'watching' 30 || fail "watch did not start: $(cat "$TMP/watch.err")"
 touch "$TMP/go"
-wait $leaker || fail "fd_leaker failed: $(cat "$TMP/leaker.out")"
+wait_line "$TMP/leaker.out" '^failures ' 120 || fail "fd_leaker did not finish: $(cat "$TMP/leaker.out")"
 failures=$(awk '/^failures /{print $2}' "$TMP/leaker.out")
 [ "$failures" -gt $STORM ] || fail "fd_leaker counted only '$failures' failures"
 
@@ -40,6 +42,7 @@ kill -0 $watcher 2>/dev/null || fail "watch died during the storm: $(tail -5 "$T
 hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$watcher/status")
 kill -INT $watcher
 wait $watcher || fail "watch exited $?: $(tail -5 "$TMP/watch.err")"
+kill $leaker 2>/dev/null
 [ "$hwm" -le $MAX_HWM_KB ] || fail "watch peak RSS ${hwm} kB > ${MAX_HWM_KB} kB"
 
 python3 - "$TMP/events.json" "$TMP/watch.err" "$pid" "$failures" <<'EOF' || fail "accounting: see above"
