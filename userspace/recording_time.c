@@ -44,6 +44,8 @@ void rec_time_format(int64_t wall_ns, char *buf, size_t len)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
 }
 
+#define Y2262_S 9214646400LL	/* 2262-01-01T00:00:00Z */
+
 /* Days since the epoch of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int y, int m, int d)
 {
@@ -104,7 +106,7 @@ static int digits(const char *p, int n)
 int rec_time_parse(const char *s, int64_t *wall_ns)
 {
 	int y, mo, d, h, mi, sec;
-	int64_t frac, zone, days;
+	int64_t frac, zone, secs;
 	const char *p;
 
 	if (!s || strnlen(s, 20) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
@@ -122,7 +124,13 @@ int rec_time_parse(const char *s, int64_t *wall_ns)
 	p = s + 19;
 	if (parse_fraction(&p, &frac) || parse_zone(p, &zone))
 		return -EINVAL;
-	days = days_from_civil(y, mo, d);
-	*wall_ns = ((days * 86400 + h * 3600 + mi * 60 + sec) - zone) * 1000000000LL + frac;
+	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - zone;
+	/*
+	 * Nanoseconds since the epoch fit an int64_t from 1970 to April 2262; up
+	 * to 2261 only, so that adding a duration of days cannot wrap either.
+	 */
+	if (secs < 0 || secs >= Y2262_S)
+		return -ERANGE;
+	*wall_ns = secs * 1000000000LL + frac;
 	return 0;
 }

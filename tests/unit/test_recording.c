@@ -308,6 +308,13 @@ static void test_time_format(void **state)
 	assert_int_equal(rec_time_parse("2026-13-23T14:03:12Z", &t), -EINVAL);
 	assert_int_equal(rec_time_parse("yesterday", &t), -EINVAL);
 	assert_int_equal(rec_time_parse(NULL, &t), -EINVAL);
+	/* Outside what int64 nanoseconds since 1970 hold: refused, not wrapped. */
+	assert_int_equal(rec_time_parse("2262-01-01T00:00:00Z", &t), -ERANGE);
+	assert_int_equal(rec_time_parse("9999-12-31T23:59:59.999999Z", &t), -ERANGE);
+	assert_int_equal(rec_time_parse("0000-01-01T00:00:00Z", &t), -ERANGE);
+	assert_int_equal(rec_time_parse("1970-01-01T00:30:00+01:00", &t), -ERANGE);
+	assert_int_equal(rec_time_parse("2261-12-31T23:59:59.999999Z", &t), 0);
+	assert_true(t == 9214646399999999000LL);
 }
 
 int main(void)
