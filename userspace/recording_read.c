@@ -13,7 +13,6 @@
 #define CHUNK (256 * 1024)
 #define IN_CHUNK (64 * 1024)
 #define MAX_LINE (64 * 1024 * 1024)	/* a longer line is corruption, not data */
-#define MAX_STACK_ID (16 * 1024 * 1024)
 
 /*
  * Parsed records are short-lived (read, reduced, dropped): their cJSON nodes
@@ -108,7 +107,7 @@ static void idtab_free(struct idtab *t)
 
 static int idtab_put(struct idtab *t, uint32_t id, cJSON *item)
 {
-	if (id == 0 || id > MAX_STACK_ID)
+	if (id == 0 || id > REC_MAX_STACK_ID)
 		return -EINVAL;
 	if (id >= t->cap) {
 		uint32_t cap = t->cap ? t->cap : 256;
@@ -269,7 +268,7 @@ static int keep_definition(struct rec_reader *r, enum rec_kind kind, cJSON *rec)
 	cJSON *copy;
 	int err;
 
-	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > MAX_STACK_ID)
+	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > REC_MAX_STACK_ID)
 		return -EINVAL;
 	if (kind == REC_STACK)
 		copy = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "frames"), 1);
@@ -412,7 +411,7 @@ int rec_reader__expand(const struct rec_reader *r, cJSON *event)
 	for (it = event ? event->child : NULL; it; it = next) {
 		next = it->next;
 		if (it->string && !strcmp(it->string, "stack_id") && cJSON_IsNumber(it)) {
-			frames = rec_reader__stack(r, (uint32_t)it->valuedouble);
+			frames = rec_reader__stack(r, rec_json_uint(it, REC_MAX_STACK_ID));
 			copy = frames ? cJSON_Duplicate(frames, 1) : NULL;
 			if (!copy) {
 				err = -ENOENT;
@@ -464,9 +463,13 @@ static int check_header(struct rec_reader *r, char *why, size_t whylen)
 			 RECORDING_FORMAT);
 		return -EINVAL;
 	}
-	if (!cJSON_IsNumber(ver) || ver->valueint > RECORDING_VERSION) {
+	if (!cJSON_IsNumber(ver) || ver->valueint < 1) {
+		snprintf(why, whylen, "not a faultline recording (no valid format version)");
+		return -EINVAL;
+	}
+	if (ver->valueint > RECORDING_VERSION) {
 		snprintf(why, whylen, "recording format version %d is newer than this "
-			 "faultline reads (%d)", cJSON_IsNumber(ver) ? ver->valueint : -1,
+			 "faultline reads (%d)", ver->valueint,
 			 RECORDING_VERSION);
 		return -ENOTSUP;
 	}

@@ -56,6 +56,9 @@ int rec_reader__read_at(struct rec_reader *r, uint64_t offset, struct rec_record
 
 const struct rec_status *rec_reader__status(const struct rec_reader *r);
 
+/* Stack ids above this are corruption: the tables stay bounded. */
+#define REC_MAX_STACK_ID (16 * 1024 * 1024)
+
 /* An event stack or profile stack by id; NULL when never defined. */
 const cJSON *rec_reader__stack(const struct rec_reader *r, uint32_t id);
 const cJSON *rec_reader__pstack(const struct rec_reader *r, uint32_t id);
@@ -67,5 +70,12 @@ uint32_t rec_reader__pstack_count(const struct rec_reader *r);
  * -ENOENT when a stack was never defined (the member is left as it is).
  */
 int rec_reader__expand(const struct rec_reader *r, cJSON *event);
+
+/*
+ * @v as an integer in [0, @max]: 0 when @v is not a number, negative or NaN,
+ * @max when it is larger (a hostile or damaged file's numbers are clamped).
+ */
+uint64_t rec_json_uint(const cJSON *v, uint64_t max);
+uint64_t rec_clamp_uint(double d, uint64_t max);
 
 #endif

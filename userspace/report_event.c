@@ -13,11 +13,11 @@
 #include "recording.h"
 #include "report_model.h"
 
-static double num(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+#define KB_MAX (1ULL << 60)
 
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+static uint64_t num(const cJSON *o, const char *name, uint64_t max)
+{
+	return rec_json_uint(cJSON_GetObjectItemCaseSensitive(o, name), max);
 }
 
 static const char *str(const cJSON *o, const char *name)
@@ -58,9 +58,9 @@ static void index_fields(const cJSON *ev, const cJSON **f)
 	}
 }
 
-static double fnum(const cJSON **f, enum fld k)
+static uint64_t fnum(const cJSON **f, enum fld k, uint64_t max)
 {
-	return cJSON_IsNumber(f[k]) ? f[k]->valuedouble : 0;
+	return rec_json_uint(f[k], max);
 }
 
 static const char *fstr(const cJSON **f, enum fld k)
@@ -81,8 +81,9 @@ static int16_t parse_errno(const cJSON **f)
 {
 	const cJSON *v = f[F_ERRNO];
 
-	if (cJSON_IsNumber(v))
-		return (int16_t)abs(v->valueint);
+	if (cJSON_IsNumber(v))	/* 24 or -24; beyond 4095 is not an errno */
+		return (int16_t)(v->valueint < 0 && v->valueint >= -4095 ? -v->valueint :
+				 v->valueint <= 4095 ? v->valueint : 0);
 	for (size_t i = 0; cJSON_IsString(v) && i < sizeof(errnos) / sizeof(errnos[0]); i++)
 		if (!strcmp(v->valuestring, errnos[i].name))
 			return errnos[i].value;
@@ -161,9 +162,12 @@ static uint32_t stack_where(struct report_model *m, const cJSON **f)
 
 	if (!cJSON_IsNumber(id))
 		return intern(m, report_stack_where(f[F_STACK]));
-	sid = (uint32_t)id->valuedouble;
+	/* Sized by the stacks really defined, never by a number the file claims. */
+	sid = rec_json_uint(id, REC_MAX_STACK_ID);
+	if (!rec_reader__stack(m->reader, sid))
+		return 0;
 	if (sid >= m->nstack_where) {
-		size_t n = sid * 2 + 64;
+		size_t n = (size_t)sid * 2 + 64;
 		uint32_t *w = realloc(m->stack_where, n * sizeof(*w));
 
 		if (!w)
@@ -184,13 +188,14 @@ static void parse_oom(struct report_model *m, const cJSON **f, struct cl_event *
 	const char *memcg;
 
 	if (cJSON_IsObject(v)) {
-		e->victim_pid = (uint32_t)num(v, "pid");
+		e->victim_pid = num(v, "pid", UINT32_MAX);
 		e->victim_comm = intern(m, str(v, "comm"));
-		e->value = (uint64_t)(num(v, "anon_rss_kb") + num(v, "file_rss_kb") +
-				      num(v, "shmem_rss_kb") + num(v, "rss_kb"));
+		/* Each below 2^60 KiB: the sum cannot wrap. */
+		e->value = num(v, "anon_rss_kb", KB_MAX) + num(v, "file_rss_kb", KB_MAX) +
+			   num(v, "shmem_rss_kb", KB_MAX) + num(v, "rss_kb", KB_MAX);
 		memcg = str(v, "memcg") ? str(v, "memcg") : str(v, "cgroup");
 	} else {
-		e->victim_pid = cJSON_IsNumber(v) ? (uint32_t)v->valuedouble : e->pid;
+		e->victim_pid = cJSON_IsNumber(v) ? rec_json_uint(v, UINT32_MAX) : e->pid;
 		memcg = NULL;
 	}
 	if (fstr(f, F_MEMCG))
@@ -225,16 +230,23 @@ static void parse_conn(struct report_model *m, const cJSON **f, struct cl_event 
 		 * reports the same connection: not counted twice.
 		 */
 		e->flags |= CL_F_INBOUND | CL_F_LOCAL_PORT;
-		e->port = (uint16_t)(f[F_LOCAL_PORT] ? fnum(f, F_LOCAL_PORT) : fnum(f, F_DPORT));
+		e->port = f[F_LOCAL_PORT] ? fnum(f, F_LOCAL_PORT, UINT16_MAX) :
+					    fnum(f, F_DPORT, UINT16_MAX);
 		if (report_addr_is_local(m, fstr(f, F_SADDR)))
 			e->flags |= CL_F_ECHO;
 		return;
 	}
-	e->port = (uint16_t)fnum(f, F_DPORT);
+	e->port = fnum(f, F_DPORT, UINT16_MAX);
 	if (report_addr_is_local(m, daddr))
 		e->flags |= CL_F_LOCAL_PORT;
 	snprintf(ep, sizeof(ep), "%s:%u", daddr ? daddr : "?", e->port);
 	e->endpoint = intern(m, ep);
+}
+
+/* "duration_ms": 12.5 as microseconds, at most a day (more is damage). */
+static uint64_t duration_us(const cJSON *ms)
+{
+	return cJSON_IsNumber(ms) ? rec_clamp_uint(ms->valuedouble * 1000, 86400ULL * 1000000) : 0;
 }
 
 static void parse_specific(struct report_model *m, const cJSON **f, struct cl_event *e)
@@ -246,11 +258,11 @@ static void parse_specific(struct report_model *m, const cJSON **f, struct cl_ev
 	case CL_FD_EXHAUSTED:
 	case CL_FD_PRESSURE:
 		e->err = parse_errno(f);
-		e->value = (uint64_t)fnum(f, F_OPEN_FDS);
-		e->limit = (uint64_t)fnum(f, F_LIMIT);
+		e->value = fnum(f, F_OPEN_FDS, UINT32_MAX);
+		e->limit = fnum(f, F_LIMIT, UINT32_MAX);
 		break;
 	case CL_SLOW_SYSCALL:
-		e->value = (uint64_t)(fnum(f, F_DURATION) * 1000);
+		e->value = duration_us(f[F_DURATION]);
 		break;
 	case CL_SIGNAL:
 		parse_signal(f, e);
@@ -293,8 +305,8 @@ int report_model_add_event(struct report_model *m, const cJSON *ev, uint64_t off
 	}
 	e.ref = offset;
 	e.type = cl_type_parse(type);
-	e.pid = (uint32_t)fnum(f, F_PID);
-	e.tid = (uint32_t)fnum(f, F_TID);
+	e.pid = fnum(f, F_PID, UINT32_MAX);
+	e.tid = fnum(f, F_TID, UINT32_MAX);
 	e.comm = intern(m, fstr(f, F_COMM));
 	e.cgroup = intern(m, fstr(f, F_CGROUP));
 	ctr = fstr(f, F_CONTAINER) ? fstr(f, F_CONTAINER) : fstr(f, F_CONTAINER_ID);

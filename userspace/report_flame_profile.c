@@ -35,7 +35,7 @@ static int fill_stack(struct profile_stack *s, const cJSON *def, uint64_t count)
 	s->frames = calloc(n ? n : 1, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	s->pid = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(def, "pid"));
+	s->pid = rec_json_uint(cJSON_GetObjectItemCaseSensitive(def, "pid"), UINT32_MAX);
 	s->comm = jstr(def, "comm") ? jstr(def, "comm") : "[unknown]";
 	s->count = count;
 	cJSON_ArrayForEach(f, frames) {
@@ -46,7 +46,7 @@ static int fill_stack(struct profile_stack *s, const cJSON *def, uint64_t count)
 		pf->module = jstr(f, "module");
 		pf->build_id = jstr(f, "build_id");
 		pf->kind = kind_of(jstr(f, "kind"));
-		pf->module_offset = cJSON_IsNumber(off) ? (uint64_t)off->valuedouble : 0;
+		pf->module_offset = rec_json_uint(off, UINT64_MAX);
 	}
 	s->nframes = i;
 	return 0;

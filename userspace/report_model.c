@@ -8,6 +8,8 @@
 #include "recording.h"
 #include "report_model.h"
 
+#define DAY_NS (86400ULL * 1000000000)
+
 /* Grows @*v (of @*cap elements of @size) to hold one more than @n. */
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
@@ -50,7 +52,7 @@ static int add_loss(struct report_model *m, const cJSON *rec)
 	l = &m->losses[m->nlosses++];
 	rec_time_parse(str(rec, "time"), &t);
 	l->time_ns = t ? t : m->end_ns;
-	l->count = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "count"));
+	l->count = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "count"), UINT32_MAX);
 	l->source = strtab__intern(m->strs, str(rec, "source") ? str(rec, "source") : "?", NULL);
 	l->reason = strtab__intern(m->strs, str(rec, "reason") ? str(rec, "reason") : "?", NULL);
 	return 0;
@@ -60,12 +62,13 @@ static int add_sample(struct report_model *m, const cJSON *pair)
 {
 	const cJSON *id = cJSON_GetArrayItem(pair, 0), *count = cJSON_GetArrayItem(pair, 1);
 
-	if (!cJSON_IsNumber(id) || !cJSON_IsNumber(count) || id->valuedouble < 1)
+	if (!cJSON_IsNumber(id) || !cJSON_IsNumber(count) || id->valuedouble < 1 ||
+	    id->valuedouble > REC_MAX_STACK_ID)
 		return 0;
 	if (grow((void **)&m->samples, &m->samples_cap, m->nsamples, sizeof(*m->samples)))
 		return -ENOMEM;
-	m->samples[m->nsamples++] = (struct report_sample){ (uint32_t)id->valuedouble,
-							    (uint32_t)count->valuedouble };
+	m->samples[m->nsamples++] = (struct report_sample){
+		rec_json_uint(id, REC_MAX_STACK_ID), rec_json_uint(count, UINT32_MAX) };
 	return 0;
 }
 
@@ -81,12 +84,13 @@ static int add_bucket(struct report_model *m, const cJSON *rec)
 		return -ENOMEM;
 	b = &m->buckets[m->nbuckets++];
 	b->start_ns = t;
-	b->duration_ns = (uint64_t)cJSON_GetNumberValue(
-		cJSON_GetObjectItemCaseSensitive(rec, "duration_ns"));
-	b->lost = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "lost"));
+	/* A bucket longer than a day, or a sample of more than a second, is damage. */
+	b->duration_ns = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "duration_ns"),
+				       DAY_NS);
+	b->lost = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "lost"), UINT32_MAX);
 	if (!m->period_ns)
-		m->period_ns = (uint64_t)cJSON_GetNumberValue(
-			cJSON_GetObjectItemCaseSensitive(rec, "period_ns"));
+		m->period_ns = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "period_ns"),
+					     1000000000);
 	b->first = m->nsamples;
 	cJSON_ArrayForEach(pair, cJSON_GetObjectItemCaseSensitive(rec, "samples"))
 		if (add_sample(m, pair))

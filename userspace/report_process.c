@@ -33,7 +33,7 @@ static void parse_ports(struct cl_process *p, const cJSON *listen)
 
 		if (!cJSON_IsNumber(port) || p->nports >= 16)
 			continue;
-		p->ports[p->nports++] = (uint16_t)port->valueint;
+		p->ports[p->nports++] = rec_json_uint(port, UINT16_MAX);
 	}
 }
 
@@ -44,8 +44,8 @@ int report_model_add_process(struct report_model *m, const cJSON *rec)
 
 	if (!cJSON_IsNumber(pid))
 		return 0;
-	p.pid = (uint32_t)pid->valuedouble;
-	p.ppid = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "ppid"));
+	p.pid = rec_json_uint(pid, UINT32_MAX);
+	p.ppid = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "ppid"), UINT32_MAX);
 	p.start_ns = time_of(rec, "start");
 	p.exit_ns = time_of(rec, "exit");
 	p.comm = intern(m, str(rec, "comm"));
