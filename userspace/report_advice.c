@@ -82,7 +82,7 @@ static bool top_leak(const cJSON *leaks, struct leak *out)
 		out->module = str(l, "module");
 		for (const cJSON *f = cJSON_IsArray(stack) ? stack->child : NULL; f && !out->module;
 		     f = f->next)
-			if (str(f, "symbol") && !strcmp(str(f, "symbol"), site))
+			if (str(f, "symbol") && !strcmp(str(f, "symbol"), out->site))
 				out->module = str(f, "module");
 		out->open = (uint64_t)(open > 0 ? open : 0);
 	}
@@ -238,9 +238,10 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 	if (top_leak(f->leaks, &l)) {
 		report_fmt_count(l.open, n, sizeof(n));
 		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
-			 "that keeps them (called from %s) and close them", l.site,
-			 l.module ? " (" : "", l.module ? base(l.module) : "", l.module ? ")" : "", n,
-			 l.caller ? l.caller : "its callers");
+			 "that keeps them%s%s%s and close them", l.site, l.module ? " (" : "",
+			 l.module ? base(l.module) : "", l.module ? ")" : "", n,
+			 l.caller ? " (called from " : "", l.caller ? l.caller : "",
+			 l.caller ? ")" : "");
 	} else {
 		add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",
 			 or(str(ev, "comm"), "the process"), num(ev, "pid"),

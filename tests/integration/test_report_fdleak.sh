@@ -43,4 +43,7 @@ PY
 head -n 30 "$TMP/report.txt" >"$TMP/screen"
 assert_match "$TMP/screen" "leaky_server \\(pid $server\\) ran out of file descriptors.* in pool_checkout"
 assert_match "$TMP/report.txt" "refused connections from [0-9]+ clients on port $port"
+# The leak site names its binary and the callers watch saw.
+assert_match "$TMP/report.txt" "fds opened at pool_checkout \\(leaky_server\\) are never closed: [0-9]+ still open; find the path that keeps them \\(called from serve_client <- main\\)"
+assert_no_match "$TMP/report.txt" '\(0 more'
 pass "fd leak scenario: one incident rooted at pool_checkout's EMFILE"
