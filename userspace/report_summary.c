@@ -102,6 +102,17 @@ static void append(char *buf, size_t len, size_t *o, const char *fmt, ...)
 		*o += (size_t)n;
 }
 
+/* "1,200 calls": @im's member @name, grouped, with @noun in the plural but for one. */
+static void append_count(char *buf, size_t len, size_t *o, const cJSON *im, const char *name,
+			 const char *noun)
+{
+	char n[32];
+	double v = num(im, name);
+
+	report_fmt_count(v > 0 ? (uint64_t)v : 0, n, sizeof(n));
+	append(buf, len, o, "%s %s%s", n, noun, v == 1 ? "" : "s");
+}
+
 void report_impact_line(const cJSON *im, char *buf, size_t len)
 {
 	const cJSON *p;
@@ -110,26 +121,34 @@ void report_impact_line(const cJSON *im, char *buf, size_t len)
 	int k;
 
 	buf[0] = '\0';
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(im, "ports");
+
 	if (num(im, "refused_connections") > 0) {
-		report_fmt_count((uint64_t)num(im, "refused_connections"), n, sizeof(n));
-		append(buf, len, &o, "%s refused connections from %.0f clients on port", n,
-		       num(im, "refused_clients"));
+		append_count(buf, len, &o, im, "refused_connections", "refused connection");
+		append(buf, len, &o, " from ");
+		append_count(buf, len, &o, im, "refused_clients", "client");
+		append(buf, len, &o, " on port%s", cJSON_GetArraySize(ports) > 1 ? "s" : "");
 		k = 0;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(im, "ports"))
+		cJSON_ArrayForEach(p, ports)
 			append(buf, len, &o, "%s %.0f", k++ ? "," : "", p->valuedouble);
 		append(buf, len, &o, "; ");
 	}
 	if (num(im, "killed_processes") > 0)
 		append(buf, len, &o, "%.0f process%s killed; ", num(im, "killed_processes"),
 		       num(im, "killed_processes") == 1 ? "" : "es");
-	if (num(im, "failed_fd_calls") > 0)
-		append(buf, len, &o, "%.0f calls failed for lack of fds; ",
-		       num(im, "failed_fd_calls"));
-	if (num(im, "connection_errors") > 0)
-		append(buf, len, &o, "%.0f failed connections; ", num(im, "connection_errors"));
-	if (num(im, "slow_syscalls") > 0)
-		append(buf, len, &o, "%.0f slow syscalls (%.0f ms); ", num(im, "slow_syscalls"),
-		       num(im, "slow_syscall_ms"));
+	if (num(im, "failed_fd_calls") > 0) {
+		append_count(buf, len, &o, im, "failed_fd_calls", "call");
+		append(buf, len, &o, " failed for lack of fds; ");
+	}
+	if (num(im, "connection_errors") > 0) {
+		append_count(buf, len, &o, im, "connection_errors", "failed connection");
+		append(buf, len, &o, "; ");
+	}
+	if (num(im, "slow_syscalls") > 0) {
+		append_count(buf, len, &o, im, "slow_syscalls", "slow syscall");
+		report_fmt_count((uint64_t)num(im, "slow_syscall_ms"), n, sizeof(n));
+		append(buf, len, &o, " (%s ms); ", n);
+	}
 	if (o >= 2 && o < len)
 		buf[o - 2] = '\0';	/* the last "; " */
 	else if (!o)

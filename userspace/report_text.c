@@ -106,9 +106,12 @@ static void print_stack(const cJSON *stack, FILE *out)
 			*mod ? ")" : "");
 		shown++;
 	}
-	if (more || kernel)
-		fprintf(out, "      (%d more user frames, %d kernel frames: see --format json)\n",
+	if (more && kernel)
+		fprintf(out, "      (%d more user frames and %d kernel frames: see --format json)\n",
 			more, kernel);
+	else if (more || kernel)
+		fprintf(out, "      (%d more %s frame%s: see --format json)\n", more + kernel,
+			more ? "user" : "kernel", more + kernel == 1 ? "" : "s");
 }
 
 static void print_list(const char *label, const cJSON *arr, bool numbered, FILE *out)
@@ -138,6 +141,7 @@ static void print_impact(const cJSON *im, FILE *out)
 static void print_processes(const cJSON *procs, FILE *out)
 {
 	const cJSON *p;
+	char clock[32];
 	int n = 0;
 
 	cJSON_ArrayForEach(p, procs) {
@@ -148,10 +152,31 @@ static void print_processes(const cJSON *procs, FILE *out)
 		if (cJSON_GetArraySize(ports))
 			fprintf(out, ", listening on %.0f",
 				cJSON_GetArrayItem(ports, 0)->valuedouble);
-		if (*str(p, "exit"))
-			fprintf(out, ", exited %s", str(p, "exit"));
+		report_clock(str(p, "exit"), clock, sizeof(clock));
+		if (*clock)
+			fprintf(out, ", exited %s", clock);
 		fputs(")\n", out);
 	}
+}
+
+/* The profile in a line: which function took more of the CPU than before. */
+static void print_cpu(const cJSON *prof, FILE *out)
+{
+	const cJSON *grew = cJSON_GetArrayItem(get(prof, "grew"), 0);
+	const cJSON *shrank = cJSON_GetArrayItem(get(prof, "shrank"), 0);
+
+	if (num(prof, "samples") > 0)
+		fprintf(out, "  %-12s %.0f samples in the window, %.0f in the minutes before",
+			"CPU", num(prof, "samples"), num(prof, "baseline_samples"));
+	else
+		return;
+	if (grew)
+		fprintf(out, "; grew most: %s %.1f%% (was %.1f%%)", str(grew, "name"),
+			num(grew, "pct"), num(grew, "baseline_pct"));
+	if (shrank)
+		fprintf(out, "; shrank most: %s %.1f%% (was %.1f%%)", str(shrank, "name"),
+			num(shrank, "pct"), num(shrank, "baseline_pct"));
+	fputs("; flame graphs: --format html\n", out);
 }
 
 static void print_timeline(const cJSON *tl, FILE *out)
@@ -198,12 +223,13 @@ static void print_incident(const cJSON *inc, FILE *out)
 	fprintf(out, "  %-12s %s at %s\n", "Root cause", str(root, "type"), clock);
 	print_list("Evidence", get(inc, "evidence"), false, out);
 	if (cJSON_GetArraySize(get(root, "stack"))) {
-		fprintf(out, "  %-12s\n", "Stack");
+		fputs("  Stack\n", out);
 		print_stack(get(root, "stack"), out);
 	}
 	print_impact(get(inc, "impact"), out);
 	print_list("Next steps", get(inc, "next_steps"), true, out);
 	print_list("Contributing", get(inc, "contributing"), false, out);
+	print_cpu(get(inc, "profile"), out);
 	print_processes(get(inc, "processes"), out);
 	print_timeline(get(inc, "timeline"), out);
 }
