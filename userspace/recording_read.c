@@ -80,7 +80,15 @@ static void arena_destroy(struct arena_chunk *a)
 struct idtab {
 	cJSON **items;	/* items[id] */
 	uint32_t cap;
+	uint32_t defined;	/* definitions seen */
 };
+
+/*
+ * Writers number stacks 1, 2, 3...: an id far beyond the definitions seen
+ * (allowing for skipped lines) is damage, and would size the table by a
+ * number the file merely claims (one line asking for id 16M is 256 MB).
+ */
+#define ID_SLACK 65536
 
 struct rec_reader {
 	FILE *f;
@@ -105,9 +113,9 @@ static void idtab_free(struct idtab *t)
 	free(t->items);
 }
 
-static int idtab_put(struct idtab *t, uint32_t id, cJSON *item)
+static int idtab_put(struct idtab *t, uint32_t id, cJSON *item, uint64_t skipped)
 {
-	if (id == 0 || id > REC_MAX_STACK_ID)
+	if (id == 0 || id > REC_MAX_STACK_ID || id > t->defined + skipped + ID_SLACK)
 		return -EINVAL;
 	if (id >= t->cap) {
 		uint32_t cap = t->cap ? t->cap : 256;
@@ -124,6 +132,7 @@ static int idtab_put(struct idtab *t, uint32_t id, cJSON *item)
 	}
 	cJSON_Delete(t->items[id]);
 	t->items[id] = item;
+	t->defined++;
 	return 0;
 }
 
@@ -277,7 +286,7 @@ static int keep_definition(struct rec_reader *r, enum rec_kind kind, cJSON *rec)
 	if (!copy)
 		return -EINVAL;
 	err = idtab_put(kind == REC_STACK ? &r->stacks : &r->pstacks, (uint32_t)id->valuedouble,
-			copy);
+			copy, r->st.bad_lines);
 	if (err)
 		cJSON_Delete(copy);
 	return err;

@@ -263,6 +263,35 @@ static void test_corrupt_middle(void **state)
 	assert_true(st.corrupt || st.truncated || st.bad_lines > 0);
 }
 
+/* Stack ids far beyond the definitions seen are damage, not a reason to allocate. */
+static void test_stack_id_bounds(void **state)
+{
+	static const char text[] =
+		"{\"rec\":\"header\",\"format\":\"faultline-recording\",\"version\":1}\n"
+		"{\"rec\":\"stack\",\"id\":1,\"frames\":[{\"symbol\":\"a\"}]}\n"
+		"{\"rec\":\"stack\",\"id\":16000000,\"frames\":[]}\n"
+		"{\"rec\":\"pstack\",\"id\":-3,\"frames\":[]}\n"
+		"{\"rec\":\"pstack\",\"id\":2,\"frames\":[]}\n"
+		"{\"rec\":\"trailer\"}\n";
+	char path[300], why[200];
+	struct rec_reader *r;
+	struct rec_record rec;
+
+	(void)state;
+	path_of(path, sizeof(path), "ids.rec");
+	write_file(path, text, sizeof(text) - 1);
+	r = rec_reader__open(path, why, sizeof(why));
+	assert_non_null(r);
+	while (rec_reader__next(r, &rec) > 0)
+		;
+	assert_int_equal(rec_reader__status(r)->bad_lines, 2);
+	assert_non_null(rec_reader__stack(r, 1));
+	assert_null(rec_reader__stack(r, 16000000));
+	assert_non_null(rec_reader__pstack(r, 2));
+	assert_true(rec_reader__pstack_count(r) < 1024);
+	rec_reader__free(r);
+}
+
 static void test_not_a_recording(void **state)
 {
 	char path[300], why[200];
@@ -324,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_killed_recorder),
 		cmocka_unit_test(test_cut_copy),
 		cmocka_unit_test(test_corrupt_middle),
+		cmocka_unit_test(test_stack_id_bounds),
 		cmocka_unit_test(test_not_a_recording),
 		cmocka_unit_test(test_time_format),
 	};
