@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The recording file: header, sync-flushed JSON lines, trailer and rename. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +74,37 @@ static cJSON *clock_json(void)
 	return c;
 }
 
+/*
+ * This host's addresses: the report tells a refusal on one of our own ports
+ * (which joins the process that listened there) from one on a remote host's.
+ * Loopback is implied. An address that cannot be listed is only a weaker
+ * report, not a failed recording.
+ */
+static cJSON *addresses_json(void)
+{
+	struct ifaddrs *ifs, *i;
+	cJSON *arr = cJSON_CreateArray();
+	char buf[INET6_ADDRSTRLEN];
+	const void *a;
+
+	if (!arr || getifaddrs(&ifs))
+		return arr;
+	for (i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			a = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(i->ifa_addr->sa_family, a, buf, sizeof(buf)))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+	}
+	freeifaddrs(ifs);
+	return arr;
+}
+
 static cJSON *header_json(const struct rec_writer *w, const struct rec_writer_opts *o)
 {
 	cJSON *h = cJSON_CreateObject();
@@ -94,6 +129,7 @@ static cJSON *header_json(const struct rec_writer *w, const struct rec_writer_op
 	cJSON_AddStringToObject(h, "start", when);
 	cJSON_AddNumberToObject(h, "bucket_ns", (double)w->bucket_ns);
 	cJSON_AddItemToObject(h, "clock", clock_json());
+	cJSON_AddItemToObject(h, "addresses", addresses_json());
 	return h;
 }
 

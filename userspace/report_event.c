@@ -207,6 +207,9 @@ bool report_addr_is_local(const struct report_model *m, const char *addr)
 {
 	if (!addr)
 		return false;
+	/* A dual-stack socket's peer "::ffff:10.0.0.5" is the host's 10.0.0.5. */
+	if (!strncmp(addr, "::ffff:", 7) && strchr(addr + 7, '.'))
+		addr += 7;
 	if (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
 	    !strncmp(addr, "::ffff:127.", 11) || !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::"))
 		return true;

@@ -372,6 +372,29 @@ static void test_hostile_numbers(void **state)
 	assert_true(f->m.events[3].value == 2ULL << 60);
 }
 
+/* The header lists this host's addresses; a refusal on one of them is on a local port. */
+static void test_host_addresses(void **state)
+{
+	struct fixture *f = *state;
+	const cJSON *a;
+	char mapped[80];
+
+	correlate(f);
+	a = cJSON_GetObjectItemCaseSensitive(rec_reader__header(f->m.reader), "addresses");
+	assert_true(cJSON_IsArray(a));
+	assert_int_equal(f->m.nlocal, cJSON_GetArraySize(a));
+	assert_true(report_addr_is_local(&f->m, "127.0.0.1"));
+	assert_true(report_addr_is_local(&f->m, "::ffff:127.0.0.1"));
+	assert_false(report_addr_is_local(&f->m, "203.0.113.9"));
+	assert_false(report_addr_is_local(&f->m, "::ffff:203.0.113.9"));
+	if (!f->m.nlocal)
+		return;	/* a host with loopback only */
+	assert_true(report_addr_is_local(&f->m, f->m.local_addrs[0]));
+	snprintf(mapped, sizeof(mapped), "::ffff:%s", f->m.local_addrs[0]);
+	if (strchr(f->m.local_addrs[0], '.'))
+		assert_true(report_addr_is_local(&f->m, mapped));
+}
+
 static void test_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -393,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parent_child, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_is_a_witness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 
