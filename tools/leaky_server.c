@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * leaky_server: a TCP server on 127.0.0.1:PORT that checks a "backend
+ * leaky_server: a TCP server on *:PORT (all addresses) that checks a "backend
  * connection" out of a pool for each client (pool_checkout) and never gives
  * it back, under a low RLIMIT_NOFILE it sets itself. It leaks one socket per
  * client until pool_checkout fails with EMFILE; after --give-up failures it
@@ -71,7 +71,8 @@ static int listen_on(int port)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* every address: clients of the host's own address see the refusals too */
+	a.sin_addr.s_addr = htonl(INADDR_ANY);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
 		perror("leaky_server: listen");

@@ -12,7 +12,14 @@ start_record "$TMP/fd.rec" --events fd,conn --no-profile
 "$TOOLS/leaky_server" -p "$port" -l 64 -g 20 >"$TMP/server.out" 2>&1 &
 server=$!
 for i in $(seq 1 50); do grep -q '^pid' "$TMP/server.out" && break; sleep 0.1; done
+# Clients of the host's own (non-loopback) address are refused on the same port.
+hostaddr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+if [ -n "$hostaddr" ]; then
+	"$TOOLS/scenario_client" -p "$port" -a "$hostaddr" -n 2 -i 50 -s 5 >"$TMP/client2.out" &
+	client2=$!
+fi
 "$TOOLS/scenario_client" -p "$port" -n 4 -i 50 -s 5 >"$TMP/client.out"
+[ -z "$hostaddr" ] || wait "$client2"
 wait "$server"
 rc=$?
 [ "$rc" = 3 ] || fail "leaky_server exited $rc, expected 3: $(cat "$TMP/server.out")"
@@ -20,7 +27,7 @@ assert_match "$TMP/client.out" '^refused [1-9]'
 stop_record "$TMP/fd.rec"
 report_json "$TMP/fd.rec"
 
-python3 - "$TMP/report.json" "$server" "$port" <<'PY' || fail "wrong incident: $(head -c 3000 "$TMP/report.txt")"
+python3 - "$TMP/report.json" "$server" "$port" "$hostaddr" <<'PY' || fail "wrong incident: $(head -c 3000 "$TMP/report.txt")"
 import json, sys
 d, pid, port = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
 mine = [i for i in d["incidents"] if any(p["pid"] == pid for p in i["processes"])]
@@ -34,7 +41,10 @@ types = [e["type"] for e in i["timeline"]]
 assert "fd_pressure" in types and "conn_refused" in types, types
 assert types.index("fd_pressure") < types.index("fd_exhausted") < types.index("conn_refused")
 assert any("pool_checkout" in s and "still open" in s for s in i["next_steps"]), i["next_steps"]
-# Every refusal on the server's port is in this incident, none elsewhere.
+# Every refusal on the server's port is in this incident, none elsewhere,
+# whether the clients came through loopback or the host's own address.
+if sys.argv[4]:
+    assert i["impact"]["refused_clients"] >= 6, i["impact"]
 for o in d["incidents"]:
     if o is not i:
         assert port not in o["impact"]["ports"], o["title"]
