@@ -159,14 +159,17 @@ static void print_processes(const cJSON *procs, FILE *out)
 	}
 }
 
-/* The profile in a line: which function took more of the CPU than before. */
+/*
+ * The profile in a line: which function took more of the CPU than before.
+ * The profile is the whole host's (the HTML graph splits it by process).
+ */
 static void print_cpu(const cJSON *prof, FILE *out)
 {
 	const cJSON *grew = cJSON_GetArrayItem(get(prof, "grew"), 0);
 	const cJSON *shrank = cJSON_GetArrayItem(get(prof, "shrank"), 0);
 
 	if (num(prof, "samples") > 0)
-		fprintf(out, "  %-12s %.0f samples in the window, %.0f in the minutes before",
+		fprintf(out, "  %-12s host: %.0f samples in the window, %.0f in the minutes before",
 			"CPU", num(prof, "samples"), num(prof, "baseline_samples"));
 	else
 		return;

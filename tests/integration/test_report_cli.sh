@@ -19,7 +19,7 @@ assert_match "$TMP/screen" 'refused connections from [0-9]+ clients on port 8080
 assert_match "$TMP/out" 'cache \(pid 5000\) was killed by the OOM killer'
 assert_match "$TMP/out" 'LOST: 17 events'
 # The profile of the window in a line, and no filler wording.
-assert_match "$TMP/out" '^  CPU +[0-9]+ samples in the window, [0-9]+ in the minutes before; grew most: '
+assert_match "$TMP/out" '^  CPU +host: [0-9]+ samples in the window, [0-9]+ in the minutes before; grew most: '
 assert_no_match "$TMP/out" 'its callers|\(0 more|from 1 clients| $'
 
 # JSON: the documented structure, one incident per fault.
