@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "recording_read.h"
@@ -486,6 +487,30 @@ static int check_header(struct rec_reader *r, char *why, size_t whylen)
 	return r->header ? 0 : -ENOMEM;
 }
 
+/*
+ * A directory opens but reads as an error, and a pipe cannot be read twice
+ * (the report fetches the events it shows in a second pass): say so rather
+ * than "empty file" or a hang.
+ */
+static int check_regular(FILE *f, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st)) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "%s", strerror(EISDIR));
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file (a recording is read twice)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct rec_reader *rec_reader__open(const char *path, char *why, size_t whylen)
 {
 	struct rec_reader *r = calloc(1, sizeof(*r));
@@ -500,6 +525,10 @@ struct rec_reader *rec_reader__open(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", strerror(errno));
 		goto fail;
 	}
+	err = check_regular(r->f, why, whylen);
+	if (err)
+		goto fail;
+	err = -ENOMEM;
 	/* 32 + 15: a gzip or zlib stream, told apart by its header. */
 	if (inflateInit2(&r->z, 32 + 15) != Z_OK)
 		goto fail;

@@ -303,6 +303,9 @@ static void test_not_a_recording(void **state)
 	r = rec_reader__open(path, why, sizeof(why));
 	assert_null(r);
 	assert_int_equal(errno, ENODATA);
+	r = rec_reader__open(dir, why, sizeof(why));
+	assert_null(r);
+	assert_int_equal(errno, EISDIR);
 	path_of(path, sizeof(path), "text.rec");
 	write_file(path, "hello world\n", 12);
 	r = rec_reader__open(path, why, sizeof(why));
