@@ -455,17 +455,33 @@ void rec_reader__free(struct rec_reader *r)
 	free(r);
 }
 
+/* Why the first record is not a header: nothing, a header cut short, or another file. */
+static int no_header(const struct rec_reader *r, char *why, size_t whylen)
+{
+	static const char start[] = "{\"rec\":\"header\"";
+	size_t n = r->line_len < strlen(start) ? r->line_len : strlen(start);
+
+	if (!r->st.bytes && !r->line_len) {
+		snprintf(why, whylen, "empty file: the recorder stopped before writing anything");
+		return -ENODATA;
+	}
+	/* the partial first line of a killed recorder, as far as it got */
+	if (!r->st.bytes && !strncmp(r->line, start, n)) {
+		snprintf(why, whylen, "the file ends inside its header: the recorder stopped "
+			 "before writing anything else");
+		return -ENODATA;
+	}
+	snprintf(why, whylen, "not a faultline recording (no header record)");
+	return -EINVAL;
+}
+
 static int check_header(struct rec_reader *r, char *why, size_t whylen)
 {
 	const cJSON *fmt, *ver;
 	enum rec_kind kind = REC_UNKNOWN;
 
-	if (read_line(r) <= 0 || !parse_line(r, &kind) || kind != REC_HEADER) {
-		snprintf(why, whylen, r->st.bytes || r->line_len ? "not a faultline recording "
-			 "(no header record)" : "empty file: the recorder stopped before "
-			 "writing anything");
-		return r->st.bytes || r->line_len ? -EINVAL : -ENODATA;
-	}
+	if (read_line(r) <= 0 || !parse_line(r, &kind) || kind != REC_HEADER)
+		return no_header(r, why, whylen);
 	fmt = cJSON_GetObjectItemCaseSensitive(r->cur, "format");
 	ver = cJSON_GetObjectItemCaseSensitive(r->cur, "version");
 	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, RECORDING_FORMAT)) {

@@ -306,6 +306,12 @@ static void test_not_a_recording(void **state)
 	r = rec_reader__open(dir, why, sizeof(why));
 	assert_null(r);
 	assert_int_equal(errno, EISDIR);
+	path_of(path, sizeof(path), "cut.rec");
+	write_file(path, "{\"rec\":\"header\",\"form", strlen("{\"rec\":\"header\",\"form"));
+	r = rec_reader__open(path, why, sizeof(why));
+	assert_null(r);
+	assert_int_equal(errno, ENODATA);
+	assert_non_null(strstr(why, "ends inside its header"));
 	path_of(path, sizeof(path), "text.rec");
 	write_file(path, "hello world\n", 12);
 	r = rec_reader__open(path, why, sizeof(why));
