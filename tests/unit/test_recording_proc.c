@@ -93,11 +93,40 @@ static void test_profile_deltas(void **state)
 	rec_pdelta__free(d);
 }
 
+/*
+ * Two raw stacks with one identity (other addresses in burn()): summed, then
+ * diffed, so each bucket holds what was sampled in it, not running totals.
+ */
+static void test_profile_deltas_alike(void **state)
+{
+	struct profile_frame fa[2], fb[2];
+	struct profile_stack st[2];
+	struct profile_data cum = { .stacks = st, .nstacks = 2 }, out;
+	struct rec_pdelta *d = rec_pdelta__new();
+
+	(void)state;
+	assert_non_null(d);
+	set_stack(&st[0], fa, "burn", 60);
+	set_stack(&st[1], fb, "burn", 6);
+	assert_int_equal(rec_pdelta__bucket(d, &cum, &out), 0);
+	assert_int_equal(out.nstacks, 1);
+	assert_true(out.stacks[0].count == 66 && out.total_samples == 66);
+	free(out.stacks);
+	st[0].count = 120;
+	st[1].count = 12;
+	assert_int_equal(rec_pdelta__bucket(d, &cum, &out), 0);
+	assert_int_equal(out.nstacks, 1);
+	assert_true(out.stacks[0].count == 66 && out.total_samples == 66);
+	free(out.stacks);
+	rec_pdelta__free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proc_net_tcp),
 		cmocka_unit_test(test_profile_deltas),
+		cmocka_unit_test(test_profile_deltas_alike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
