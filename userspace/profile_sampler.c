@@ -304,6 +304,12 @@ int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
+void profile_sampler__flush(struct profile_sampler *s)
+{
+	if (s->dwarf)
+		unwind_profile__flush(s->dwarf);
+}
+
 void profile_sampler__detach(struct profile_sampler *s)
 {
 	for (int cpu = 0; cpu < s->ncpus_possible; cpu++) {

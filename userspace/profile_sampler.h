@@ -48,6 +48,8 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 int profile_sampler__attach(struct profile_sampler *s);
 /* Delivers pending notifications, waiting up to @timeout_ms for one. */
 int profile_sampler__poll(struct profile_sampler *s, int timeout_ms);
+/* Brings counts_fd up to date while sampling goes on (DWARF mode counts in userspace). */
+void profile_sampler__flush(struct profile_sampler *s);
 /* Stops sampling; maps stay readable. */
 void profile_sampler__detach(struct profile_sampler *s);
 void profile_sampler__free(struct profile_sampler *s);	/* NULL-safe */

@@ -69,6 +69,7 @@ static void write_bucket(struct recorder *r)
 	struct profile_data bucket = { 0 };
 	int64_t end = rec_now_wall_ns();
 
+	profile_sampler__flush(r->sampler);
 	if (profile_collect(r->sampler, r->sym, profile_procs__need_maps, r->pprocs, &res) ||
 	    rec_pdelta__bucket(r->delta, &res.data, &bucket)) {
 		r->write_errors++;
@@ -149,6 +150,8 @@ static int start_profile(struct recorder *r)
 		.on_event = profile_procs__on_event,
 	};
 
+	char why[256];
+
 	r->sym = symbolizer__new();
 	r->pprocs = r->sym ? profile_procs__new(r->sym, so.tgids, so.ntgids) : NULL;
 	r->delta = rec_pdelta__new();
@@ -157,6 +160,10 @@ static int start_profile(struct recorder *r)
 		return -ENOMEM;
 	}
 	so.ctx = r->pprocs;
+	so.unwind_dwarf = unwind_mode_use_dwarf(r->o->unwind, so.tgids, so.ntgids, 0, why,
+						 sizeof(why));
+	so.stack_bytes = r->o->stack_bytes;
+	pr_info("record: user stacks: %s\n", why);
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
 	r->bucket_start_wall = rec_now_wall_ns();
@@ -193,6 +200,8 @@ static cJSON *options_json(const struct record_opts *o)
 	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
 	cJSON_AddBoolToObject(j, "profile", o->profile);
 	cJSON_AddNumberToObject(j, "freq_hz", o->freq_hz);
+	cJSON_AddStringToObject(j, "unwind", o->unwind == UNWIND_MODE_DWARF ? "dwarf" :
+				o->unwind == UNWIND_MODE_FP ? "fp" : "auto");
 	return j;
 }
 

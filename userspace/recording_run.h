@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "profile_sampler.h"
+#include "unwind_mode.h"
 #include "watch.h"
 
 /* `faultline record`: watch and profile together, into one recording. */
@@ -15,6 +16,8 @@ struct record_opts {
 	bool profile;			/* --no-profile clears it */
 	unsigned int freq_hz;		/* -F */
 	uint64_t bucket_ns;		/* --bucket MS */
+	enum unwind_mode unwind;	/* --unwind */
+	uint32_t stack_bytes;		/* --stack-bytes, 0: the default */
 	char command[1024];		/* for the header */
 	/* Optional: every scan (~2 s) and at the end, once the file is flushed. */
 	void (*on_flush)(void *arg, const char *partial_path, bool last);

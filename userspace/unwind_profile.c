@@ -26,6 +26,7 @@ struct user_stack {
 struct key_count {
 	struct profile_key key;
 	uint64_t count;
+	uint64_t accounted;	/* of count, already in the map or counted as lost */
 };
 
 struct unwind_profile {
@@ -168,6 +169,7 @@ static void add_count(struct unwind_profile *up, const struct profile_key *key)
 	if (kc) {
 		kc->key = *key;
 		kc->count = 1;
+		kc->accounted = 0;
 	}
 	if (!kc || !tsearch(kc, &up->counts, cmp_key)) {
 		free(kc);
@@ -175,15 +177,17 @@ static void add_count(struct unwind_profile *up, const struct profile_key *key)
 	}
 }
 
+/* The map holds running totals, so a flush may come at any time and again. */
 static void flush_one(const void *node, VISIT which, void *ctx)
 {
-	const struct key_count *kc = *(const struct key_count *const *)node;
+	struct key_count *kc = *(struct key_count *const *)node;
 	struct unwind_profile *up = ctx;
 
 	if (which != postorder && which != leaf)
 		return;
 	if (bpf_map_update_elem(up->counts_fd, &kc->key, &kc->count, BPF_ANY))
-		up->pc[PC_COUNTS_FULL] += kc->count;
+		up->pc[PC_COUNTS_FULL] += kc->count - kc->accounted;
+	kc->accounted = kc->count;
 }
 
 static void on_sample(void *ctx, const struct unwind_sampled *s)
@@ -277,15 +281,21 @@ int unwind_profile__poll(struct unwind_profile *up, int timeout_ms)
 	return unwind_sampler__poll(up->sampler, timeout_ms);
 }
 
-int unwind_profile__finish(struct unwind_profile *up)
+int unwind_profile__flush(struct unwind_profile *up)
 {
 	int n = unwind_sampler__poll(up->sampler, 0);
 
-	if (up->counts) {
+	if (up->counts)
 		twalk_r(up->counts, flush_one, up);
-		tdestroy(up->counts, free);
-		up->counts = NULL;
-	}
+	return n;
+}
+
+int unwind_profile__finish(struct unwind_profile *up)
+{
+	int n = unwind_profile__flush(up);
+
+	tdestroy(up->counts, free);
+	up->counts = NULL;
 	return n;
 }
 

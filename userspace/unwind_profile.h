@@ -34,6 +34,8 @@ int unwind_profile__new(const struct profile_sampler_opts *o, struct unwind_prof
 struct bpf_link *unwind_profile__attach_perf(struct unwind_profile *up, int perf_fd);
 /* Unwinds and counts what arrives within @timeout_ms; number of samples or -errno. */
 int unwind_profile__poll(struct unwind_profile *up, int timeout_ms);
+/* Pending samples, then the running counts into counts_fd (for a reading mid-run). */
+int unwind_profile__flush(struct unwind_profile *up);
 /* After the perf events are detached: the last samples, then the counts into counts_fd. */
 int unwind_profile__finish(struct unwind_profile *up);
 int unwind_profile__counts_fd(const struct unwind_profile *up);
