@@ -138,7 +138,41 @@ static void print_impact(const cJSON *im, FILE *out)
 	fprintf(out, "  %-12s %s\n", "Impact", line);
 }
 
-static void print_processes(const cJSON *procs, FILE *out)
+/*
+ * Refused clients in one line, "comm (pids 1, 2, other[3])": they are
+ * witnesses, and there may be many (the JSON lists the first 10 of @total).
+ */
+static void print_clients(const cJSON *procs, double total, bool first, FILE *out)
+{
+	const cJSON *p;
+	const char *comm = NULL;
+	char line[256];
+	size_t o = 0;
+	int n = 0;
+
+	cJSON_ArrayForEach(p, procs) {
+		if (strcmp(str(p, "role"), "client") || o >= sizeof(line))
+			continue;
+		if (!comm)
+			comm = str(p, "comm");
+		if (strcmp(comm, str(p, "comm")))
+			o += snprintf(line + o, sizeof(line) - o, "%s%s[%.0f]", n ? ", " : "",
+				      str(p, "comm"), num(p, "pid"));
+		else
+			o += snprintf(line + o, sizeof(line) - o, "%s%.0f", n ? ", " : "",
+				      num(p, "pid"));
+		n++;
+	}
+	if (!n)
+		return;
+	fprintf(out, "  %-12s %s (pid%s %s%s): refused client%s", first ? "Processes" : "", comm,
+		n == 1 ? "" : "s", line, o >= sizeof(line) ? ", ..." : "", n == 1 ? "" : "s");
+	if (total > n)
+		fprintf(out, ", %.0f more not listed", total - n);
+	fputc('\n', out);
+}
+
+static void print_processes(const cJSON *procs, double total_clients, FILE *out)
 {
 	const cJSON *p;
 	char clock[32];
@@ -147,6 +181,8 @@ static void print_processes(const cJSON *procs, FILE *out)
 	cJSON_ArrayForEach(p, procs) {
 		const cJSON *ports = get(p, "listening_ports");
 
+		if (!strcmp(str(p, "role"), "client"))
+			continue;
 		fprintf(out, "  %-12s %s (pid %.0f, %s", n++ ? "" : "Processes", str(p, "comm"),
 			num(p, "pid"), str(p, "role"));
 		if (cJSON_GetArraySize(ports))
@@ -157,6 +193,7 @@ static void print_processes(const cJSON *procs, FILE *out)
 			fprintf(out, ", exited %s", clock);
 		fputs(")\n", out);
 	}
+	print_clients(procs, total_clients, !n, out);
 }
 
 /*
@@ -233,7 +270,7 @@ static void print_incident(const cJSON *inc, FILE *out)
 	print_list("Next steps", get(inc, "next_steps"), true, out);
 	print_list("Contributing", get(inc, "contributing"), false, out);
 	print_cpu(get(inc, "profile"), out);
-	print_processes(get(inc, "processes"), out);
+	print_processes(get(inc, "processes"), num(get(inc, "impact"), "refused_clients"), out);
 	print_timeline(get(inc, "timeline"), out);
 }
 

@@ -21,6 +21,8 @@ assert_match "$TMP/out" 'LOST: 17 events'
 # The profile of the window in a line, and no filler wording.
 assert_match "$TMP/out" '^  CPU +host: [0-9]+ samples in the window, [0-9]+ in the minutes before; grew most: '
 assert_no_match "$TMP/out" 'its callers|\(0 more|from 1 clients| $'
+# Refused clients are one line, with how many the report did not list.
+assert_match "$TMP/out" '^ +client \(pids [0-9, ]+\): refused clients, [0-9]+ more not listed$'
 
 # JSON: the documented structure, one incident per fault.
 expect_exit 0 "$FAULTLINE" report "$TMP/rec" --format json -o "$TMP/report.json"
