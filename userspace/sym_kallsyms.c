@@ -5,6 +5,7 @@
 
 #include "sym_kallsyms.h"
 #include "sym_read.h"
+#include "sym_search.h"
 
 /*
  * kallsyms has no sizes: a symbol is taken to end where the next one starts,
@@ -218,26 +219,20 @@ void ksyms__free(struct ksyms *k)
 
 const struct ksym *ksyms__find(const struct ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi, mid;
+	const struct ksym *sym;
+	size_t lo;
 
-	if (!k || !k->n || addr < k->syms[0].addr)
+	if (!k)
 		return NULL;
-	hi = k->n;
-	/* Invariant: syms[lo].addr <= addr, and every index >= hi is above addr. */
-	while (hi - lo > 1) {
-		mid = lo + (hi - lo) / 2;
-		if (k->syms[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (addr - k->syms[lo].addr >= KSYM_MAX_SPAN)
+	sym = SYM_SEARCH_LE(k->syms, k->n, addr, addr);
+	if (!sym || addr - sym->addr >= KSYM_MAX_SPAN)
 		return NULL;
 	/* The last symbol of a module is followed by unlisted memory: a tighter cap. */
-	if (lo + 1 < k->n && k->syms[lo + 1].mod != k->syms[lo].mod &&
-	    addr - k->syms[lo].addr >= KSYM_MAX_SPAN / 16)
+	lo = sym - k->syms;
+	if (lo + 1 < k->n && k->syms[lo + 1].mod != sym->mod &&
+	    addr - sym->addr >= KSYM_MAX_SPAN / 16)
 		return NULL;
-	return &k->syms[lo];
+	return sym;
 }
 
 const char *ksyms__module(const struct ksyms *k, const struct ksym *sym)

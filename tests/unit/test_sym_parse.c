@@ -16,6 +16,7 @@
 #include "sym_maps.h"
 #include "sym_perfmap.h"
 #include "sym_read.h"
+#include "sym_search.h"
 
 #ifndef SYM_FIXTURE_SRC
 #error "the Makefile passes -DSYM_FIXTURE_SRC=<tests/fixtures/sym>"
@@ -86,6 +87,30 @@ static void test_maps_fixture(void **state)
 	assert_ptr_equal(maps_find(v, n, 0xffffffffff600100ULL), &v[6]);
 	maps_exec_free(v, n);
 	free(text);
+}
+
+/* The one search every symbol table uses: last start <= addr, any record layout. */
+static void test_search_le(void **state)
+{
+	struct rec {
+		uint32_t pad;
+		uint64_t start;
+	} __attribute__((packed)) v[] = { { 0, 0x10 }, { 0, 0x20 }, { 0, 0x20 }, { 0, 0x40 } };
+	uint64_t one = 0x100;
+
+	(void)state;
+	assert_int_equal(sym_search_le(v, 0, sizeof(v[0]), 4, 0x30), -1);
+	assert_int_equal(sym_search_le(NULL, 4, sizeof(v[0]), 4, 0x30), -1);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0xf), -1);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x10), 0);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x1f), 0);
+	/* equal starts: the last of them */
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x20), 2);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x3f), 2);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, UINT64_MAX), 3);
+	assert_int_equal(sym_search_le(v, 3, sizeof(v[0]), 4, UINT64_MAX), 2);
+	assert_int_equal(sym_search_le(&one, 1, sizeof(one), 0, 0x100), 0);
+	assert_int_equal(sym_search_le(&one, 1, sizeof(one), 0, 0xff), -1);
 }
 
 static void test_kallsyms_fixture(void **state)
@@ -211,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_maps_fixture),
+		cmocka_unit_test(test_search_le),
 		cmocka_unit_test(test_kallsyms_fixture),
 		cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_perf_map_fixture),
