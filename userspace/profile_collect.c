@@ -128,9 +128,6 @@ static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64
 			symbolizer__kernel(p->sym, addr, &r);
 		else
 			symbolizer__user(p->sym, c->tgid, addr, &r);
-		/* A kernel address without a symbol (BPF trampolines) is still kernel code. */
-		if (c->kernel && r.kind == FRAME_UNKNOWN)
-			r.kind = FRAME_KERNEL;
 		err = fill_frame(p, &r, &c->frames[j]);
 		if (err)
 			return err;

@@ -14,9 +14,15 @@
  */
 #define KSYM_MAX_SPAN (1ULL << 20)
 
+/*
+ * The BPF JIT allocates programs in packs of this alignment (x86 PMD size):
+ * unnamed memory within the packs around known BPF symbols is BPF code too.
+ */
+#define BPF_PACK_SIZE (2ULL << 20)
+
 struct kmod {
 	const char *name;
-	uint64_t base;
+	uint64_t base, last;	/* lowest and highest symbol address */
 };
 
 struct ksyms {
@@ -25,6 +31,7 @@ struct ksyms {
 	size_t n;
 	struct kmod *mods;
 	size_t nmods, capmods;
+	long bpf_mod;		/* index of "[bpf]", -1 when no BPF code is loaded */
 };
 
 static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t *idx)
@@ -37,6 +44,8 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 		if (!strcmp(k->mods[i].name, name)) {
 			if (addr < k->mods[i].base)
 				k->mods[i].base = addr;
+			if (addr > k->mods[i].last)
+				k->mods[i].last = addr;
 			*idx = i;
 			return 0;
 		}
@@ -50,6 +59,7 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 	}
 	k->mods[k->nmods].name = name;
 	k->mods[k->nmods].base = addr;
+	k->mods[k->nmods].last = addr;
 	*idx = k->nmods++;
 	return 0;
 }
@@ -155,6 +165,14 @@ static int parse_all(struct ksyms *k, size_t *nonzero)
 	return 0;
 }
 
+static long find_mod(const struct ksyms *k, const char *name)
+{
+	for (size_t i = 0; i < k->nmods; i++)
+		if (!strcmp(k->mods[i].name, name))
+			return (long)i;
+	return -1;
+}
+
 static void dedup_aliases(struct ksyms *k)
 {
 	size_t i, out = 0;
@@ -190,6 +208,7 @@ struct ksyms *ksyms__parse(char *buf, size_t len)
 	}
 	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
 	dedup_aliases(k);
+	k->bpf_mod = find_mod(k, "[bpf]");
 	return k;
 }
 
@@ -243,6 +262,17 @@ const char *ksyms__module(const struct ksyms *k, const struct ksym *sym)
 uint64_t ksyms__module_base(const struct ksyms *k, const struct ksym *sym)
 {
 	return k->mods[sym->mod].base;
+}
+
+bool ksyms__in_bpf(const struct ksyms *k, uint64_t addr)
+{
+	uint64_t lo, hi;
+
+	if (!k || k->bpf_mod < 0)
+		return false;
+	lo = k->mods[k->bpf_mod].base & ~(BPF_PACK_SIZE - 1);
+	hi = (k->mods[k->bpf_mod].last & ~(BPF_PACK_SIZE - 1)) + BPF_PACK_SIZE;
+	return addr >= lo && (addr < hi || hi < lo);
 }
 
 size_t ksyms__count(const struct ksyms *k)

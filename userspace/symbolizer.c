@@ -27,6 +27,7 @@ struct symbolizer {
 	unsigned long nprocs;
 	double kernel_ms;
 	const char *jit_module;
+	const char *kernel_module, *bpf_module;
 };
 
 static int proc_cmp(const void *a, const void *b)
@@ -47,7 +48,9 @@ struct symbolizer *symbolizer__new(void)
 	if (!s->dsos || !s->strings)
 		goto fail;
 	s->jit_module = sym_intern__get(s->strings, "[jit]");
-	if (!s->jit_module)
+	s->kernel_module = sym_intern__get(s->strings, "[kernel]");
+	s->bpf_module = sym_intern__get(s->strings, "[bpf]");
+	if (!s->jit_module || !s->kernel_module || !s->bpf_module)
 		goto fail;
 	return s;
 fail:
@@ -170,6 +173,18 @@ static int load_kallsyms(struct symbolizer *s)
 	return 0;
 }
 
+/*
+ * Kernel stacks hold kernel code only: an address without a symbol (a BPF
+ * program or trampoline, a module loaded after kallsyms was read, or no
+ * kallsyms at all) is still a kernel frame, named by its absolute address.
+ */
+static void kernel_unnamed(struct symbolizer *s, uint64_t addr, struct sym_result *out)
+{
+	out->kind = FRAME_KERNEL;
+	out->module = ksyms__in_bpf(s->ksyms, addr) ? s->bpf_module : s->kernel_module;
+	out->module_offset = addr;
+}
+
 int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out)
 {
 	const struct ksym *sym;
@@ -177,11 +192,11 @@ int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *o
 
 	result_init(out, addr);
 	err = load_kallsyms(s);
-	if (err)
-		return err;
-	sym = ksyms__find(s->ksyms, addr);
-	if (!sym)
-		return -ENOENT;
+	sym = err ? NULL : ksyms__find(s->ksyms, addr);
+	if (!sym) {
+		kernel_unnamed(s, addr, out);
+		return err ? err : -ENOENT;
+	}
 	out->kind = FRAME_KERNEL;
 	out->symbol = sym->name;
 	out->sym_offset = addr - sym->addr;

@@ -28,7 +28,7 @@ struct sym_result {
 	const char *symbol;	/* demangled; NULL when the address is not in any symbol */
 	uint64_t sym_offset;	/* addr - symbol start */
 	const char *module;	/* file path, "[vdso]", "[kernel]" or a kernel module name */
-	uint64_t module_offset;	/* file offset (user) or addr - _stext (kernel) */
+	uint64_t module_offset;	/* file offset (user) or addr - module base (kernel) */
 	const char *build_id;	/* lowercase hex, NULL when unknown */
 	uint64_t map_start, map_end, map_pgoff;	/* the mapping, for pprof */
 };
@@ -47,7 +47,10 @@ int symbolizer__capture_pid(struct symbolizer *s, int pid);
 void symbolizer__forget_pid(struct symbolizer *s, int pid);
 
 /*
- * Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory.
+ * Always fills @out; -errno is advisory. A user address that no mapping holds
+ * is FRAME_UNKNOWN; a kernel address is always FRAME_KERNEL, an unnamed one
+ * with module "[bpf]" (BPF JIT memory) or "[kernel]" and the address itself
+ * as module_offset.
  * Stack frames other than the innermost hold return addresses: look up
  * addr - 1 for them, or a call that ends a function names the next one.
  */

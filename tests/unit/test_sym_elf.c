@@ -492,6 +492,7 @@ static void test_kernel(void **state)
 	uint64_t addr = kallsyms_addr("vfs_read");
 	struct sym_result r;
 	struct timespec t0, t1;
+	char name[64];
 	int i;
 
 	(void)state;
@@ -510,8 +511,13 @@ static void test_kernel(void **state)
 	assert_string_equal(r.module, "[kernel]");
 	for (i = 0; i < 1000; i++)
 		symbolizer__kernel(s, addr + i, &r);
+	/* Unnamed kernel code is still kernel code, named by its address. */
 	symbolizer__kernel(s, 0x1000, &r);
-	assert_int_equal(r.kind, FRAME_UNKNOWN);
+	assert_int_equal(r.kind, FRAME_KERNEL);
+	assert_null(r.symbol);
+	assert_string_equal(r.module, "[kernel]");
+	sym_result__name(&r, name, sizeof(name));
+	assert_string_equal(name, "[kernel]+0x1000");
 	symbolizer__free(s);
 }
 

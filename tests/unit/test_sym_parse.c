@@ -142,6 +142,35 @@ static void test_kallsyms_fixture(void **state)
 	ksyms__free(k);
 }
 
+/* BPF programs are listed as module [bpf]; the JIT's packs around them are BPF code. */
+static void test_kallsyms_bpf(void **state)
+{
+	char *text = strdup("ffffffff81000000 T _stext\n"
+			    "ffffffffc0401000 t bpf_prog_26b0af14da32081e_on_exec\t[bpf]\n"
+			    "ffffffffc0402000 t bpf_prog_33da343ec8dd2d32_on_exit\t[bpf]\n"
+			    "ffffffffc1000000 t ext4_fill_super\t[ext4]\n");
+	struct ksyms *k;
+
+	(void)state;
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_non_null(k);
+	assert_string_equal(ksyms__find(k, 0xffffffffc0402010ULL)->name,
+			    "bpf_prog_33da343ec8dd2d32_on_exit");
+	assert_string_equal(ksyms__module(k, ksyms__find(k, 0xffffffffc0401000ULL)), "[bpf]");
+	assert_true(ksyms__in_bpf(k, 0xffffffffc0400000ULL));
+	assert_true(ksyms__in_bpf(k, 0xffffffffc05fffffULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc0600000ULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc03fffffULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffff81000010ULL));
+	ksyms__free(k);
+	text = strdup("ffffffff81000000 T _stext\n");
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc0400000ULL));
+	ksyms__free(k);
+}
+
 static void test_kallsyms_hidden(void **state)
 {
 	char *text = strdup("0000000000000000 T _stext\n0000000000000000 t foo\n");
@@ -238,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_maps_fixture),
 		cmocka_unit_test(test_search_le),
 		cmocka_unit_test(test_kallsyms_fixture),
+		cmocka_unit_test(test_kallsyms_bpf),
 		cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_perf_map_fixture),
 		cmocka_unit_test(test_perf_map_owner),
