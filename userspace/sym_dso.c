@@ -16,26 +16,34 @@
 #include "sym_dso.h"
 #include "sym_read.h"
 
+/* Released dsos kept for reuse: enough for a program's libraries and a few more. */
+#define DSO_LRU_MAX 32
+
 struct dso_cache {
-	void *by_inode;		/* tsearch trees of struct sym_dso * */
-	void *by_build_id;
-	struct sym_dso **all;	/* owns every dso, also uncached failures */
-	size_t n, cap;
+	void *by_inode;		/* tsearch trees of struct dso_inode * */
+	void *by_build_id;	/* and of struct sym_dso * */
+	struct sym_dso *all;	/* every dso in memory */
+	struct sym_dso *lru_head, *lru_tail;	/* released, most recent first */
+	unsigned long held, released;
 	struct sym_dso *vdso;
+	struct sym_intern *strings;
 	unsigned long files, syms;
 	double ms;
 };
 
 /* by_inode maps a file identity to a dso; several inodes may share one build. */
-struct inode_ref {
+struct dso_inode {
 	uint32_t dev_major, dev_minor;
 	uint64_t inode;
+	struct timespec ctime;	/* of the file seen: an inode number may be reused */
+	uint64_t size;
 	struct sym_dso *dso;
+	struct dso_inode *next;	/* the dso's other inodes */
 };
 
 static int inode_cmp(const void *a, const void *b)
 {
-	const struct inode_ref *x = a, *y = b;
+	const struct dso_inode *x = a, *y = b;
 
 	if (x->inode != y->inode)
 		return x->inode < y->inode ? -1 : 1;
@@ -49,52 +57,109 @@ static int build_id_cmp(const void *a, const void *b)
 	return strcmp(((const struct sym_dso *)a)->build_id, ((const struct sym_dso *)b)->build_id);
 }
 
-struct dso_cache *dso_cache__new(void)
+struct dso_cache *dso_cache__new(struct sym_intern *strings)
 {
-	return calloc(1, sizeof(struct dso_cache));
+	struct dso_cache *c = calloc(1, sizeof(struct dso_cache));
+
+	if (c)
+		c->strings = strings;
+	return c;
 }
 
-static void dso_free(struct sym_dso *d)
+static void dso_free(struct dso_cache *c, struct sym_dso *d)
 {
+	struct dso_inode *i, *next;
+
+	for (i = d->inodes; i; i = next) {
+		next = i->next;
+		tdelete(i, &c->by_inode, inode_cmp);
+		free(i);
+	}
+	if (d->indexed && d->build_id[0]) {
+		struct sym_dso **hit = tfind(d, &c->by_build_id, build_id_cmp);
+
+		if (hit && *hit == d)
+			tdelete(d, &c->by_build_id, build_id_cmp);
+	}
+	if (d->all_prev)
+		d->all_prev->all_next = d->all_next;
+	else
+		c->all = d->all_next;
+	if (d->all_next)
+		d->all_next->all_prev = d->all_prev;
 	elf_file__free(d->elf);
-	free(d->open_path);
 	free(d);
-}
-
-static void no_free(void *p)
-{
-	(void)p;
 }
 
 void dso_cache__free(struct dso_cache *c)
 {
-	size_t i;
-
 	if (!c)
 		return;
-	tdestroy(c->by_inode, free);
-	tdestroy(c->by_build_id, no_free);
-	for (i = 0; i < c->n; i++)
-		dso_free(c->all[i]);
-	free(c->all);
+	while (c->all)
+		dso_free(c, c->all);
 	free(c);
 }
 
 static struct sym_dso *dso_alloc(struct dso_cache *c)
 {
-	struct sym_dso **nv, *d;
+	struct sym_dso *d = calloc(1, sizeof(*d));
 
-	if (c->n == c->cap) {
-		nv = reallocarray(c->all, c->cap * 2 + 16, sizeof(*nv));
-		if (!nv)
-			return NULL;
-		c->all = nv;
-		c->cap = c->cap * 2 + 16;
-	}
-	d = calloc(1, sizeof(*d));
-	if (d)
-		c->all[c->n++] = d;
+	if (!d)
+		return NULL;
+	d->all_next = c->all;
+	if (c->all)
+		c->all->all_prev = d;
+	c->all = d;
 	return d;
+}
+
+static void lru_unlink(struct dso_cache *c, struct sym_dso *d)
+{
+	if (d->lru_prev)
+		d->lru_prev->lru_next = d->lru_next;
+	else
+		c->lru_head = d->lru_next;
+	if (d->lru_next)
+		d->lru_next->lru_prev = d->lru_prev;
+	else
+		c->lru_tail = d->lru_prev;
+	d->lru_prev = d->lru_next = NULL;
+	c->released--;
+}
+
+/* A reference for a new holder, taking the dso out of the LRU if it was there. */
+static struct sym_dso *dso_get(struct dso_cache *c, struct sym_dso *d)
+{
+	if (d == c->vdso)
+		return d;
+	if (!d->refs++) {
+		if (d->indexed)
+			lru_unlink(c, d);
+		c->held++;
+	}
+	return d;
+}
+
+void dso_cache__put(struct dso_cache *c, struct sym_dso *d)
+{
+	if (!d || d == c->vdso || !d->refs || --d->refs)
+		return;
+	c->held--;
+	if (!d->indexed) {
+		dso_free(c, d);
+		return;
+	}
+	d->lru_next = c->lru_head;
+	if (c->lru_head)
+		c->lru_head->lru_prev = d;
+	c->lru_head = d;
+	if (!c->lru_tail)
+		c->lru_tail = d;
+	if (++c->released > DSO_LRU_MAX) {
+		d = c->lru_tail;
+		lru_unlink(c, d);
+		dso_free(c, d);
+	}
 }
 
 /* Same file as the mapping? Guards plain paths used once the process is gone. */
@@ -129,39 +194,94 @@ static int find_path(int pid, const struct maps_exec *m, char *path, size_t len,
 }
 
 /* A path that outlives the process when the host path is the same file. */
-static char *stable_path(const char *opened, const struct maps_exec *m)
+static const char *stable_path(struct dso_cache *c, const char *opened,
+			       const struct maps_exec *m)
 {
 	if (!m->deleted && strcmp(opened, m->path) && same_file(m->path, m))
-		return strdup(m->path);
-	return strdup(opened);
+		return sym_intern__get(c->strings, m->path);
+	return sym_intern__get(c->strings, opened);
 }
 
-static struct sym_dso *lookup_inode(struct dso_cache *c, const struct maps_exec *m)
+static struct dso_inode *lookup_inode(struct dso_cache *c, const struct maps_exec *m)
 {
-	struct inode_ref key = { .dev_major = m->dev_major, .dev_minor = m->dev_minor,
+	struct dso_inode key = { .dev_major = m->dev_major, .dev_minor = m->dev_minor,
 				 .inode = m->inode };
-	struct inode_ref **hit;
+	struct dso_inode **hit;
 
 	if (!m->inode)
 		return NULL;
 	hit = tfind(&key, &c->by_inode, inode_cmp);
-	return hit ? (*hit)->dso : NULL;
+	return hit ? *hit : NULL;
 }
 
-static int remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m)
+/* Drops @d's entry for the identity of @m (it now names another file). */
+static void forget_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m)
 {
-	struct inode_ref *ref, **slot;
+	struct dso_inode **i, *gone;
+
+	for (i = &d->inodes; *i; i = &(*i)->next) {
+		if ((*i)->inode == m->inode && (*i)->dev_major == m->dev_major &&
+		    (*i)->dev_minor == m->dev_minor) {
+			gone = *i;
+			*i = gone->next;
+			tdelete(gone, &c->by_inode, inode_cmp);
+			free(gone);
+			return;
+		}
+	}
+}
+
+/*
+ * Once every process mapping a file is gone its inode number may be reused
+ * by a new file: a cached dso is stale when the file at the same identity
+ * was changed since it was parsed. Unknowable once the process is gone too.
+ */
+static bool stale(const struct dso_inode *i, int pid, const struct maps_exec *m)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+
+	if (m->deleted)
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+			 (unsigned long long)m->start, (unsigned long long)m->end);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
+	if (stat(path, &st) || st.st_ino != m->inode)
+		return false;
+	return (uint64_t)st.st_size != i->size || st.st_ctim.tv_sec != i->ctime.tv_sec ||
+	       st.st_ctim.tv_nsec != i->ctime.tv_nsec;
+}
+
+static void note_version(struct dso_inode *i, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return;
+	i->ctime = st.st_ctim;
+	i->size = st.st_size;
+}
+
+static int remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
+			  const char *path)
+{
+	struct dso_inode *ref, **slot;
 
 	if (!m->inode)
 		return 0;
 	ref = malloc(sizeof(*ref));
 	if (!ref)
 		return -ENOMEM;
-	*ref = (struct inode_ref){ m->dev_major, m->dev_minor, m->inode, d };
+	*ref = (struct dso_inode){ .dev_major = m->dev_major, .dev_minor = m->dev_minor,
+				   .inode = m->inode, .dso = d, .next = d->inodes };
+	note_version(ref, path);
 	slot = tsearch(ref, &c->by_inode, inode_cmp);
-	if (!slot || *slot != ref)
+	if (!slot || *slot != ref) {
 		free(ref);
-	return slot ? 0 : -ENOMEM;
+		return slot ? 0 : -ENOMEM;
+	}
+	d->inodes = ref;
+	return 0;
 }
 
 static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
@@ -181,12 +301,17 @@ static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
 	return hit ? *hit : NULL;
 }
 
-static int remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m)
+static int remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
+		    const char *path)
 {
-	if (remember_inode(c, d, m))
+	/* Set first: whatever got indexed is unindexed when it is freed. */
+	d->indexed = true;
+	if (remember_inode(c, d, m, path))
 		return -ENOMEM;
 	if (d->build_id[0] && !tfind(d, &c->by_build_id, build_id_cmp) &&
 	    !tsearch(d, &c->by_build_id, build_id_cmp))
+		return -ENOMEM;
+	if (d->build_id[0] && !(d->id = sym_intern__get(c->strings, d->build_id)))
 		return -ENOMEM;
 	return 0;
 }
@@ -213,15 +338,18 @@ static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_exec *m)
 {
 	char path[PATH_MAX + 64], root[64];
-	struct sym_dso *d = lookup_inode(c, m);
+	struct dso_inode *known = lookup_inode(c, m);
+	struct sym_dso *d;
 	int err;
 
-	if (d)
-		return d;
+	if (known && !stale(known, pid, m))
+		return dso_get(c, known->dso);
+	if (known)
+		forget_inode(c, known->dso, m);
 	err = find_path(pid, m, path, sizeof(path), root, sizeof(root));
 	if (!err && (d = lookup_build_id(c, path))) {
 		/* The same build under another inode (e.g. another container's copy). */
-		return remember_inode(c, d, m) ? NULL : d;
+		return remember_inode(c, d, m, path) ? NULL : dso_get(c, d);
 	}
 	d = dso_alloc(c);
 	if (!d)
@@ -232,11 +360,14 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	d->err = err;
 	if (!err)
 		load(c, d, path, m, root);
+	dso_get(c, d);
 	if (d->err)
 		return d;
-	d->open_path = stable_path(path, m);
-	if (!d->open_path || remember(c, d, m))
+	d->open_path = stable_path(c, path, m);
+	if (!d->open_path || remember(c, d, m, path)) {
+		dso_cache__put(c, d);
 		return NULL;
+	}
 	return d;
 }
 
@@ -271,14 +402,17 @@ struct sym_dso *dso_cache__vdso(struct dso_cache *c)
 		d->err = elf_file__from_memory(eh, vdso_size(eh), &d->elf);
 	if (!d->err)
 		memcpy(d->build_id, d->elf->build_id, sizeof(d->build_id));
+	if (d->build_id[0])
+		d->id = sym_intern__get(c->strings, d->build_id);
 	c->vdso = d;
 	return d;
 }
 
-void dso_cache__stats(const struct dso_cache *c, unsigned long *files, unsigned long *syms,
-		      double *ms)
+void dso_cache__stats(const struct dso_cache *c, struct dso_stats *out)
 {
-	*files = c->files;
-	*syms = c->syms;
-	*ms = c->ms;
+	out->files = c->files;
+	out->syms = c->syms;
+	out->ms = c->ms;
+	out->held = c->held;
+	out->released = c->released;
 }

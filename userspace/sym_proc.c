@@ -10,12 +10,9 @@
 #include "sym_proc.h"
 #include "sym_read.h"
 
-static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings,
-		   size_t i)
+static int resolve(int pid, const struct maps_exec *m, struct sym_proc_map *info,
+		   struct dso_cache *c, struct sym_intern *strings)
 {
-	const struct maps_exec *m = &p->maps[i];
-	struct sym_proc_map *info = &p->info[i];
-
 	if (!m->path[0])
 		return 0;
 	info->module = sym_intern__get(strings, m->path);
@@ -24,12 +21,19 @@ static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *s
 	if (!strcmp(m->path, "[vdso]"))
 		info->dso = dso_cache__vdso(c);
 	else if (maps_is_file(m->path))
-		info->dso = dso_cache__get(c, p->pid, m);
+		info->dso = dso_cache__get(c, pid, m);
 	else
 		return 0;
 	return info->dso ? 0 : -ENOMEM;
 }
 
+static void release(struct dso_cache *c, struct sym_proc_map *info, size_t n)
+{
+	for (size_t i = 0; info && i < n; i++)
+		dso_cache__put(c, info[i].dso);
+}
+
+/* The new snapshot takes its files before the old one lets go: nothing is parsed twice. */
 static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
 			  struct sym_intern *strings)
 {
@@ -46,6 +50,15 @@ static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
 		maps_exec_free(maps, n);
 		return -ENOMEM;
 	}
+	for (i = 0, err = 0; i < n && !err; i++)
+		err = resolve(p->pid, &maps[i], &info[i], c, strings);
+	if (err) {
+		release(c, info, n);
+		free(info);
+		maps_exec_free(maps, n);
+		return err;
+	}
+	release(c, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
 	free(p->maps_text);
@@ -53,11 +66,7 @@ static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
 	p->info = info;
 	p->n = n;
 	p->maps_text = text;
-	for (i = 0; i < n; i++) {
-		err = resolve(p, c, strings, i);
-		if (err)
-			return err;
-	}
+	p->dsos = c;
 	return 0;
 }
 
@@ -155,6 +164,8 @@ void sym_proc__free(struct sym_proc *p)
 {
 	if (!p)
 		return;
+	if (p->dsos)
+		release(p->dsos, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
 	free(p->maps_text);

@@ -43,8 +43,8 @@ struct symbolizer *symbolizer__new(void)
 
 	if (!s)
 		return NULL;
-	s->dsos = dso_cache__new();
 	s->strings = sym_intern__new();
+	s->dsos = dso_cache__new(s->strings);
 	if (!s->dsos || !s->strings)
 		goto fail;
 	s->jit_module = sym_intern__get(s->strings, "[jit]");
@@ -61,8 +61,15 @@ fail:
 
 void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out)
 {
+	struct dso_stats ds;
+
 	memset(out, 0, sizeof(*out));
-	dso_cache__stats(s->dsos, &out->files_parsed, &out->file_symbols, &out->files_ms);
+	dso_cache__stats(s->dsos, &ds);
+	out->files_parsed = ds.files;
+	out->file_symbols = ds.syms;
+	out->files_ms = ds.ms;
+	out->files_held = ds.held;
+	out->files_released = ds.released;
 	out->kernel_symbols = ksyms__count(s->ksyms);
 	out->kernel_ms = s->kernel_ms;
 	out->processes = s->nprocs;
@@ -75,17 +82,17 @@ static void free_proc(void *p)
 
 void symbolizer__free(struct symbolizer *s)
 {
-	unsigned long files = 0, syms = 0;
-	double ms = 0;
+	struct dso_stats ds;
 
 	if (!s)
 		return;
 	if (s->dsos) {
-		dso_cache__stats(s->dsos, &files, &syms, &ms);
-		if (files)
+		dso_cache__stats(s->dsos, &ds);
+		if (ds.files)
 			pr_info("symbolizer: parsed %lu ELF files (%lu symbols) in %.1f ms\n",
-				files, syms, ms);
+				ds.files, ds.syms, ds.ms);
 	}
+	/* Snapshots first: they give their files back to the cache. */
 	tdestroy(s->procs, free_proc);
 	dso_cache__free(s->dsos);
 	sym_intern__free(s->strings);
@@ -236,8 +243,8 @@ static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *in
 	out->map_start = m->start;
 	out->map_end = m->end;
 	out->map_pgoff = m->pgoff;
-	if (info->dso && info->dso->build_id[0])
-		out->build_id = info->dso->build_id;
+	if (info->dso)
+		out->build_id = info->dso->id;
 	if (!elf || !elf_file__offset_to_vaddr(elf, out->module_offset, &vaddr))
 		return;
 	sym = (struct elf_sym *)elf_file__find(elf, vaddr);
@@ -320,7 +327,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 	if (!info->dso)
 		return 0;
 	out->open_path = info->dso->open_path;
-	out->build_id = info->dso->build_id[0] ? info->dso->build_id : NULL;
+	out->build_id = info->dso->id;
 	if (info->dso->elf)
 		out->has_load_bias = elf_file__load_bias(info->dso->elf, m->start, m->pgoff,
 							 &out->load_bias);

@@ -21,7 +21,10 @@ enum frame_kind {
 	FRAME_LOST,	/* placeholder for a stack that could not be walked */
 };
 
-/* Strings point into the symbolizer and live until symbolizer__free(). */
+/*
+ * module and build_id live until symbolizer__free(); symbol only until the
+ * next call (a snapshot may be replaced): copy it to keep it.
+ */
 struct sym_result {
 	enum frame_kind kind;
 	uint64_t addr;		/* the address looked up */
@@ -43,7 +46,10 @@ void symbolizer__free(struct symbolizer *s);	/* NULL-safe */
  */
 int symbolizer__capture_pid(struct symbolizer *s, int pid);
 
-/* Drops a pid's snapshot (its files stay cached for other processes). */
+/*
+ * Drops a pid's snapshot: its files stay for other processes that map them,
+ * and a few recently released ones for reuse; the rest are freed.
+ */
 void symbolizer__forget_pid(struct symbolizer *s, int pid);
 
 /*
@@ -95,6 +101,8 @@ struct sym_stats {
 	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
 	double kernel_ms;		/* time spent loading kallsyms */
 	unsigned long processes;	/* snapshots held */
+	unsigned long files_held;	/* files some snapshot maps */
+	unsigned long files_released;	/* files no snapshot maps, kept for reuse */
 };
 
 void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out);
