@@ -264,6 +264,13 @@ uint64_t ksyms__module_base(const struct ksyms *k, const struct ksym *sym)
 	return k->mods[sym->mod].base;
 }
 
+bool ksyms__may_be_stale(const struct ksyms *k, const struct ksym *sym)
+{
+	size_t i = sym - k->syms;
+
+	return sym->mod != 0 && (i + 1 == k->n || k->syms[i + 1].mod != sym->mod);
+}
+
 bool ksyms__in_bpf(const struct ksyms *k, uint64_t addr)
 {
 	uint64_t lo, hi;

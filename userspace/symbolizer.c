@@ -17,6 +17,8 @@
 
 /* A miss on a snapshot older than this re-reads maps (dlopen, new JIT code). */
 #define REFRESH_MS 1000.0
+/* kallsyms is re-read on a likely stale answer at most this often (~0.1 s a read). */
+#define KSYMS_RELOAD_MS 5000.0
 
 struct symbolizer {
 	struct ksyms *ksyms;
@@ -26,6 +28,9 @@ struct symbolizer {
 	void *procs;		/* tsearch tree of struct sym_proc *, by pid */
 	unsigned long nprocs;
 	double kernel_ms;
+	double ksyms_loaded_ms;	/* CLOCK_MONOTONIC of the last (attempted) read */
+	double ksyms_reload_ms;
+	unsigned long ksyms_reloads;
 	const char *jit_module;
 	const char *kernel_module, *bpf_module;
 };
@@ -47,6 +52,7 @@ struct symbolizer *symbolizer__new(void)
 	s->dsos = dso_cache__new(s->strings);
 	if (!s->dsos || !s->strings)
 		goto fail;
+	s->ksyms_reload_ms = KSYMS_RELOAD_MS;
 	s->jit_module = sym_intern__get(s->strings, "[jit]");
 	s->kernel_module = sym_intern__get(s->strings, "[kernel]");
 	s->bpf_module = sym_intern__get(s->strings, "[bpf]");
@@ -72,6 +78,7 @@ void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out)
 	out->files_released = ds.released;
 	out->kernel_symbols = ksyms__count(s->ksyms);
 	out->kernel_ms = s->kernel_ms;
+	out->kernel_reloads = s->ksyms_reloads;
 	out->processes = s->nprocs;
 }
 
@@ -166,6 +173,7 @@ static int load_kallsyms(struct symbolizer *s)
 
 	if (s->ksyms_state)
 		return s->ksyms_state < 0 ? s->ksyms_state : 0;
+	s->ksyms_loaded_ms = t0;
 	s->ksyms = ksyms__load("/proc/kallsyms");
 	if (!s->ksyms) {
 		s->ksyms_state = -errno;
@@ -178,6 +186,51 @@ static int load_kallsyms(struct symbolizer *s)
 	pr_info("symbolizer: loaded %zu kernel symbols in %.1f ms\n", ksyms__count(s->ksyms),
 		s->kernel_ms);
 	return 0;
+}
+
+/*
+ * Modules and BPF programs loaded since kallsyms was read are unknown, or
+ * taken for the last symbol before them: read it again, not too often.
+ */
+static bool reload_kallsyms(struct symbolizer *s)
+{
+	double t0 = sym_now_ms();
+	struct ksyms *k;
+
+	if (s->ksyms_state != 1 || t0 - s->ksyms_loaded_ms < s->ksyms_reload_ms)
+		return false;
+	s->ksyms_loaded_ms = t0;
+	k = ksyms__load("/proc/kallsyms");
+	if (!k)
+		return false;
+	ksyms__free(s->ksyms);
+	s->ksyms = k;
+	s->ksyms_reloads++;
+	s->kernel_ms += sym_now_ms() - t0;
+	pr_debug("symbolizer: re-read %zu kernel symbols\n", ksyms__count(k));
+	return true;
+}
+
+void symbolizer__set_kernel_reload_ms(struct symbolizer *s, double ms)
+{
+	s->ksyms_reload_ms = ms;
+}
+
+/* Module names are interned: kallsyms may be re-read, results must stay valid. */
+static const char *kernel_module(struct symbolizer *s, const struct ksym *sym)
+{
+	if (!sym->mod)
+		return s->kernel_module;
+	return sym_intern__get(s->strings, ksyms__module(s->ksyms, sym));
+}
+
+static const struct ksym *find_ksym(struct symbolizer *s, uint64_t addr)
+{
+	const struct ksym *sym = ksyms__find(s->ksyms, addr);
+
+	if ((!sym || ksyms__may_be_stale(s->ksyms, sym)) && reload_kallsyms(s))
+		sym = ksyms__find(s->ksyms, addr);
+	return sym;
 }
 
 /*
@@ -199,7 +252,7 @@ int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *o
 
 	result_init(out, addr);
 	err = load_kallsyms(s);
-	sym = err ? NULL : ksyms__find(s->ksyms, addr);
+	sym = err ? NULL : find_ksym(s, addr);
 	if (!sym) {
 		kernel_unnamed(s, addr, out);
 		return err ? err : -ENOENT;
@@ -207,7 +260,9 @@ int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *o
 	out->kind = FRAME_KERNEL;
 	out->symbol = sym->name;
 	out->sym_offset = addr - sym->addr;
-	out->module = ksyms__module(s->ksyms, sym);
+	out->module = kernel_module(s, sym);
+	if (!out->module)
+		return -ENOMEM;
 	out->module_offset = addr - ksyms__module_base(s->ksyms, sym);
 	return 0;
 }

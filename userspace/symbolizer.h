@@ -23,7 +23,7 @@ enum frame_kind {
 
 /*
  * module and build_id live until symbolizer__free(); symbol only until the
- * next call (a snapshot may be replaced): copy it to keep it.
+ * next call (a snapshot or kallsyms may be replaced): copy it to keep it.
  */
 struct sym_result {
 	enum frame_kind kind;
@@ -64,6 +64,13 @@ int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *o
 int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
 
 /*
+ * kallsyms is read again, at most every @ms (default 5000), when a kernel
+ * address falls past the last symbol of a module or of the BPF programs, or
+ * into no symbol: code loaded since the last read.
+ */
+void symbolizer__set_kernel_reload_ms(struct symbolizer *s, double ms);
+
+/*
  * The name to show for a frame: "symbol", else "module+0xoffset" (basename),
  * else "[unknown] 0xaddr". Writes at most @len bytes including the NUL.
  */
@@ -100,6 +107,7 @@ struct sym_stats {
 	double files_ms;		/* time spent parsing them */
 	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
 	double kernel_ms;		/* time spent loading kallsyms */
+	unsigned long kernel_reloads;	/* times kallsyms was read again */
 	unsigned long processes;	/* snapshots held */
 	unsigned long files_held;	/* files some snapshot maps */
 	unsigned long files_released;	/* files no snapshot maps, kept for reuse */
