@@ -284,17 +284,21 @@ static int remember_inode(struct dso_cache *c, struct sym_dso *d, const struct m
 	return 0;
 }
 
-static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
+/* The dso of the build in @path, else NULL with its build-id (or "") in @id. */
+static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path,
+				       char id[ELF_BUILD_ID_HEX])
 {
 	struct sym_dso key = { 0 }, **hit;
 	int fd;
 
+	id[0] = '\0';
 	fd = sym_open_regular(path);
 	if (fd < 0)
 		return NULL;
 	if (elf_build_id_fd(fd, key.build_id))
 		key.build_id[0] = '\0';
 	close(fd);
+	memcpy(id, key.build_id, ELF_BUILD_ID_HEX);
 	if (!key.build_id[0])
 		return NULL;
 	hit = tfind(&key, &c->by_build_id, build_id_cmp);
@@ -335,9 +339,34 @@ static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 		 d->elf->debug_path ? d->elf->debug_path : d->elf->source, dt);
 }
 
+/*
+ * Symbols are read at the first lookup, not at capture: most files a process
+ * maps never show up in a stack. That needs a path that still names the file
+ * once the process is gone, the host's own; other files (deleted, or only
+ * visible in another mount namespace) are read now, while they can be.
+ */
+static void open_now_or_later(struct dso_cache *c, struct sym_dso *d, const char *path,
+			      const struct maps_exec *m, const char *root, const char *id)
+{
+	struct stat st;
+
+	if (!m->deleted && !stat(m->path, &st) && st.st_ino == m->inode &&
+	    major(st.st_dev) == m->dev_major && minor(st.st_dev) == m->dev_minor) {
+		d->ctime = st.st_ctim;
+		d->size = st.st_size;
+		memcpy(d->build_id, id, sizeof(d->build_id));
+		d->lazy = true;
+		d->open_path = sym_intern__get(c->strings, m->path);
+		return;
+	}
+	load(c, d, path, m, root);
+	if (!d->err)
+		d->open_path = stable_path(c, path, m);
+}
+
 struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_exec *m)
 {
-	char path[PATH_MAX + 64], root[64];
+	char path[PATH_MAX + 64], root[64], id[ELF_BUILD_ID_HEX] = "";
 	struct dso_inode *known = lookup_inode(c, m);
 	struct sym_dso *d;
 	int err;
@@ -347,7 +376,7 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	if (known)
 		forget_inode(c, known->dso, m);
 	err = find_path(pid, m, path, sizeof(path), root, sizeof(root));
-	if (!err && (d = lookup_build_id(c, path))) {
+	if (!err && (d = lookup_build_id(c, path, id))) {
 		/* The same build under another inode (e.g. another container's copy). */
 		return remember_inode(c, d, m, path) ? NULL : dso_get(c, d);
 	}
@@ -358,17 +387,37 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	d->dev_minor = m->dev_minor;
 	d->inode = m->inode;
 	d->err = err;
-	if (!err)
-		load(c, d, path, m, root);
 	dso_get(c, d);
+	if (!err)
+		open_now_or_later(c, d, path, m, root, id);
 	if (d->err)
 		return d;
-	d->open_path = stable_path(c, path, m);
 	if (!d->open_path || remember(c, d, m, path)) {
 		dso_cache__put(c, d);
 		return NULL;
 	}
 	return d;
+}
+
+struct elf_file *dso_cache__elf(struct dso_cache *c, struct sym_dso *d)
+{
+	struct maps_exec m;
+	struct stat st;
+
+	if (!d->lazy)
+		return d->elf;
+	d->lazy = false;
+	m = (struct maps_exec){ .dev_major = d->dev_major, .dev_minor = d->dev_minor,
+				.inode = d->inode, .path = (char *)d->open_path };
+	/* Replaced since (an upgrade, or a reused inode): no symbols, not another file's. */
+	if (!same_file(d->open_path, &m) || stat(d->open_path, &st) ||
+	    st.st_ctim.tv_sec != d->ctime.tv_sec || st.st_ctim.tv_nsec != d->ctime.tv_nsec ||
+	    (uint64_t)st.st_size != d->size) {
+		d->err = -ESTALE;
+		return NULL;
+	}
+	load(c, d, d->open_path, &m, "");
+	return d->elf;
 }
 
 /* The vDSO image's size, from its own headers (it is not a file). */

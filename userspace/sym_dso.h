@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sym_elf.h"
 #include "sym_intern.h"
@@ -23,7 +24,10 @@ struct sym_dso {
 	char build_id[ELF_BUILD_ID_HEX];	/* "" when unknown */
 	const char *id;		/* build_id interned (outlives the dso), NULL when unknown */
 	const char *open_path;	/* interned path that opened it; NULL for the vDSO */
-	struct elf_file *elf;	/* NULL when the file could not be read */
+	struct elf_file *elf;	/* use dso_cache__elf(): NULL when not read (yet) */
+	bool lazy;		/* symbols not read yet: at the first lookup */
+	struct timespec ctime;	/* of the file when it was mapped, while lazy */
+	uint64_t size;
 	int err;		/* why elf is NULL */
 	unsigned int refs;	/* snapshots holding it */
 	bool indexed;		/* findable by inode / build-id (failures are not) */
@@ -49,6 +53,8 @@ void dso_cache__free(struct dso_cache *c);	/* NULL-safe */
 struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_exec *m);
 /* The vDSO, from our own image: the same for every process of this kernel, never freed. */
 struct sym_dso *dso_cache__vdso(struct dso_cache *c);
+/* The parsed file, read now if it was not yet; NULL when it cannot be read. */
+struct elf_file *dso_cache__elf(struct dso_cache *c, struct sym_dso *d);
 /* Gives back a reference (NULL-safe); the last one parks the dso in the LRU. */
 void dso_cache__put(struct dso_cache *c, struct sym_dso *d);
 

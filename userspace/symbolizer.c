@@ -285,10 +285,10 @@ static int lookup_jit(struct symbolizer *s, struct sym_proc *p, uint64_t addr,
 	return 0;
 }
 
-static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *info,
-			uint64_t addr, struct sym_result *out)
+static void lookup_file(struct symbolizer *s, const struct maps_exec *m,
+			const struct sym_proc_map *info, uint64_t addr, struct sym_result *out)
 {
-	struct elf_file *elf = info->dso ? info->dso->elf : NULL;
+	struct elf_file *elf = info->dso ? dso_cache__elf(s->dsos, info->dso) : NULL;
 	struct elf_sym *sym;
 	uint64_t vaddr;
 
@@ -338,7 +338,7 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 		return -ENOMEM;
 	i = find_map(s, p, addr);
 	if (i >= 0 && p->info[i].dso) {
-		lookup_file(&p->maps[i], &p->info[i], addr, out);
+		lookup_file(s, &p->maps[i], &p->info[i], addr, out);
 		return 0;
 	}
 	/* Anonymous, special or unmapped code: a JIT's, if it tells us (and it grows). */
@@ -350,7 +350,7 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 	if (i < 0)
 		return err;
 	if (err && p->info[i].module)
-		lookup_file(&p->maps[i], &p->info[i], addr, out);
+		lookup_file(s, &p->maps[i], &p->info[i], addr, out);
 	out->map_start = p->maps[i].start;
 	out->map_end = p->maps[i].end;
 	out->map_pgoff = p->maps[i].pgoff;
@@ -361,6 +361,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 {
 	const struct sym_proc_map *info;
 	const struct maps_exec *m;
+	struct elf_file *elf;
 	struct sym_proc *p;
 	int err, i;
 
@@ -383,8 +384,9 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 		return 0;
 	out->open_path = info->dso->open_path;
 	out->build_id = info->dso->id;
-	if (info->dso->elf)
-		out->has_load_bias = elf_file__load_bias(info->dso->elf, m->start, m->pgoff,
+	elf = dso_cache__elf(s->dsos, info->dso);
+	if (elf)
+		out->has_load_bias = elf_file__load_bias(elf, m->start, m->pgoff,
 							 &out->load_bias);
 	return 0;
 }

@@ -31,6 +31,7 @@
 struct child {
 	pid_t pid;
 	int stdin_fd;
+	uint64_t alpha;		/* where its fl_target_alpha is */
 };
 
 /* Starts @path and waits until it has printed its line (it is mapped by then). */
@@ -57,6 +58,7 @@ static void child_start(const char *path, struct child *c)
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof(line), f));
 	fclose(f);
+	assert_int_equal(sscanf(line, "%lx", &c->alpha), 1);
 }
 
 static void child_stop(struct child *c)
@@ -111,7 +113,8 @@ static void run_once(struct symbolizer *s, const char *path)
 	assert_int_equal(symbolizer__capture_pid(s, c.pid), 0);
 	child_stop(&c);
 	/* Exited but still symbolizable from the snapshot, until forgotten. */
-	symbolizer__user(s, c.pid, 0, &r);
+	assert_int_equal(symbolizer__user(s, c.pid, c.alpha, &r), 0);
+	assert_string_equal(r.symbol, "fl_target_alpha");
 	symbolizer__forget_pid(s, c.pid);
 }
 
@@ -120,6 +123,7 @@ static void test_released_files_are_freed(void **state)
 	char dir[] = "/tmp/faultline-dso.XXXXXX", src[512], path[600];
 	struct symbolizer *s = symbolizer__new();
 	struct sym_stats base, st;
+	struct sym_result r;
 	struct child keep;
 
 	(void)state;
@@ -129,6 +133,7 @@ static void test_released_files_are_freed(void **state)
 	/* A live process holds libc and the loader: they must stay throughout. */
 	child_start(src, &keep);
 	assert_int_equal(symbolizer__capture_pid(s, keep.pid), 0);
+	symbolizer__user(s, keep.pid, keep.alpha, &r);
 	symbolizer__stats(s, &base);
 	assert_true(base.files_held >= 2);
 	for (unsigned int i = 0; i < PROGRAMS; i++) {
@@ -160,10 +165,40 @@ static void test_released_files_are_freed(void **state)
 	symbolizer__free(s);
 }
 
+/* Read lazily, after the process is gone: a file replaced since gives no names, not wrong ones. */
+static void test_replaced_file_not_misread(void **state)
+{
+	char dir[] = "/tmp/faultline-dso.XXXXXX", src[512], path[600];
+	struct symbolizer *s = symbolizer__new();
+	struct sym_result r;
+	struct child c;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/target-pie", SYM_FIXTURE_BIN);
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	copy_as_build(src, path, 1);
+	child_start(path, &c);
+	assert_int_equal(symbolizer__capture_pid(s, c.pid), 0);
+	child_stop(&c);
+	unlink(path);
+	snprintf(src, sizeof(src), "%s/target-nopie", SYM_FIXTURE_BIN);
+	copy_as_build(src, path, 2);
+	symbolizer__user(s, c.pid, c.alpha, &r);
+	assert_int_equal(r.kind, FRAME_USER);
+	assert_null(r.symbol);
+	assert_non_null(strstr(r.module, "/prog"));
+	unlink(path);
+	rmdir(dir);
+	symbolizer__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_released_files_are_freed),
+		cmocka_unit_test(test_replaced_file_not_misread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
