@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "log.h"
 #include "sym_kallsyms.h"
@@ -30,6 +31,8 @@ struct symbolizer {
 	double kernel_ms;
 	double ksyms_loaded_ms;	/* CLOCK_MONOTONIC of the last (attempted) read */
 	double ksyms_reload_ms;
+	double ksyms_checked_ms;	/* last look for BPF programs loaded since */
+	__u32 bpf_max_id;	/* highest BPF program id before the last read */
 	unsigned long ksyms_reloads;
 	const char *jit_module;
 	const char *kernel_module, *bpf_module;
@@ -167,6 +170,16 @@ static void result_init(struct sym_result *out, uint64_t addr)
 	out->addr = addr;
 }
 
+/* 0 when BPF program ids cannot be listed (no privilege): then nothing is newer. */
+static __u32 bpf_max_prog_id(void)
+{
+	__u32 id = 0, next;
+
+	while (!bpf_prog_get_next_id(id, &next))
+		id = next;
+	return id;
+}
+
 static int load_kallsyms(struct symbolizer *s)
 {
 	double t0 = sym_now_ms();
@@ -174,6 +187,7 @@ static int load_kallsyms(struct symbolizer *s)
 	if (s->ksyms_state)
 		return s->ksyms_state < 0 ? s->ksyms_state : 0;
 	s->ksyms_loaded_ms = t0;
+	s->bpf_max_id = bpf_max_prog_id();
 	s->ksyms = ksyms__load("/proc/kallsyms");
 	if (!s->ksyms) {
 		s->ksyms_state = -errno;
@@ -200,6 +214,7 @@ static bool reload_kallsyms(struct symbolizer *s)
 	if (s->ksyms_state != 1 || t0 - s->ksyms_loaded_ms < s->ksyms_reload_ms)
 		return false;
 	s->ksyms_loaded_ms = t0;
+	s->bpf_max_id = bpf_max_prog_id();
 	k = ksyms__load("/proc/kallsyms");
 	if (!k)
 		return false;
@@ -224,11 +239,29 @@ static const char *kernel_module(struct symbolizer *s, const struct ksym *sym)
 	return sym_intern__get(s->strings, ksyms__module(s->ksyms, sym));
 }
 
+/*
+ * A BPF program loaded since may sit in a gap between listed ones and be
+ * taken for the one below it: a program id above the highest one seen
+ * before the read says so, in one syscall (checked once per interval).
+ */
+static bool bpf_progs_added(struct symbolizer *s, uint64_t addr)
+{
+	double now = sym_now_ms();
+	__u32 next;
+
+	if (!s->bpf_max_id || !ksyms__in_bpf(s->ksyms, addr) ||
+	    now - s->ksyms_checked_ms < s->ksyms_reload_ms)
+		return false;
+	s->ksyms_checked_ms = now;
+	return !bpf_prog_get_next_id(s->bpf_max_id, &next);
+}
+
 static const struct ksym *find_ksym(struct symbolizer *s, uint64_t addr)
 {
 	const struct ksym *sym = ksyms__find(s->ksyms, addr);
 
-	if ((!sym || ksyms__may_be_stale(s->ksyms, sym)) && reload_kallsyms(s))
+	if ((!sym || ksyms__may_be_stale(s->ksyms, sym) || bpf_progs_added(s, addr)) &&
+	    reload_kallsyms(s))
 		sym = ksyms__find(s->ksyms, addr);
 	return sym;
 }
