@@ -115,22 +115,48 @@ static void load_jit(struct sym_proc *p, const char *path, uid_t uid)
 	p->jit_mtime = st.st_mtim;
 }
 
-/* /tmp/perf-PID.map as the process wrote it: in its own /tmp, named with its own pid. */
+/* In another pid namespace, where the process (and its JIT) sees another pid? */
+static bool other_pid_ns(int pid)
+{
+	static char self[64];
+	char path[64], link[64];
+	ssize_t n;
+
+	if (!self[0]) {
+		n = readlink("/proc/self/ns/pid", self, sizeof(self) - 1);
+		if (n <= 0)
+			return true;
+		self[n] = '\0';
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return true;	/* cannot tell: ask /proc/PID/status */
+	link[n] = '\0';
+	return strcmp(link, self) != 0;
+}
+
+/*
+ * /tmp/perf-PID.map as the process wrote it: in its own /tmp, named with its
+ * own pid. /proc/PID/status (costly to produce) is read only when a map exists
+ * or the process is in another pid namespace: nearly every process has none.
+ */
 static void capture_jit(struct sym_proc *p)
 {
 	char path[PATH_MAX];
-	int nspid;
+	int nspid = p->pid;
 	uid_t uid;
 
-	if (read_status(p->pid, &uid, &nspid))
+	if (other_pid_ns(p->pid) && read_status(p->pid, &uid, &nspid))
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", p->pid, nspid);
-	if (!access(path, F_OK)) {
-		load_jit(p, path, uid);
-		return;
+	if (access(path, F_OK)) {
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
+		if (access(path, F_OK))
+			return;
 	}
-	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
-	load_jit(p, path, uid);
+	if (!read_status(p->pid, &uid, &nspid))
+		load_jit(p, path, uid);
 }
 
 int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
