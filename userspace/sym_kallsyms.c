@@ -65,14 +65,33 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 }
 
 /* Splits one line in place: "addr type name[\t[module]]". 1 when kept. */
+/* Lowercase hex as kallsyms prints it; strtoull's generality costs here. */
+static uint64_t parse_hex(char *s, char **end)
+{
+	uint64_t v = 0;
+	unsigned int d;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		v = v << 4 | d;
+	}
+	*end = s;
+	return v;
+}
+
 static int parse_line(struct ksyms *k, char *line, struct ksym *out)
 {
 	char *end, *name, *mod = NULL;
 	uint64_t addr;
 	char type;
 
-	addr = strtoull(line, &end, 16);
-	if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+	addr = parse_hex(line, &end);
+	if (end == line || end - line > 16 || *end != ' ' || !end[1] || end[2] != ' ')
 		return 0;
 	type = end[1];
 	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
@@ -132,8 +151,8 @@ static size_t count_lines(const char *buf)
 {
 	size_t n = 1;
 
-	for (; *buf; buf++)
-		n += *buf == '\n';
+	for (; (buf = strchr(buf, '\n')); buf++)
+		n++;
 	return n;
 }
 
@@ -165,6 +184,35 @@ static int parse_all(struct ksyms *k, size_t *nonzero)
 	return 0;
 }
 
+/*
+ * kallsyms comes sorted by address but for a short tail (BPF programs,
+ * ftrace trampolines): sort the tail alone and merge it in, instead of
+ * sorting all. Aliases may stay in any order: dedup_aliases() picks one.
+ */
+static int sort_syms(struct ksyms *k)
+{
+	size_t split = 1, i, j, o;
+	struct ksym *merged;
+
+	while (split < k->n && k->syms[split - 1].addr <= k->syms[split].addr)
+		split++;
+	if (split >= k->n)
+		return 0;
+	qsort(k->syms + split, k->n - split, sizeof(*k->syms), ksym_cmp);
+	merged = malloc(k->n * sizeof(*merged));
+	if (!merged)
+		return -ENOMEM;
+	for (i = 0, j = split, o = 0; i < split || j < k->n;) {
+		if (j >= k->n || (i < split && k->syms[i].addr <= k->syms[j].addr))
+			merged[o++] = k->syms[i++];
+		else
+			merged[o++] = k->syms[j++];
+	}
+	free(k->syms);
+	k->syms = merged;
+	return 0;
+}
+
 static long find_mod(const struct ksyms *k, const char *name)
 {
 	for (size_t i = 0; i < k->nmods; i++)
@@ -178,8 +226,11 @@ static void dedup_aliases(struct ksyms *k)
 	size_t i, out = 0;
 
 	for (i = 0; i < k->n; i++) {
-		if (out && k->syms[out - 1].addr == k->syms[i].addr)
+		if (out && k->syms[out - 1].addr == k->syms[i].addr) {
+			if (ksym_cmp(&k->syms[i], &k->syms[out - 1]) < 0)
+				k->syms[out - 1] = k->syms[i];
 			continue;
+		}
 		k->syms[out++] = k->syms[i];
 	}
 	k->n = out;
@@ -206,7 +257,12 @@ struct ksyms *ksyms__parse(char *buf, size_t len)
 		errno = -err;
 		return NULL;
 	}
-	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	err = sort_syms(k);
+	if (err) {
+		ksyms__free(k);
+		errno = -err;
+		return NULL;
+	}
 	dedup_aliases(k);
 	k->bpf_mod = find_mod(k, "[bpf]");
 	return k;

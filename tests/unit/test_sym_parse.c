@@ -171,6 +171,33 @@ static void test_kallsyms_bpf(void **state)
 	ksyms__free(k);
 }
 
+/* Sorted but for a tail, as kallsyms lists BPF programs and trampolines last. */
+static void test_kallsyms_unsorted_tail(void **state)
+{
+	char *text = strdup("ffffffff81000000 T _stext\n"
+			    "ffffffff81000000 T startup_64\n"
+			    "ffffffff81000100 t b\n"
+			    "ffffffff81000200 t d\n"
+			    "ffffffffc0002000 t bpf_prog_2\t[bpf]\n"
+			    "ffffffff81000180 t c\n"
+			    "ffffffffc0001000 t bpf_prog_1\t[bpf]\n"
+			    "ffffffff81000200 T d_global\n");
+	struct ksyms *k;
+
+	(void)state;
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_non_null(k);
+	assert_int_equal(ksyms__count(k), 6);
+	assert_string_equal(ksyms__find(k, 0xffffffff81000050ULL)->name, "startup_64");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000150ULL)->name, "b");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000190ULL)->name, "c");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000250ULL)->name, "d_global");
+	assert_string_equal(ksyms__find(k, 0xffffffffc0001010ULL)->name, "bpf_prog_1");
+	assert_string_equal(ksyms__find(k, 0xffffffffc0002010ULL)->name, "bpf_prog_2");
+	ksyms__free(k);
+}
+
 static void test_kallsyms_hidden(void **state)
 {
 	char *text = strdup("0000000000000000 T _stext\n0000000000000000 t foo\n");
@@ -268,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_search_le),
 		cmocka_unit_test(test_kallsyms_fixture),
 		cmocka_unit_test(test_kallsyms_bpf),
+		cmocka_unit_test(test_kallsyms_unsorted_tail),
 		cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_perf_map_fixture),
 		cmocka_unit_test(test_perf_map_owner),
