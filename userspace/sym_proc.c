@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "sym_proc.h"
 #include "sym_read.h"
@@ -34,7 +35,7 @@ static void release(struct dso_cache *c, struct sym_proc_map *info, size_t n)
 }
 
 /* The new snapshot takes its files before the old one lets go: nothing is parsed twice. */
-static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
+static int parse_snapshot(struct sym_proc *p, const char *text, struct dso_cache *c,
 			  struct sym_intern *strings)
 {
 	struct sym_proc_map *info;
@@ -61,11 +62,9 @@ static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
 	release(c, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
-	free(p->maps_text);
 	p->maps = maps;
 	p->info = info;
 	p->n = n;
-	p->maps_text = text;
 	p->dsos = c;
 	return 0;
 }
@@ -165,25 +164,32 @@ int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern
 	size_t len;
 	int err;
 
+	unsigned long crc;
+
 	p->captured_ms = sym_now_ms();
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	err = sym_read_file(path, &text, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
 	/* Empty maps after non-empty ones: the process is exiting, keep what we had. */
-	if (!len && p->maps_text && p->maps_text[0]) {
+	if (!len && p->captured && p->maps_len) {
 		free(text);
 		return -ESRCH;
 	}
 	capture_jit(p);
-	if (p->maps_text && !strcmp(p->maps_text, text)) {
+	crc = crc32(0L, (const Bytef *)text, len);
+	if (p->captured && p->maps_len == len && p->maps_crc == crc) {
 		free(text);
 		return 0;
 	}
 	err = parse_snapshot(p, text, c, strings);
-	if (err && p->maps_text != text)
-		free(text);
-	return err;
+	free(text);
+	if (err)
+		return err;
+	p->captured = true;
+	p->maps_len = len;
+	p->maps_crc = crc;
+	return 0;
 }
 
 void sym_proc__free(struct sym_proc *p)
@@ -194,7 +200,6 @@ void sym_proc__free(struct sym_proc *p)
 		release(p->dsos, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
-	free(p->maps_text);
 	perf_map__free(p->jit);
 	free(p);
 }

@@ -21,7 +21,10 @@ struct sym_proc_map {
 /* A snapshot of one process: enough to symbolize it after it exits. */
 struct sym_proc {
 	int pid;
-	char *maps_text;	/* the last maps read, to notice when nothing changed */
+	bool captured;		/* maps were read at least once */
+	/* Of the last maps read, to notice when nothing changed (not the text: it is big). */
+	size_t maps_len;
+	unsigned long maps_crc;
 	struct maps_exec *maps;
 	struct sym_proc_map *info;	/* parallel to maps */
 	size_t n;

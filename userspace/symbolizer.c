@@ -244,7 +244,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 	p = get_proc(s, pid, &err);
 	if (!p)
 		return -ENOMEM;
-	if (!p->maps_text)
+	if (!p->captured)
 		return -ESRCH;
 	i = find_map(s, p, addr);
 	if (i < 0)
