@@ -113,7 +113,7 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	if (known)
 		dso_forget_inode(c, known->dso, m);
 	err = find_path(pid, m, path, sizeof(path), root, sizeof(root));
-	if (!err && (d = dso_lookup_build_id(c, path, id))) {
+	if (!err && (d = dso_lookup_build_id(c, path, m, id))) {
 		/* The same build under another inode (e.g. another container's copy). */
 		return dso_remember_inode(c, d, m, path) ? NULL : dso_ref(c, d);
 	}

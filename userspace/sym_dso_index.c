@@ -165,13 +165,16 @@ void dso_forget_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_
 /*
  * Once every process mapping a file is gone its inode number may be reused
  * by a new file: a cached dso is stale when the file at the same identity
- * was changed since it was parsed. Unknowable once the process is gone too.
+ * is another build, or (without build-ids) was changed since it was seen.
+ * Unknowable once the process is gone too.
  */
 bool dso_inode_stale(const struct dso_inode *i, int pid, const struct maps_exec *m)
 {
 	char path[PATH_MAX + 64];
 	struct stat st;
 
+	if (m->build_id[0] && i->dso->build_id[0])
+		return strcmp(m->build_id, i->dso->build_id) != 0;
 	if (m->deleted)
 		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
 			 (unsigned long long)m->start, (unsigned long long)m->end);
@@ -216,18 +219,22 @@ int dso_remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps
 }
 
 struct sym_dso *dso_lookup_build_id(struct dso_cache *c, const char *path,
-				    char id[ELF_BUILD_ID_HEX])
+				    const struct maps_exec *m, char id[ELF_BUILD_ID_HEX])
 {
 	struct sym_dso key = { 0 }, **hit;
 	int fd;
 
 	id[0] = '\0';
-	fd = sym_open_regular(path);
-	if (fd < 0)
-		return NULL;
-	if (elf_build_id_fd(fd, key.build_id))
-		key.build_id[0] = '\0';
-	close(fd);
+	if (m->build_id[0]) {
+		snprintf(key.build_id, sizeof(key.build_id), "%s", m->build_id);
+	} else {
+		fd = sym_open_regular(path);
+		if (fd < 0)
+			return NULL;
+		if (elf_build_id_fd(fd, key.build_id))
+			key.build_id[0] = '\0';
+		close(fd);
+	}
 	memcpy(id, key.build_id, ELF_BUILD_ID_HEX);
 	if (!key.build_id[0])
 		return NULL;

@@ -41,9 +41,12 @@ void dso_forget_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_
 bool dso_inode_stale(const struct dso_inode *i, int pid, const struct maps_exec *m);
 int dso_remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
 		       const char *path);
-/* The dso of the build in @path, else NULL with its build-id (or "") in @id. */
+/*
+ * The dso of the build in @path (the kernel's build-id of @m when it gave
+ * one), else NULL with its build-id (or "") in @id.
+ */
 struct sym_dso *dso_lookup_build_id(struct dso_cache *c, const char *path,
-				    char id[ELF_BUILD_ID_HEX]);
+				    const struct maps_exec *m, char id[ELF_BUILD_ID_HEX]);
 /* Makes @d findable by the identity of @m and by its build-id. */
 int dso_remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
 		 const char *path);

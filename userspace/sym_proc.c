@@ -35,17 +35,13 @@ static void release(struct dso_cache *c, struct sym_proc_map *info, size_t n)
 }
 
 /* The new snapshot takes its files before the old one lets go: nothing is parsed twice. */
-static int parse_snapshot(struct sym_proc *p, const char *text, struct dso_cache *c,
-			  struct sym_intern *strings)
+static int use_snapshot(struct sym_proc *p, struct maps_exec *maps, size_t n,
+			struct dso_cache *c, struct sym_intern *strings)
 {
 	struct sym_proc_map *info;
-	struct maps_exec *maps;
-	size_t n, i;
+	size_t i;
 	int err;
 
-	err = maps_parse_exec(text, &maps, &n);
-	if (err)
-		return err;
 	info = calloc(n ? n : 1, sizeof(*info));
 	if (!info) {
 		maps_exec_free(maps, n);
@@ -158,36 +154,66 @@ static void capture_jit(struct sym_proc *p)
 		load_jit(p, path, uid);
 }
 
-int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+/* What identifies a set of mappings, to notice that a re-read found the same. */
+static unsigned long checksum(const struct maps_exec *v, size_t n)
+{
+	unsigned long crc = crc32(0L, Z_NULL, 0);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id[4] = { v[i].start, v[i].end, v[i].pgoff, v[i].inode };
+
+		crc = crc32(crc, (const Bytef *)id, sizeof(id));
+		crc = crc32(crc, (const Bytef *)v[i].path, strlen(v[i].path) + 1);
+	}
+	return crc;
+}
+
+/* The executable mappings now: asked of the kernel, else parsed from the maps text. */
+static int read_exec_maps(int pid, struct maps_exec **maps, size_t *n)
 {
 	char path[64], *text;
 	size_t len;
 	int err;
 
-	unsigned long crc;
-
-	p->captured_ms = sym_now_ms();
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	err = maps_query_exec(pid, maps, n);
+	if (err != -EOPNOTSUPP)
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	err = sym_read_file(path, &text, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
-	/* Empty maps after non-empty ones: the process is exiting, keep what we had. */
-	if (!len && p->captured && p->maps_len) {
-		free(text);
+	err = maps_parse_exec(text, maps, n);
+	free(text);
+	return err;
+}
+
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+{
+	struct maps_exec *maps;
+	unsigned long crc;
+	size_t n;
+	int err;
+
+	p->captured_ms = sym_now_ms();
+	err = read_exec_maps(p->pid, &maps, &n);
+	if (err)
+		return err;
+	/* Nothing mapped after something was: the process is exiting, keep what we had. */
+	if (!n && p->captured && p->maps_len) {
+		maps_exec_free(maps, n);
 		return -ESRCH;
 	}
 	capture_jit(p);
-	crc = crc32(0L, (const Bytef *)text, len);
-	if (p->captured && p->maps_len == len && p->maps_crc == crc) {
-		free(text);
+	crc = checksum(maps, n);
+	if (p->captured && p->maps_len == n && p->maps_crc == crc) {
+		maps_exec_free(maps, n);
 		return 0;
 	}
-	err = parse_snapshot(p, text, c, strings);
-	free(text);
+	err = use_snapshot(p, maps, n, c, strings);
 	if (err)
 		return err;
 	p->captured = true;
-	p->maps_len = len;
+	p->maps_len = n;
 	p->maps_crc = crc;
 	return 0;
 }

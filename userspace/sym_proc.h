@@ -22,7 +22,7 @@ struct sym_proc_map {
 struct sym_proc {
 	int pid;
 	bool captured;		/* maps were read at least once */
-	/* Of the last maps read, to notice when nothing changed (not the text: it is big). */
+	/* Of the last executable mappings read, to notice when nothing changed. */
 	size_t maps_len;
 	unsigned long maps_crc;
 	struct maps_exec *maps;

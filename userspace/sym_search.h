@@ -14,11 +14,12 @@
 long sym_search_le(const void *base, size_t n, size_t stride, size_t key_off, uint64_t addr);
 
 /* The record itself, or NULL. */
-#define SYM_SEARCH_LE(arr, n, field, addr)                                                        \
-	({                                                                                         \
-		long __i = sym_search_le((arr), (n), sizeof(*(arr)),                               \
-					 __builtin_offsetof(__typeof__(*(arr)), field), (addr));    \
-		__i < 0 ? NULL : &(arr)[__i];                                                      \
+#define SYM_SEARCH_LE(arr, n, field, addr)                                              \
+	({                                                                               \
+		long __i = sym_search_le((arr), (n), sizeof(*(arr)),                     \
+					 __builtin_offsetof(__typeof__(*(arr)), field),   \
+					 (addr));                                         \
+		__i < 0 ? NULL : &(arr)[__i];                                            \
 	})
 
 #endif

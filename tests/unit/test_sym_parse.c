@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Symbolizer parsers on fixture text: maps lines, kallsyms, perf-PID.map, demangling. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sym_demangle.h"
+#include "sym_elf.h"
 #include "sym_kallsyms.h"
 #include "sym_maps.h"
 #include "sym_perfmap.h"
@@ -87,6 +89,52 @@ static void test_maps_fixture(void **state)
 	assert_ptr_equal(maps_find(v, n, 0xffffffffff600100ULL), &v[6]);
 	maps_exec_free(v, n);
 	free(text);
+}
+
+/* The kernel's answer (PROCMAP_QUERY) and the parsed text agree, on this very process. */
+static void test_maps_query_matches_text(void **state)
+{
+	struct maps_exec *q, *t;
+	size_t nq, nt, len;
+	int err, ids = 0;
+	char *text;
+
+	(void)state;
+	err = maps_query_exec(getpid(), &q, &nq);
+	if (err == -EOPNOTSUPP)
+		skip();
+	assert_int_equal(err, 0);
+	assert_int_equal(sym_read_file("/proc/self/maps", &text, &len), 0);
+	assert_int_equal(maps_parse_exec(text, &t, &nt), 0);
+	free(text);
+	assert_true(nq >= 2);	/* this program, libc, ... */
+	/* [vsyscall] is no mapping of the process (the kernel's gate page): text only. */
+	if (nt && !strcmp(t[nt - 1].path, "[vsyscall]"))
+		free(t[--nt].path);
+	assert_int_equal(nq, nt);
+	for (size_t i = 0; i < nq; i++) {
+		assert_true(q[i].start == t[i].start && q[i].end == t[i].end);
+		assert_true(q[i].pgoff == t[i].pgoff && q[i].inode == t[i].inode);
+		assert_int_equal(q[i].dev_major, t[i].dev_major);
+		assert_int_equal(q[i].dev_minor, t[i].dev_minor);
+		assert_int_equal(q[i].deleted, t[i].deleted);
+		assert_string_equal(q[i].path, t[i].path);
+		/* The kernel's build-id, when it gives one, is the file's own. */
+		if (q[i].build_id[0]) {
+			char id[ELF_BUILD_ID_HEX];
+			int fd = open(q[i].path, O_RDONLY);
+
+			assert_true(fd >= 0);
+			assert_int_equal(elf_build_id_fd(fd, id), 0);
+			close(fd);
+			assert_string_equal(q[i].build_id, id);
+			ids++;
+		}
+	}
+	print_message("%d of %zu executable mappings came with a build-id\n", ids, nq);
+	maps_exec_free(q, nq);
+	maps_exec_free(t, nt);
+	assert_int_equal(maps_query_exec(0x7ffffff0, &q, &nq), -ESRCH);
 }
 
 /* The one search every symbol table uses: last start <= addr, any record layout. */
@@ -292,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_maps_fixture),
+		cmocka_unit_test(test_maps_query_matches_text),
 		cmocka_unit_test(test_search_le),
 		cmocka_unit_test(test_kallsyms_fixture),
 		cmocka_unit_test(test_kallsyms_bpf),
