@@ -28,6 +28,19 @@ static uint8_t bind_rank(const GElf_Sym *s)
 	}
 }
 
+/*
+ * ".symtab" names of versioned definitions read "clock_gettime@@GLIBC_2.17";
+ * show "clock_gettime", as the same function reads in .dynsym and in perf.
+ * Mangled C++ and Rust names never contain '@', so cutting there is safe.
+ */
+static void strip_symbol_versions(char *strtab, size_t len)
+{
+	char *at = strtab;
+
+	while ((at = memchr(at, '@', strtab + len - at)))
+		*at++ = '\0';
+}
+
 static int copy_strtab(Elf *elf, size_t link, struct elf_file *f)
 {
 	Elf_Scn *scn = elf_getscn(elf, link);
@@ -42,6 +55,7 @@ static int copy_strtab(Elf *elf, size_t link, struct elf_file *f)
 	/* A corrupt table may lack its final NUL: names must never run past it. */
 	f->strtab[data->d_size] = '\0';
 	f->strtab_len = data->d_size;
+	strip_symbol_versions(f->strtab, data->d_size);
 	return 0;
 }
 

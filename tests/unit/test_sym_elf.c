@@ -328,6 +328,10 @@ static void test_self(void **state)
 	assert_non_null(ends_with(r.symbol, "getpid"));
 	assert_true(r.sym_offset == 0);
 	assert_non_null(strstr(r.module, "libc"));
+	/* A versioned definition is named without its "@@GLIBC_x" suffix. */
+	assert_int_equal(symbolizer__user(s, getpid(), (uint64_t)clock_gettime, &r), 0);
+	assert_non_null(ends_with(r.symbol, "clock_gettime"));
+	assert_null(strchr(r.symbol, '@'));
 	symbolizer__free(s);
 }
 
