@@ -35,6 +35,7 @@ static void record_usage(void)
 	       "      --slow-all           also syscalls that block by design\n"
 	       "      --fd-warn PERCENT    fd_pressure threshold (default 80)\n"
 	       "      --rate-limit N       events per second per process (default 100, 0: off)\n"
+	       WATCH_UNWIND_HELP
 	       "  -F, --freq HZ            profile samples per second per CPU (default 99)\n"
 	       "      --bucket MS          profile bucket length (default 1000)\n"
 	       "      --no-profile         record events only\n"
@@ -99,6 +100,9 @@ static int parse_other(struct record_opts *o, int c, const char *arg)
 			return cli_usage_error("record", "invalid --slow-threshold '%s' (MS or "
 					       "SYSCALL=MS)", arg);
 		return 0;
+	case WATCH_OPT_UNWIND:
+	case WATCH_OPT_STACK_BYTES:
+		return watch_parse_unwind(&o->watch, "record", c, arg);
 	}
 	return parse_number(o, c, arg);
 }
@@ -118,6 +122,7 @@ static int parse_args(struct record_opts *o, int argc, char **argv)
 		{ "freq", required_argument, NULL, 'F' },
 		{ "bucket", required_argument, NULL, OPT_BUCKET },
 		{ "no-profile", no_argument, NULL, OPT_NO_PROFILE },
+		WATCH_UNWIND_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
