@@ -188,6 +188,8 @@ static __always_inline void watch_send_snapshot(void)
 	__u32 cpu = bpf_get_smp_processor_id(), want, len;
 	struct watch_snapshot *s;
 
+	if (!capture_snapshot || !capture_user_stack)
+		return;
 	if (!task->mm)
 		return;	/* a kernel thread, or a task past exit_mm(): no user stack */
 	s = bpf_map_lookup_elem(&snapshot_scratch, &cpu);
@@ -208,9 +210,13 @@ static __always_inline void watch_send_snapshot(void)
 		watch_count(WATCH_CNT_SNAPSHOT_LOST);
 }
 
-/* Captures the current task's stacks (as enabled) straight into the event. */
-static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
-						 struct watch_stacks *s)
+/*
+ * The stacks without the DWARF snapshot, for an event prepared ahead of
+ * time (conn, at the SYN) that is emitted only sometimes: its emitter calls
+ * watch_send_snapshot() if and when it emits from the same task and syscall.
+ */
+static __always_inline void watch_capture_fp_stacks(void *ctx, struct watch_header *h,
+						    struct watch_stacks *s)
 {
 	long n;
 
@@ -223,8 +229,14 @@ static __always_inline void watch_capture_stacks(void *ctx, struct watch_header 
 		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
 	}
 	watch_capture_user_sp(s);
-	if (capture_snapshot && capture_user_stack)
-		watch_send_snapshot();
+}
+
+/* Captures the current task's stacks (as enabled) straight into the event. */
+static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
+						 struct watch_stacks *s)
+{
+	watch_capture_fp_stacks(ctx, h, s);
+	watch_send_snapshot();
 }
 
 #ifdef WATCH_RATE_LIMIT

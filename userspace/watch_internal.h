@@ -49,6 +49,8 @@ struct watch_unwind_stats {
 	uint64_t evicted;		/* snapshots whose event never came (e.g. a connect
 					 * that succeeded) dropped to make room */
 	uint64_t no_memory;		/* snapshots not kept: out of memory */
+	uint64_t snapshots;		/* snapshot records received */
+	uint64_t snapshot_bytes;	/* their total size */
 };
 
 /*

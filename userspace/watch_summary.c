@@ -89,6 +89,9 @@ static void print_unwind(const struct watch_ctx *c)
 		PRIu64 ", frame pointers (no snapshot) %" PRIu64 "; snapshots lost in BPF %"
 		PRIu64 ", unpaired %" PRIu64 ", out of memory %" PRIu64 "\n", st->dwarf, st->fp,
 		st->no_snapshot, snapshots_lost(c), st->evicted, st->no_memory);
+	if (st->snapshots)
+		fprintf(stderr, "    snapshots: %" PRIu64 ", %" PRIu64 " bytes each on average\n",
+			st->snapshots, st->snapshot_bytes / st->snapshots);
 	for (int i = 0; i < UNWIND_STATUS_NR; i++)
 		if (st->failed[i])
 			fprintf(stderr, "    dwarf stopped early (%s): %" PRIu64 "\n",
@@ -108,6 +111,8 @@ static void json_unwind(cJSON *j, const struct watch_ctx *c)
 	cJSON_AddNumberToObject(u, "snapshots_lost", snapshots_lost(c));
 	cJSON_AddNumberToObject(u, "unpaired", st->evicted);
 	cJSON_AddNumberToObject(u, "out_of_memory", st->no_memory);
+	cJSON_AddNumberToObject(u, "snapshots", st->snapshots);
+	cJSON_AddNumberToObject(u, "snapshot_bytes", st->snapshot_bytes);
 	failed = cJSON_AddObjectToObject(u, "failed");
 	for (int i = 0; failed && i < UNWIND_STATUS_NR; i++)
 		if (i != UNWIND_OK)

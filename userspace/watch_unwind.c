@@ -103,6 +103,8 @@ int watch_unwind_store(struct watch_ctx *c, const void *data, size_t size)
 		return -EINVAL;
 	if (!w)
 		return 0;	/* not asked for: nothing to pair with */
+	w->st.snapshots++;
+	w->st.snapshot_bytes += size;
 	p = free_slot(w);
 	p->snap = malloc(size);
 	if (!p->snap) {

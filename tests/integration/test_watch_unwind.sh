@@ -6,7 +6,7 @@
 # not reach main (what the DWARF mode is for, and proof this test can fail).
 # A SIGSEGV in such a binary reaches main too (under ASan), --unwind auto
 # picks DWARF for it, and `record --unwind dwarf` keeps the whole stack for
-# `report`.
+# `report`. conn events pair with their snapshots too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/watch_lib.sh"
 . "$(dirname "$0")/report_lib.sh"
@@ -81,6 +81,26 @@ user_symbols "$pid" dwarf >"$TMP/segv.syms" ||
 in_order "$TMP/segv.syms" nofp_crash nofp_handle main __libc_start_call_main ||
 	fail "segv stack: $(tr '\n' ' ' <"$TMP/segv.syms")"
 assert_match "$TMP/watch.err" "^watch: pid $pid \(segv_nofp\): DWARF .*no frame pointers"
+
+# conn prepares its event at the SYN and sends the snapshot when it reports
+# from inside connect(): both loopback refusals pair with one.
+start_watch --events conn --unwind dwarf
+"$TOOLS/conn_refused" --mode both --wait-file "$TMP/go" >"$TMP/conn.out" 2>&1 &
+pid=$!
+sleep 0.3	# its maps, libraries included, are snapshot at exec and 10 ms later
+touch "$TMP/go"
+wait $pid || fail "conn_refused failed: $(cat "$TMP/conn.out")"
+stop_watch
+python3 - "$TMP/watch.out" "$pid" <<'PY' || fail "conn stacks: $(grep -c conn_ "$TMP/watch.out") events"
+import json, sys
+path, pid = sys.argv[1], int(sys.argv[2])
+mine = [e for e in map(json.loads, open(path)) if e.get("pid") == pid]
+assert sorted(e["mode"] for e in mine) == ["blocking", "nonblocking"], mine
+for e in mine:
+    assert e["unwind"] == "dwarf", e
+    syms = [(f.get("symbol") or "?").split("@")[0] for f in e["stack"]]
+    assert "main" in syms and "__libc_start_call_main" in syms, syms
+PY
 
 # record keeps the DWARF stack; report shows it in the incident.
 start_record "$TMP/unwind.rec" --events signal --no-profile --unwind dwarf
