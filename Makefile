@@ -164,8 +164,8 @@ test-unit: $(UNIT_BINS) $(ASAN_BINS)
 test-integration: faultline $(BUILD)/faultline-asan tools
 	$(Q)BUILD=$(BUILD) tests/run.sh integration
 
-run: faultline
-	$(Q)./faultline probe
+run: faultline tools
+	$(Q)tools/demo.sh
 
 bench: faultline tools
 	$(Q)for b in bench/*/run.sh; do echo "== $$b"; $$b || exit 1; done

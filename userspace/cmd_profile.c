@@ -377,6 +377,7 @@ int cmd_profile(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	profile_procs__forget_exited(r->procs);
 	fill_metadata(r);
 	ret = write_output(r);
 	print_summary(r);

@@ -37,18 +37,17 @@ static const struct capability capabilities[] = {
 		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
 	}, 2 },
 	{ "fd", {
-		{ "tracepoint raw_syscalls:sys_exit + iter/task_file",
-		  { "raw_syscalls:sys_exit", "raw_syscalls:sys_enter" }, { FEAT_ITER_TASK }, 1 },
-		{ "tracepoint raw_syscalls:sys_exit", { "raw_syscalls:sys_exit",
-		  "raw_syscalls:sys_enter" }, {}, 0 },
-		{ "raw_tp sys_exit", {}, { FEAT_RAW_TP }, 1 },
-	}, 3 },
+		/* fd counts come from the fdtable bitmap via CO-RE, so no iterator. */
+		{ "tp_btf sys_exit, tp_btf sched_process_exit",
+		  { "raw_syscalls:sys_exit", "sched:sched_process_exit" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+	}, 1 },
 	{ "conn", {
-		{ "tracepoints sys_exit_connect + inet_sock_set_state + tcp_send_reset",
+		{ "tracepoint syscalls:sys_enter_connect, tracepoint syscalls:sys_exit_connect, "
+		  "tracepoint sock:inet_sock_set_state, tracepoint tcp:tcp_send_reset",
 		  { "syscalls:sys_enter_connect", "syscalls:sys_exit_connect",
 		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {}, 0 },
-		{ "kprobe tcp_v4_connect/tcp_v6_connect", {}, { FEAT_KPROBE }, 1 },
-	}, 2 },
+	}, 1 },
 	{ "slow", {
 		{ "tp_btf sys_enter, tp_btf sys_exit",
 		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },

@@ -180,6 +180,20 @@ bool profile_procs__targets_gone(struct profile_procs *p)
 	return true;
 }
 
+static void forget_if_exited(const void *node, VISIT which, void *ctx)
+{
+	const struct proc *pr = *(struct proc *const *)node;
+	struct profile_procs *p = ctx;
+
+	if ((which == postorder || which == leaf) && pr->exited)
+		symbolizer__forget_pid(p->sym, pr->tgid);
+}
+
+void profile_procs__forget_exited(struct profile_procs *p)
+{
+	twalk_r(p->tree, forget_if_exited, p);
+}
+
 int profile_procs__unreadable(const struct profile_procs *p)
 {
 	return p->unreadable;

@@ -24,6 +24,11 @@ void profile_procs__on_event(void *procs, const struct profile_event *e);
 void profile_procs__need_maps(void *procs, int tgid);
 /* True once every target has exited (false without targets). */
 bool profile_procs__targets_gone(struct profile_procs *p);
+/*
+ * Drops the snapshots of exited processes, once their stacks are symbolized:
+ * their files go back to the symbolizer, which frees those no one maps.
+ */
+void profile_procs__forget_exited(struct profile_procs *p);
 /* Processes sampled whose maps could never be read (exited too early). */
 int profile_procs__unreadable(const struct profile_procs *p);
 int profile_procs__captured(const struct profile_procs *p);

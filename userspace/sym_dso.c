@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Opening and parsing the file behind a mapping, now or at its first lookup. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,89 +14,8 @@
 #include <elf.h>
 
 #include "log.h"
-#include "sym_dso.h"
+#include "sym_dso_internal.h"
 #include "sym_read.h"
-
-struct dso_cache {
-	void *by_inode;		/* tsearch trees of struct sym_dso * */
-	void *by_build_id;
-	struct sym_dso **all;	/* owns every dso, also uncached failures */
-	size_t n, cap;
-	struct sym_dso *vdso;
-	unsigned long files, syms;
-	double ms;
-};
-
-/* by_inode maps a file identity to a dso; several inodes may share one build. */
-struct inode_ref {
-	uint32_t dev_major, dev_minor;
-	uint64_t inode;
-	struct sym_dso *dso;
-};
-
-static int inode_cmp(const void *a, const void *b)
-{
-	const struct inode_ref *x = a, *y = b;
-
-	if (x->inode != y->inode)
-		return x->inode < y->inode ? -1 : 1;
-	if (x->dev_major != y->dev_major)
-		return x->dev_major < y->dev_major ? -1 : 1;
-	return x->dev_minor < y->dev_minor ? -1 : x->dev_minor > y->dev_minor;
-}
-
-static int build_id_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct sym_dso *)a)->build_id, ((const struct sym_dso *)b)->build_id);
-}
-
-struct dso_cache *dso_cache__new(void)
-{
-	return calloc(1, sizeof(struct dso_cache));
-}
-
-static void dso_free(struct sym_dso *d)
-{
-	elf_file__free(d->elf);
-	free(d->open_path);
-	free(d);
-}
-
-static void no_free(void *p)
-{
-	(void)p;
-}
-
-void dso_cache__free(struct dso_cache *c)
-{
-	size_t i;
-
-	if (!c)
-		return;
-	tdestroy(c->by_inode, free);
-	tdestroy(c->by_build_id, no_free);
-	for (i = 0; i < c->n; i++)
-		dso_free(c->all[i]);
-	free(c->all);
-	free(c);
-}
-
-static struct sym_dso *dso_alloc(struct dso_cache *c)
-{
-	struct sym_dso **nv, *d;
-
-	if (c->n == c->cap) {
-		nv = reallocarray(c->all, c->cap * 2 + 16, sizeof(*nv));
-		if (!nv)
-			return NULL;
-		c->all = nv;
-		c->cap = c->cap * 2 + 16;
-	}
-	d = calloc(1, sizeof(*d));
-	if (d)
-		c->all[c->n++] = d;
-	return d;
-}
 
 /* Same file as the mapping? Guards plain paths used once the process is gone. */
 static int same_file(const char *path, const struct maps_exec *m)
@@ -129,66 +49,12 @@ static int find_path(int pid, const struct maps_exec *m, char *path, size_t len,
 }
 
 /* A path that outlives the process when the host path is the same file. */
-static char *stable_path(const char *opened, const struct maps_exec *m)
+static const char *stable_path(struct dso_cache *c, const char *opened,
+			       const struct maps_exec *m)
 {
 	if (!m->deleted && strcmp(opened, m->path) && same_file(m->path, m))
-		return strdup(m->path);
-	return strdup(opened);
-}
-
-static struct sym_dso *lookup_inode(struct dso_cache *c, const struct maps_exec *m)
-{
-	struct inode_ref key = { .dev_major = m->dev_major, .dev_minor = m->dev_minor,
-				 .inode = m->inode };
-	struct inode_ref **hit;
-
-	if (!m->inode)
-		return NULL;
-	hit = tfind(&key, &c->by_inode, inode_cmp);
-	return hit ? (*hit)->dso : NULL;
-}
-
-static int remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m)
-{
-	struct inode_ref *ref, **slot;
-
-	if (!m->inode)
-		return 0;
-	ref = malloc(sizeof(*ref));
-	if (!ref)
-		return -ENOMEM;
-	*ref = (struct inode_ref){ m->dev_major, m->dev_minor, m->inode, d };
-	slot = tsearch(ref, &c->by_inode, inode_cmp);
-	if (!slot || *slot != ref)
-		free(ref);
-	return slot ? 0 : -ENOMEM;
-}
-
-static struct sym_dso *lookup_build_id(struct dso_cache *c, const char *path)
-{
-	struct sym_dso key = { 0 }, **hit;
-	int fd;
-
-	fd = sym_open_regular(path);
-	if (fd < 0)
-		return NULL;
-	if (elf_build_id_fd(fd, key.build_id))
-		key.build_id[0] = '\0';
-	close(fd);
-	if (!key.build_id[0])
-		return NULL;
-	hit = tfind(&key, &c->by_build_id, build_id_cmp);
-	return hit ? *hit : NULL;
-}
-
-static int remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m)
-{
-	if (remember_inode(c, d, m))
-		return -ENOMEM;
-	if (d->build_id[0] && !tfind(d, &c->by_build_id, build_id_cmp) &&
-	    !tsearch(d, &c->by_build_id, build_id_cmp))
-		return -ENOMEM;
-	return 0;
+		return sym_intern__get(c->strings, m->path);
+	return sym_intern__get(c->strings, opened);
 }
 
 static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
@@ -210,34 +76,85 @@ static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 		 d->elf->debug_path ? d->elf->debug_path : d->elf->source, dt);
 }
 
+/*
+ * Symbols are read at the first lookup, not at capture: most files a process
+ * maps never show up in a stack. That needs a path that still names the file
+ * once the process is gone, the host's own; other files (deleted, or only
+ * visible in another mount namespace) are read now, while they can be.
+ */
+static void open_now_or_later(struct dso_cache *c, struct sym_dso *d, const char *path,
+			      const struct maps_exec *m, const char *root, const char *id)
+{
+	struct stat st;
+
+	if (!m->deleted && !stat(m->path, &st) && st.st_ino == m->inode &&
+	    major(st.st_dev) == m->dev_major && minor(st.st_dev) == m->dev_minor) {
+		d->ctime = st.st_ctim;
+		d->size = st.st_size;
+		memcpy(d->build_id, id, sizeof(d->build_id));
+		d->lazy = true;
+		d->open_path = sym_intern__get(c->strings, m->path);
+		return;
+	}
+	load(c, d, path, m, root);
+	if (!d->err)
+		d->open_path = stable_path(c, path, m);
+}
+
 struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_exec *m)
 {
-	char path[PATH_MAX + 64], root[64];
-	struct sym_dso *d = lookup_inode(c, m);
+	char path[PATH_MAX + 64], root[64], id[ELF_BUILD_ID_HEX] = "";
+	struct dso_inode *known = dso_lookup_inode(c, m);
+	struct sym_dso *d;
 	int err;
 
-	if (d)
-		return d;
+	if (known && !dso_inode_stale(known, pid, m))
+		return dso_ref(c, known->dso);
+	if (known)
+		dso_forget_inode(c, known->dso, m);
 	err = find_path(pid, m, path, sizeof(path), root, sizeof(root));
-	if (!err && (d = lookup_build_id(c, path))) {
+	if (!err && (d = dso_lookup_build_id(c, path, m, id))) {
 		/* The same build under another inode (e.g. another container's copy). */
-		return remember_inode(c, d, m) ? NULL : d;
+		return dso_remember_inode(c, d, m, path) ? NULL : dso_ref(c, d);
 	}
-	d = dso_alloc(c);
+	d = dso_cache_alloc(c);
 	if (!d)
 		return NULL;
 	d->dev_major = m->dev_major;
 	d->dev_minor = m->dev_minor;
 	d->inode = m->inode;
 	d->err = err;
+	dso_ref(c, d);
 	if (!err)
-		load(c, d, path, m, root);
+		open_now_or_later(c, d, path, m, root, id);
 	if (d->err)
 		return d;
-	d->open_path = stable_path(path, m);
-	if (!d->open_path || remember(c, d, m))
+	if (!d->open_path || dso_remember(c, d, m, path)) {
+		dso_cache__put(c, d);
 		return NULL;
+	}
 	return d;
+}
+
+struct elf_file *dso_cache__elf(struct dso_cache *c, struct sym_dso *d)
+{
+	struct maps_exec m;
+	struct stat st;
+
+	if (!d->lazy)
+		return d->elf;
+	d->lazy = false;
+	m = (struct maps_exec){ .dev_major = d->dev_major, .dev_minor = d->dev_minor,
+				.inode = d->inode, .path = (char *)d->open_path };
+	/* Replaced since (an upgrade, or a reused inode): no symbols, not another file's. */
+	if (!same_file(d->open_path, &m) || stat(d->open_path, &st) ||
+	    st.st_ctim.tv_sec != d->ctime.tv_sec || st.st_ctim.tv_nsec != d->ctime.tv_nsec ||
+	    (uint64_t)st.st_size != d->size) {
+		d->err = -ESTALE;
+		return NULL;
+	}
+	load(c, d, d->open_path, &m, "");
+	return d->elf;
 }
 
 /* The vDSO image's size, from its own headers (it is not a file). */
@@ -261,7 +178,7 @@ struct sym_dso *dso_cache__vdso(struct dso_cache *c)
 
 	if (c->vdso)
 		return c->vdso;
-	d = dso_alloc(c);
+	d = dso_cache_alloc(c);
 	if (!d)
 		return NULL;
 	eh = (const void *)getauxval(AT_SYSINFO_EHDR);
@@ -271,14 +188,8 @@ struct sym_dso *dso_cache__vdso(struct dso_cache *c)
 		d->err = elf_file__from_memory(eh, vdso_size(eh), &d->elf);
 	if (!d->err)
 		memcpy(d->build_id, d->elf->build_id, sizeof(d->build_id));
+	if (d->build_id[0])
+		d->id = sym_intern__get(c->strings, d->build_id);
 	c->vdso = d;
 	return d;
-}
-
-void dso_cache__stats(const struct dso_cache *c, unsigned long *files, unsigned long *syms,
-		      double *ms)
-{
-	*files = c->files;
-	*syms = c->syms;
-	*ms = c->ms;
 }

@@ -4,6 +4,7 @@
 
 #include "sym_demangle.h"
 #include "sym_elf_internal.h"
+#include "sym_search.h"
 
 #define PAGE_MASK_4K (~0xfffULL)
 
@@ -62,21 +63,9 @@ uint64_t elf_seg_end(const struct elf_file *f, uint64_t vaddr)
 
 const struct elf_sym *elf_file__find(const struct elf_file *f, uint64_t vaddr)
 {
-	size_t lo = 0, hi, mid;
+	const struct elf_sym *sym = f ? SYM_SEARCH_LE(f->syms, f->nsyms, start, vaddr) : NULL;
 
-	if (!f || !f->nsyms || vaddr < f->syms[0].start)
-		return NULL;
-	hi = f->nsyms;
-	while (hi - lo > 1) {
-		mid = lo + (hi - lo) / 2;
-		if (f->syms[mid].start <= vaddr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (vaddr - f->syms[lo].start >= f->syms[lo].size)
-		return NULL;
-	return &f->syms[lo];
+	return sym && vaddr - sym->start < sym->size ? sym : NULL;
 }
 
 const char *elf_file__sym_raw(const struct elf_file *f, const struct elf_sym *sym)

@@ -5,6 +5,7 @@
 
 #include "sym_kallsyms.h"
 #include "sym_read.h"
+#include "sym_search.h"
 
 /*
  * kallsyms has no sizes: a symbol is taken to end where the next one starts,
@@ -13,9 +14,15 @@
  */
 #define KSYM_MAX_SPAN (1ULL << 20)
 
+/*
+ * The BPF JIT allocates programs in packs of this alignment (x86 PMD size):
+ * unnamed memory within the packs around known BPF symbols is BPF code too.
+ */
+#define BPF_PACK_SIZE (2ULL << 20)
+
 struct kmod {
 	const char *name;
-	uint64_t base;
+	uint64_t base, last;	/* lowest and highest symbol address */
 };
 
 struct ksyms {
@@ -24,6 +31,7 @@ struct ksyms {
 	size_t n;
 	struct kmod *mods;
 	size_t nmods, capmods;
+	long bpf_mod;		/* index of "[bpf]", -1 when no BPF code is loaded */
 };
 
 static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t *idx)
@@ -36,6 +44,8 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 		if (!strcmp(k->mods[i].name, name)) {
 			if (addr < k->mods[i].base)
 				k->mods[i].base = addr;
+			if (addr > k->mods[i].last)
+				k->mods[i].last = addr;
 			*idx = i;
 			return 0;
 		}
@@ -49,19 +59,39 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 	}
 	k->mods[k->nmods].name = name;
 	k->mods[k->nmods].base = addr;
+	k->mods[k->nmods].last = addr;
 	*idx = k->nmods++;
 	return 0;
 }
 
 /* Splits one line in place: "addr type name[\t[module]]". 1 when kept. */
+/* Lowercase hex as kallsyms prints it; strtoull's generality costs here. */
+static uint64_t parse_hex(char *s, char **end)
+{
+	uint64_t v = 0;
+	unsigned int d;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		v = v << 4 | d;
+	}
+	*end = s;
+	return v;
+}
+
 static int parse_line(struct ksyms *k, char *line, struct ksym *out)
 {
 	char *end, *name, *mod = NULL;
 	uint64_t addr;
 	char type;
 
-	addr = strtoull(line, &end, 16);
-	if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+	addr = parse_hex(line, &end);
+	if (end == line || end - line > 16 || *end != ' ' || !end[1] || end[2] != ' ')
 		return 0;
 	type = end[1];
 	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
@@ -121,8 +151,8 @@ static size_t count_lines(const char *buf)
 {
 	size_t n = 1;
 
-	for (; *buf; buf++)
-		n += *buf == '\n';
+	for (; (buf = strchr(buf, '\n')); buf++)
+		n++;
 	return n;
 }
 
@@ -154,13 +184,53 @@ static int parse_all(struct ksyms *k, size_t *nonzero)
 	return 0;
 }
 
+/*
+ * kallsyms comes sorted by address but for a short tail (BPF programs,
+ * ftrace trampolines): sort the tail alone and merge it in, instead of
+ * sorting all. Aliases may stay in any order: dedup_aliases() picks one.
+ */
+static int sort_syms(struct ksyms *k)
+{
+	size_t split = 1, i, j, o;
+	struct ksym *merged;
+
+	while (split < k->n && k->syms[split - 1].addr <= k->syms[split].addr)
+		split++;
+	if (split >= k->n)
+		return 0;
+	qsort(k->syms + split, k->n - split, sizeof(*k->syms), ksym_cmp);
+	merged = malloc(k->n * sizeof(*merged));
+	if (!merged)
+		return -ENOMEM;
+	for (i = 0, j = split, o = 0; i < split || j < k->n;) {
+		if (j >= k->n || (i < split && k->syms[i].addr <= k->syms[j].addr))
+			merged[o++] = k->syms[i++];
+		else
+			merged[o++] = k->syms[j++];
+	}
+	free(k->syms);
+	k->syms = merged;
+	return 0;
+}
+
+static long find_mod(const struct ksyms *k, const char *name)
+{
+	for (size_t i = 0; i < k->nmods; i++)
+		if (!strcmp(k->mods[i].name, name))
+			return (long)i;
+	return -1;
+}
+
 static void dedup_aliases(struct ksyms *k)
 {
 	size_t i, out = 0;
 
 	for (i = 0; i < k->n; i++) {
-		if (out && k->syms[out - 1].addr == k->syms[i].addr)
+		if (out && k->syms[out - 1].addr == k->syms[i].addr) {
+			if (ksym_cmp(&k->syms[i], &k->syms[out - 1]) < 0)
+				k->syms[out - 1] = k->syms[i];
 			continue;
+		}
 		k->syms[out++] = k->syms[i];
 	}
 	k->n = out;
@@ -187,8 +257,14 @@ struct ksyms *ksyms__parse(char *buf, size_t len)
 		errno = -err;
 		return NULL;
 	}
-	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	err = sort_syms(k);
+	if (err) {
+		ksyms__free(k);
+		errno = -err;
+		return NULL;
+	}
 	dedup_aliases(k);
+	k->bpf_mod = find_mod(k, "[bpf]");
 	return k;
 }
 
@@ -218,26 +294,20 @@ void ksyms__free(struct ksyms *k)
 
 const struct ksym *ksyms__find(const struct ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi, mid;
+	const struct ksym *sym;
+	size_t lo;
 
-	if (!k || !k->n || addr < k->syms[0].addr)
+	if (!k)
 		return NULL;
-	hi = k->n;
-	/* Invariant: syms[lo].addr <= addr, and every index >= hi is above addr. */
-	while (hi - lo > 1) {
-		mid = lo + (hi - lo) / 2;
-		if (k->syms[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (addr - k->syms[lo].addr >= KSYM_MAX_SPAN)
+	sym = SYM_SEARCH_LE(k->syms, k->n, addr, addr);
+	if (!sym || addr - sym->addr >= KSYM_MAX_SPAN)
 		return NULL;
 	/* The last symbol of a module is followed by unlisted memory: a tighter cap. */
-	if (lo + 1 < k->n && k->syms[lo + 1].mod != k->syms[lo].mod &&
-	    addr - k->syms[lo].addr >= KSYM_MAX_SPAN / 16)
+	lo = sym - k->syms;
+	if (lo + 1 < k->n && k->syms[lo + 1].mod != sym->mod &&
+	    addr - sym->addr >= KSYM_MAX_SPAN / 16)
 		return NULL;
-	return &k->syms[lo];
+	return sym;
 }
 
 const char *ksyms__module(const struct ksyms *k, const struct ksym *sym)
@@ -248,6 +318,24 @@ const char *ksyms__module(const struct ksyms *k, const struct ksym *sym)
 uint64_t ksyms__module_base(const struct ksyms *k, const struct ksym *sym)
 {
 	return k->mods[sym->mod].base;
+}
+
+bool ksyms__may_be_stale(const struct ksyms *k, const struct ksym *sym)
+{
+	size_t i = sym - k->syms;
+
+	return sym->mod != 0 && (i + 1 == k->n || k->syms[i + 1].mod != sym->mod);
+}
+
+bool ksyms__in_bpf(const struct ksyms *k, uint64_t addr)
+{
+	uint64_t lo, hi;
+
+	if (!k || k->bpf_mod < 0)
+		return false;
+	lo = k->mods[k->bpf_mod].base & ~(BPF_PACK_SIZE - 1);
+	hi = (k->mods[k->bpf_mod].last & ~(BPF_PACK_SIZE - 1)) + BPF_PACK_SIZE;
+	return addr >= lo && (addr < hi || hi < lo);
 }
 
 size_t ksyms__count(const struct ksyms *k)

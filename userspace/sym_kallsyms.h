@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_SYM_KALLSYMS_H
 #define FAULTLINE_SYM_KALLSYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ const struct ksym *ksyms__find(const struct ksyms *k, uint64_t addr);
 const char *ksyms__module(const struct ksyms *k, const struct ksym *sym);
 /* Lowest symbol address of the symbol's module (_stext for the kernel). */
 uint64_t ksyms__module_base(const struct ksyms *k, const struct ksym *sym);
+/*
+ * Whether @sym may be a stale answer: it is the last symbol of a module or
+ * of the BPF programs, where code loaded after kallsyms was read would land.
+ */
+bool ksyms__may_be_stale(const struct ksyms *k, const struct ksym *sym);
+/* In the packs the BPF JIT put the listed BPF programs in (named or not). */
+bool ksyms__in_bpf(const struct ksyms *k, uint64_t addr);
 size_t ksyms__count(const struct ksyms *k);
 
 #endif

@@ -65,7 +65,7 @@ int maps_parse_line(const char *line, struct maps_line *out)
 	return 0;
 }
 
-static int push_exec(const struct maps_line *l, struct maps_exec **v, size_t *n, size_t *cap)
+int maps_push_exec(const struct maps_line *l, struct maps_exec **v, size_t *n, size_t *cap)
 {
 	struct maps_exec *nv, *e;
 
@@ -87,6 +87,7 @@ static int push_exec(const struct maps_line *l, struct maps_exec **v, size_t *n,
 	e->dev_minor = l->dev_minor;
 	e->inode = l->inode;
 	e->deleted = l->deleted;
+	e->build_id[0] = '\0';
 	(*n)++;
 	return 0;
 }
@@ -109,7 +110,7 @@ int maps_parse_exec(const char *text, struct maps_exec **out, size_t *n)
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (maps_parse_line(p, &l) || l.perms[2] != 'x')
 			continue;
-		err = push_exec(&l, &v, &cnt, &cap);
+		err = maps_push_exec(&l, &v, &cnt, &cap);
 		if (err) {
 			maps_exec_free(v, cnt);
 			return err;

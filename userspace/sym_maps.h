@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MAPS_BUILD_ID_HEX 41	/* up to 20 bytes as hex, plus NUL */
+
 /* One line of /proc/PID/maps. */
 struct maps_line {
 	uint64_t start, end, pgoff;
@@ -30,6 +32,7 @@ struct maps_exec {
 	uint64_t inode;
 	bool deleted;
 	char *path;		/* owned copy, without " (deleted)" */
+	char build_id[MAPS_BUILD_ID_HEX];	/* lowercase hex from the kernel, "" unknown */
 };
 
 /*
@@ -38,6 +41,15 @@ struct maps_exec {
  */
 int maps_parse_exec(const char *text, struct maps_exec **out, size_t *n);
 void maps_exec_free(struct maps_exec *v, size_t n);
+/* Appends an executable mapping (copying its path) to @v of @n, grown as needed. */
+int maps_push_exec(const struct maps_line *l, struct maps_exec **v, size_t *n, size_t *cap);
+
+/*
+ * The executable mappings of @pid, sorted, asked of the kernel (PROCMAP_QUERY)
+ * rather than parsed from text. 0, -ESRCH (gone), -EOPNOTSUPP (kernel before
+ * 6.11: read the text instead) or -errno.
+ */
+int maps_query_exec(int pid, struct maps_exec **out, size_t *n);
 
 /* The mapping containing @addr, or NULL (binary search). */
 const struct maps_exec *maps_find(const struct maps_exec *v, size_t n, uint64_t addr);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "sym_perfmap.h"
+#include "sym_search.h"
 
 struct perf_map {
 	char *buf;
@@ -142,19 +143,9 @@ void perf_map__free(struct perf_map *m)
 
 const struct perf_map_sym *perf_map__find(const struct perf_map *m, uint64_t addr)
 {
-	size_t lo = 0, hi, mid;
+	const struct perf_map_sym *sym = m ? SYM_SEARCH_LE(m->syms, m->n, start, addr) : NULL;
 
-	if (!m || !m->n || addr < m->syms[0].start)
-		return NULL;
-	hi = m->n;
-	while (hi - lo > 1) {
-		mid = lo + (hi - lo) / 2;
-		if (m->syms[mid].start <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return addr - m->syms[lo].start < m->syms[lo].size ? &m->syms[lo] : NULL;
+	return sym && addr - sym->start < sym->size ? sym : NULL;
 }
 
 size_t perf_map__count(const struct perf_map *m)

@@ -6,16 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "sym_proc.h"
 #include "sym_read.h"
 
-static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings,
-		   size_t i)
+static int resolve(int pid, const struct maps_exec *m, struct sym_proc_map *info,
+		   struct dso_cache *c, struct sym_intern *strings)
 {
-	const struct maps_exec *m = &p->maps[i];
-	struct sym_proc_map *info = &p->info[i];
-
 	if (!m->path[0])
 		return 0;
 	info->module = sym_intern__get(strings, m->path);
@@ -24,40 +22,46 @@ static int resolve(struct sym_proc *p, struct dso_cache *c, struct sym_intern *s
 	if (!strcmp(m->path, "[vdso]"))
 		info->dso = dso_cache__vdso(c);
 	else if (maps_is_file(m->path))
-		info->dso = dso_cache__get(c, p->pid, m);
+		info->dso = dso_cache__get(c, pid, m);
 	else
 		return 0;
 	return info->dso ? 0 : -ENOMEM;
 }
 
-static int parse_snapshot(struct sym_proc *p, char *text, struct dso_cache *c,
-			  struct sym_intern *strings)
+static void release(struct dso_cache *c, struct sym_proc_map *info, size_t n)
+{
+	for (size_t i = 0; info && i < n; i++)
+		dso_cache__put(c, info[i].dso);
+}
+
+/* The new snapshot takes its files before the old one lets go: nothing is parsed twice. */
+static int use_snapshot(struct sym_proc *p, struct maps_exec *maps, size_t n,
+			struct dso_cache *c, struct sym_intern *strings)
 {
 	struct sym_proc_map *info;
-	struct maps_exec *maps;
-	size_t n, i;
+	size_t i;
 	int err;
 
-	err = maps_parse_exec(text, &maps, &n);
-	if (err)
-		return err;
 	info = calloc(n ? n : 1, sizeof(*info));
 	if (!info) {
 		maps_exec_free(maps, n);
 		return -ENOMEM;
 	}
+	for (i = 0, err = 0; i < n && !err; i++)
+		err = resolve(p->pid, &maps[i], &info[i], c, strings);
+	if (err) {
+		release(c, info, n);
+		free(info);
+		maps_exec_free(maps, n);
+		return err;
+	}
+	release(c, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
-	free(p->maps_text);
 	p->maps = maps;
 	p->info = info;
 	p->n = n;
-	p->maps_text = text;
-	for (i = 0; i < n; i++) {
-		err = resolve(p, c, strings, i);
-		if (err)
-			return err;
-	}
+	p->dsos = c;
 	return 0;
 }
 
@@ -106,58 +110,122 @@ static void load_jit(struct sym_proc *p, const char *path, uid_t uid)
 	p->jit_mtime = st.st_mtim;
 }
 
-/* /tmp/perf-PID.map as the process wrote it: in its own /tmp, named with its own pid. */
+/* In another pid namespace, where the process (and its JIT) sees another pid? */
+static bool other_pid_ns(int pid)
+{
+	static char self[64];
+	char path[64], link[64];
+	ssize_t n;
+
+	if (!self[0]) {
+		n = readlink("/proc/self/ns/pid", self, sizeof(self) - 1);
+		if (n <= 0)
+			return true;
+		self[n] = '\0';
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return true;	/* cannot tell: ask /proc/PID/status */
+	link[n] = '\0';
+	return strcmp(link, self) != 0;
+}
+
+/*
+ * /tmp/perf-PID.map as the process wrote it: in its own /tmp, named with its
+ * own pid. /proc/PID/status (costly to produce) is read only when a map exists
+ * or the process is in another pid namespace: nearly every process has none.
+ */
 static void capture_jit(struct sym_proc *p)
 {
 	char path[PATH_MAX];
-	int nspid;
+	int nspid = p->pid;
 	uid_t uid;
 
-	if (read_status(p->pid, &uid, &nspid))
+	if (other_pid_ns(p->pid) && read_status(p->pid, &uid, &nspid))
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", p->pid, nspid);
-	if (!access(path, F_OK)) {
-		load_jit(p, path, uid);
-		return;
+	if (access(path, F_OK)) {
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
+		if (access(path, F_OK))
+			return;
 	}
-	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
-	load_jit(p, path, uid);
+	if (!read_status(p->pid, &uid, &nspid))
+		load_jit(p, path, uid);
 }
 
-int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+/* What identifies a set of mappings, to notice that a re-read found the same. */
+static unsigned long checksum(const struct maps_exec *v, size_t n)
+{
+	unsigned long crc = crc32(0L, Z_NULL, 0);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id[4] = { v[i].start, v[i].end, v[i].pgoff, v[i].inode };
+
+		crc = crc32(crc, (const Bytef *)id, sizeof(id));
+		crc = crc32(crc, (const Bytef *)v[i].path, strlen(v[i].path) + 1);
+	}
+	return crc;
+}
+
+/* The executable mappings now: asked of the kernel, else parsed from the maps text. */
+static int read_exec_maps(int pid, struct maps_exec **maps, size_t *n)
 {
 	char path[64], *text;
 	size_t len;
 	int err;
 
-	p->captured_ms = sym_now_ms();
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	err = maps_query_exec(pid, maps, n);
+	if (err != -EOPNOTSUPP)
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	err = sym_read_file(path, &text, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
-	/* Empty maps after non-empty ones: the process is exiting, keep what we had. */
-	if (!len && p->maps_text && p->maps_text[0]) {
-		free(text);
+	err = maps_parse_exec(text, maps, n);
+	free(text);
+	return err;
+}
+
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+{
+	struct maps_exec *maps;
+	unsigned long crc;
+	size_t n;
+	int err;
+
+	p->captured_ms = sym_now_ms();
+	err = read_exec_maps(p->pid, &maps, &n);
+	if (err)
+		return err;
+	/* Nothing mapped after something was: the process is exiting, keep what we had. */
+	if (!n && p->captured && p->maps_len) {
+		maps_exec_free(maps, n);
 		return -ESRCH;
 	}
 	capture_jit(p);
-	if (p->maps_text && !strcmp(p->maps_text, text)) {
-		free(text);
+	crc = checksum(maps, n);
+	if (p->captured && p->maps_len == n && p->maps_crc == crc) {
+		maps_exec_free(maps, n);
 		return 0;
 	}
-	err = parse_snapshot(p, text, c, strings);
-	if (err && p->maps_text != text)
-		free(text);
-	return err;
+	err = use_snapshot(p, maps, n, c, strings);
+	if (err)
+		return err;
+	p->captured = true;
+	p->maps_len = n;
+	p->maps_crc = crc;
+	return 0;
 }
 
 void sym_proc__free(struct sym_proc *p)
 {
 	if (!p)
 		return;
+	if (p->dsos)
+		release(p->dsos, p->info, p->n);
 	maps_exec_free(p->maps, p->n);
 	free(p->info);
-	free(p->maps_text);
 	perf_map__free(p->jit);
 	free(p);
 }

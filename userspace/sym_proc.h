@@ -21,7 +21,10 @@ struct sym_proc_map {
 /* A snapshot of one process: enough to symbolize it after it exits. */
 struct sym_proc {
 	int pid;
-	char *maps_text;	/* the last maps read, to notice when nothing changed */
+	bool captured;		/* maps were read at least once */
+	/* Of the last executable mappings read, to notice when nothing changed. */
+	size_t maps_len;
+	unsigned long maps_crc;
 	struct maps_exec *maps;
 	struct sym_proc_map *info;	/* parallel to maps */
 	size_t n;
@@ -29,13 +32,15 @@ struct sym_proc {
 	struct timespec jit_mtime;
 	off_t jit_size;
 	double captured_ms;	/* CLOCK_MONOTONIC */
+	struct dso_cache *dsos;	/* where info[].dso references go back to */
 };
 
 /*
- * Reads /proc/PID/maps and resolves every executable mapping to its file now.
- * On failure (-ESRCH: process gone) an earlier snapshot stays as it was.
+ * Reads /proc/PID/maps and resolves every executable mapping to its file now,
+ * holding a reference on each. On failure (-ESRCH: process gone) an earlier
+ * snapshot stays as it was.
  */
 int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings);
-void sym_proc__free(struct sym_proc *p);	/* NULL-safe */
+void sym_proc__free(struct sym_proc *p);	/* NULL-safe; gives back its files */
 
 #endif

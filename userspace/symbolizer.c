@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The symbolizer: kernel addresses through kallsyms, user addresses through
- * a per-process snapshot of executable mappings, each pointing at a file
- * whose symbols are parsed once (sym_dso.c), and JIT maps for anonymous code.
+ * The symbolizer: kernel addresses through kallsyms (symbolizer_kernel.c),
+ * user addresses through a per-process snapshot of executable mappings, each
+ * pointing at a file whose symbols are parsed once (sym_dso.c), and JIT maps
+ * for anonymous code.
  */
 #include <errno.h>
 #include <search.h>
@@ -11,23 +12,10 @@
 #include <string.h>
 
 #include "log.h"
-#include "sym_kallsyms.h"
-#include "sym_proc.h"
-#include "symbolizer.h"
+#include "symbolizer_internal.h"
 
 /* A miss on a snapshot older than this re-reads maps (dlopen, new JIT code). */
 #define REFRESH_MS 1000.0
-
-struct symbolizer {
-	struct ksyms *ksyms;
-	int ksyms_state;	/* 0 not tried, 1 loaded, -errno failed */
-	struct dso_cache *dsos;
-	struct sym_intern *strings;
-	void *procs;		/* tsearch tree of struct sym_proc *, by pid */
-	unsigned long nprocs;
-	double kernel_ms;
-	const char *jit_module;
-};
 
 static int proc_cmp(const void *a, const void *b)
 {
@@ -42,12 +30,15 @@ struct symbolizer *symbolizer__new(void)
 
 	if (!s)
 		return NULL;
-	s->dsos = dso_cache__new();
 	s->strings = sym_intern__new();
+	s->dsos = dso_cache__new(s->strings);
 	if (!s->dsos || !s->strings)
 		goto fail;
+	s->ksyms_reload_ms = KSYMS_RELOAD_MS;
 	s->jit_module = sym_intern__get(s->strings, "[jit]");
-	if (!s->jit_module)
+	s->kernel_module = sym_intern__get(s->strings, "[kernel]");
+	s->bpf_module = sym_intern__get(s->strings, "[bpf]");
+	if (!s->jit_module || !s->kernel_module || !s->bpf_module)
 		goto fail;
 	return s;
 fail:
@@ -58,10 +49,18 @@ fail:
 
 void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out)
 {
+	struct dso_stats ds;
+
 	memset(out, 0, sizeof(*out));
-	dso_cache__stats(s->dsos, &out->files_parsed, &out->file_symbols, &out->files_ms);
+	dso_cache__stats(s->dsos, &ds);
+	out->files_parsed = ds.files;
+	out->file_symbols = ds.syms;
+	out->files_ms = ds.ms;
+	out->files_held = ds.held;
+	out->files_released = ds.released;
 	out->kernel_symbols = ksyms__count(s->ksyms);
 	out->kernel_ms = s->kernel_ms;
+	out->kernel_reloads = s->ksyms_reloads;
 	out->processes = s->nprocs;
 }
 
@@ -72,17 +71,17 @@ static void free_proc(void *p)
 
 void symbolizer__free(struct symbolizer *s)
 {
-	unsigned long files = 0, syms = 0;
-	double ms = 0;
+	struct dso_stats ds;
 
 	if (!s)
 		return;
 	if (s->dsos) {
-		dso_cache__stats(s->dsos, &files, &syms, &ms);
-		if (files)
+		dso_cache__stats(s->dsos, &ds);
+		if (ds.files)
 			pr_info("symbolizer: parsed %lu ELF files (%lu symbols) in %.1f ms\n",
-				files, syms, ms);
+				ds.files, ds.syms, ds.ms);
 	}
+	/* Snapshots first: they give their files back to the cache. */
 	tdestroy(s->procs, free_proc);
 	dso_cache__free(s->dsos);
 	sym_intern__free(s->strings);
@@ -143,53 +142,6 @@ void symbolizer__forget_pid(struct symbolizer *s, int pid)
 	s->nprocs--;
 }
 
-static void result_init(struct sym_result *out, uint64_t addr)
-{
-	memset(out, 0, sizeof(*out));
-	out->kind = FRAME_UNKNOWN;
-	out->addr = addr;
-}
-
-static int load_kallsyms(struct symbolizer *s)
-{
-	double t0 = sym_now_ms();
-
-	if (s->ksyms_state)
-		return s->ksyms_state < 0 ? s->ksyms_state : 0;
-	s->ksyms = ksyms__load("/proc/kallsyms");
-	if (!s->ksyms) {
-		s->ksyms_state = -errno;
-		pr_warn("symbolizer: kernel symbols unavailable: /proc/kallsyms: %s\n",
-			errno == EPERM ? "addresses hidden (kptr_restrict)" : strerror(errno));
-		return s->ksyms_state;
-	}
-	s->ksyms_state = 1;
-	s->kernel_ms = sym_now_ms() - t0;
-	pr_info("symbolizer: loaded %zu kernel symbols in %.1f ms\n", ksyms__count(s->ksyms),
-		s->kernel_ms);
-	return 0;
-}
-
-int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out)
-{
-	const struct ksym *sym;
-	int err;
-
-	result_init(out, addr);
-	err = load_kallsyms(s);
-	if (err)
-		return err;
-	sym = ksyms__find(s->ksyms, addr);
-	if (!sym)
-		return -ENOENT;
-	out->kind = FRAME_KERNEL;
-	out->symbol = sym->name;
-	out->sym_offset = addr - sym->addr;
-	out->module = ksyms__module(s->ksyms, sym);
-	out->module_offset = addr - ksyms__module_base(s->ksyms, sym);
-	return 0;
-}
-
 static int lookup_jit(struct symbolizer *s, struct sym_proc *p, uint64_t addr,
 		      struct sym_result *out)
 {
@@ -208,10 +160,10 @@ static int lookup_jit(struct symbolizer *s, struct sym_proc *p, uint64_t addr,
 	return 0;
 }
 
-static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *info,
-			uint64_t addr, struct sym_result *out)
+static void lookup_file(struct symbolizer *s, const struct maps_exec *m,
+			const struct sym_proc_map *info, uint64_t addr, struct sym_result *out)
 {
-	struct elf_file *elf = info->dso ? info->dso->elf : NULL;
+	struct elf_file *elf = info->dso ? dso_cache__elf(s->dsos, info->dso) : NULL;
 	struct elf_sym *sym;
 	uint64_t vaddr;
 
@@ -221,8 +173,8 @@ static void lookup_file(const struct maps_exec *m, const struct sym_proc_map *in
 	out->map_start = m->start;
 	out->map_end = m->end;
 	out->map_pgoff = m->pgoff;
-	if (info->dso && info->dso->build_id[0])
-		out->build_id = info->dso->build_id;
+	if (info->dso)
+		out->build_id = info->dso->id;
 	if (!elf || !elf_file__offset_to_vaddr(elf, out->module_offset, &vaddr))
 		return;
 	sym = (struct elf_sym *)elf_file__find(elf, vaddr);
@@ -261,7 +213,7 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 		return -ENOMEM;
 	i = find_map(s, p, addr);
 	if (i >= 0 && p->info[i].dso) {
-		lookup_file(&p->maps[i], &p->info[i], addr, out);
+		lookup_file(s, &p->maps[i], &p->info[i], addr, out);
 		return 0;
 	}
 	/* Anonymous, special or unmapped code: a JIT's, if it tells us (and it grows). */
@@ -273,7 +225,7 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 	if (i < 0)
 		return err;
 	if (err && p->info[i].module)
-		lookup_file(&p->maps[i], &p->info[i], addr, out);
+		lookup_file(s, &p->maps[i], &p->info[i], addr, out);
 	out->map_start = p->maps[i].start;
 	out->map_end = p->maps[i].end;
 	out->map_pgoff = p->maps[i].pgoff;
@@ -284,6 +236,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 {
 	const struct sym_proc_map *info;
 	const struct maps_exec *m;
+	struct elf_file *elf;
 	struct sym_proc *p;
 	int err, i;
 
@@ -291,7 +244,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 	p = get_proc(s, pid, &err);
 	if (!p)
 		return -ENOMEM;
-	if (!p->maps_text)
+	if (!p->captured)
 		return -ESRCH;
 	i = find_map(s, p, addr);
 	if (i < 0)
@@ -305,9 +258,10 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 	if (!info->dso)
 		return 0;
 	out->open_path = info->dso->open_path;
-	out->build_id = info->dso->build_id[0] ? info->dso->build_id : NULL;
-	if (info->dso->elf)
-		out->has_load_bias = elf_file__load_bias(info->dso->elf, m->start, m->pgoff,
+	out->build_id = info->dso->id;
+	elf = dso_cache__elf(s->dsos, info->dso);
+	if (elf)
+		out->has_load_bias = elf_file__load_bias(elf, m->start, m->pgoff,
 							 &out->load_bias);
 	return 0;
 }

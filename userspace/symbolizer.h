@@ -21,14 +21,17 @@ enum frame_kind {
 	FRAME_LOST,	/* placeholder for a stack that could not be walked */
 };
 
-/* Strings point into the symbolizer and live until symbolizer__free(). */
+/*
+ * module and build_id live until symbolizer__free(); symbol only until the
+ * next call (a snapshot or kallsyms may be replaced): copy it to keep it.
+ */
 struct sym_result {
 	enum frame_kind kind;
 	uint64_t addr;		/* the address looked up */
 	const char *symbol;	/* demangled; NULL when the address is not in any symbol */
 	uint64_t sym_offset;	/* addr - symbol start */
 	const char *module;	/* file path, "[vdso]", "[kernel]" or a kernel module name */
-	uint64_t module_offset;	/* file offset (user) or addr - _stext (kernel) */
+	uint64_t module_offset;	/* file offset (user) or addr - module base (kernel) */
 	const char *build_id;	/* lowercase hex, NULL when unknown */
 	uint64_t map_start, map_end, map_pgoff;	/* the mapping, for pprof */
 };
@@ -43,16 +46,29 @@ void symbolizer__free(struct symbolizer *s);	/* NULL-safe */
  */
 int symbolizer__capture_pid(struct symbolizer *s, int pid);
 
-/* Drops a pid's snapshot (its files stay cached for other processes). */
+/*
+ * Drops a pid's snapshot: its files stay for other processes that map them,
+ * and a few recently released ones for reuse; the rest are freed.
+ */
 void symbolizer__forget_pid(struct symbolizer *s, int pid);
 
 /*
- * Always fills @out (kind FRAME_UNKNOWN when unresolvable); -errno is advisory.
+ * Always fills @out; -errno is advisory. A user address that no mapping holds
+ * is FRAME_UNKNOWN; a kernel address is always FRAME_KERNEL, an unnamed one
+ * with module "[bpf]" (BPF JIT memory) or "[kernel]" and the address itself
+ * as module_offset.
  * Stack frames other than the innermost hold return addresses: look up
  * addr - 1 for them, or a call that ends a function names the next one.
  */
 int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out);
 int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
+
+/*
+ * kallsyms is read again, at most every @ms (default 5000), when a kernel
+ * address falls past the last symbol of a module or of the BPF programs, or
+ * into no symbol: code loaded since the last read.
+ */
+void symbolizer__set_kernel_reload_ms(struct symbolizer *s, double ms);
 
 /*
  * The name to show for a frame: "symbol", else "module+0xoffset" (basename),
@@ -91,7 +107,10 @@ struct sym_stats {
 	double files_ms;		/* time spent parsing them */
 	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
 	double kernel_ms;		/* time spent loading kallsyms */
+	unsigned long kernel_reloads;	/* times kallsyms was read again */
 	unsigned long processes;	/* snapshots held */
+	unsigned long files_held;	/* files some snapshot maps */
+	unsigned long files_released;	/* files no snapshot maps, kept for reuse */
 };
 
 void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out);

@@ -82,7 +82,24 @@ static void test_hardware_cycles_preferred_when_present(void **state)
 			    "perf_event cpu-clock (software)");
 }
 
-static void test_missing_tracepoint_falls_back_to_kprobe(void **state)
+static void test_missing_tracepoint_names_it(void **state)
+{
+	struct hook_plan plans[FEATURES_MAX_PLANS];
+	const struct hook_plan *p;
+	struct features f;
+	int n;
+
+	(void)state;
+	vm_like(&f);
+	f.feat[FEAT_KPROBE].available = true;	/* no kprobe path is implemented */
+	set_tp(&f, "tcp:tcp_send_reset", false);
+	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
+	p = plan_for(plans, n, "conn");
+	assert_null(p->hook);
+	assert_non_null(strstr(p->missing, "tracepoint tcp:tcp_send_reset"));
+}
+
+static void test_no_tp_btf_falls_back_to_tracepoints(void **state)
 {
 	struct hook_plan plans[FEATURES_MAX_PLANS];
 	struct features f;
@@ -90,11 +107,14 @@ static void test_missing_tracepoint_falls_back_to_kprobe(void **state)
 
 	(void)state;
 	vm_like(&f);
-	f.feat[FEAT_KPROBE].available = true;
-	set_tp(&f, "tcp:tcp_send_reset", false);
+	f.feat[FEAT_TP_BTF].available = false;
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
-	assert_string_equal(plan_for(plans, n, "conn")->hook,
-			    "kprobe tcp_v4_connect/tcp_v6_connect");
+	assert_string_equal(plan_for(plans, n, "slow")->hook,
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+	assert_string_equal(plan_for(plans, n, "oom")->hook, "tracepoint oom:mark_victim");
+	/* fd has no tracepoint variant: unavailable, and says why */
+	assert_null(plan_for(plans, n, "fd")->hook);
+	assert_non_null(strstr(plan_for(plans, n, "fd")->missing, "tp_btf"));
 }
 
 static void test_nothing_available_names_what_is_missing(void **state)
@@ -151,7 +171,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vm_kernel_uses_tracepoints_and_cpu_clock),
 		cmocka_unit_test(test_hardware_cycles_preferred_when_present),
-		cmocka_unit_test(test_missing_tracepoint_falls_back_to_kprobe),
+		cmocka_unit_test(test_missing_tracepoint_names_it),
+		cmocka_unit_test(test_no_tp_btf_falls_back_to_tracepoints),
 		cmocka_unit_test(test_nothing_available_names_what_is_missing),
 		cmocka_unit_test(test_no_tp_btf_uses_classic_tracepoints),
 		cmocka_unit_test(test_plan_respects_max),

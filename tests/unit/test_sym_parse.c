@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Symbolizer parsers on fixture text: maps lines, kallsyms, perf-PID.map, demangling. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,10 +13,12 @@
 #include <cmocka.h>
 
 #include "sym_demangle.h"
+#include "sym_elf.h"
 #include "sym_kallsyms.h"
 #include "sym_maps.h"
 #include "sym_perfmap.h"
 #include "sym_read.h"
+#include "sym_search.h"
 
 #ifndef SYM_FIXTURE_SRC
 #error "the Makefile passes -DSYM_FIXTURE_SRC=<tests/fixtures/sym>"
@@ -88,6 +91,76 @@ static void test_maps_fixture(void **state)
 	free(text);
 }
 
+/* The kernel's answer (PROCMAP_QUERY) and the parsed text agree, on this very process. */
+static void test_maps_query_matches_text(void **state)
+{
+	struct maps_exec *q, *t;
+	size_t nq, nt, len;
+	int err, ids = 0;
+	char *text;
+
+	(void)state;
+	err = maps_query_exec(getpid(), &q, &nq);
+	if (err == -EOPNOTSUPP)
+		skip();
+	assert_int_equal(err, 0);
+	assert_int_equal(sym_read_file("/proc/self/maps", &text, &len), 0);
+	assert_int_equal(maps_parse_exec(text, &t, &nt), 0);
+	free(text);
+	assert_true(nq >= 2);	/* this program, libc, ... */
+	/* [vsyscall] is no mapping of the process (the kernel's gate page): text only. */
+	if (nt && !strcmp(t[nt - 1].path, "[vsyscall]"))
+		free(t[--nt].path);
+	assert_int_equal(nq, nt);
+	for (size_t i = 0; i < nq; i++) {
+		assert_true(q[i].start == t[i].start && q[i].end == t[i].end);
+		assert_true(q[i].pgoff == t[i].pgoff && q[i].inode == t[i].inode);
+		assert_int_equal(q[i].dev_major, t[i].dev_major);
+		assert_int_equal(q[i].dev_minor, t[i].dev_minor);
+		assert_int_equal(q[i].deleted, t[i].deleted);
+		assert_string_equal(q[i].path, t[i].path);
+		/* The kernel's build-id, when it gives one, is the file's own. */
+		if (q[i].build_id[0]) {
+			char id[ELF_BUILD_ID_HEX];
+			int fd = open(q[i].path, O_RDONLY);
+
+			assert_true(fd >= 0);
+			assert_int_equal(elf_build_id_fd(fd, id), 0);
+			close(fd);
+			assert_string_equal(q[i].build_id, id);
+			ids++;
+		}
+	}
+	print_message("%d of %zu executable mappings came with a build-id\n", ids, nq);
+	maps_exec_free(q, nq);
+	maps_exec_free(t, nt);
+	assert_int_equal(maps_query_exec(0x7ffffff0, &q, &nq), -ESRCH);
+}
+
+/* The one search every symbol table uses: last start <= addr, any record layout. */
+static void test_search_le(void **state)
+{
+	struct rec {
+		uint32_t pad;
+		uint64_t start;
+	} __attribute__((packed)) v[] = { { 0, 0x10 }, { 0, 0x20 }, { 0, 0x20 }, { 0, 0x40 } };
+	uint64_t one = 0x100;
+
+	(void)state;
+	assert_int_equal(sym_search_le(v, 0, sizeof(v[0]), 4, 0x30), -1);
+	assert_int_equal(sym_search_le(NULL, 4, sizeof(v[0]), 4, 0x30), -1);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0xf), -1);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x10), 0);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x1f), 0);
+	/* equal starts: the last of them */
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x20), 2);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, 0x3f), 2);
+	assert_int_equal(sym_search_le(v, 4, sizeof(v[0]), 4, UINT64_MAX), 3);
+	assert_int_equal(sym_search_le(v, 3, sizeof(v[0]), 4, UINT64_MAX), 2);
+	assert_int_equal(sym_search_le(&one, 1, sizeof(one), 0, 0x100), 0);
+	assert_int_equal(sym_search_le(&one, 1, sizeof(one), 0, 0xff), -1);
+}
+
 static void test_kallsyms_fixture(void **state)
 {
 	struct ksyms *k = ksyms__parse(fixture("kallsyms.txt"), 0);
@@ -114,6 +187,62 @@ static void test_kallsyms_fixture(void **state)
 	assert_string_equal(ksyms__module(k, ksyms__find(k, 0xffffffffc0200010ULL)), "[xfs]");
 	assert_null(ksyms__find(k, 0xffffffff80000000ULL));
 	assert_null(ksyms__find(k, 0xffffffffc0200000ULL + (4 << 20)));
+	ksyms__free(k);
+}
+
+/* BPF programs are listed as module [bpf]; the JIT's packs around them are BPF code. */
+static void test_kallsyms_bpf(void **state)
+{
+	char *text = strdup("ffffffff81000000 T _stext\n"
+			    "ffffffffc0401000 t bpf_prog_26b0af14da32081e_on_exec\t[bpf]\n"
+			    "ffffffffc0402000 t bpf_prog_33da343ec8dd2d32_on_exit\t[bpf]\n"
+			    "ffffffffc1000000 t ext4_fill_super\t[ext4]\n");
+	struct ksyms *k;
+
+	(void)state;
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_non_null(k);
+	assert_string_equal(ksyms__find(k, 0xffffffffc0402010ULL)->name,
+			    "bpf_prog_33da343ec8dd2d32_on_exit");
+	assert_string_equal(ksyms__module(k, ksyms__find(k, 0xffffffffc0401000ULL)), "[bpf]");
+	assert_true(ksyms__in_bpf(k, 0xffffffffc0400000ULL));
+	assert_true(ksyms__in_bpf(k, 0xffffffffc05fffffULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc0600000ULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc03fffffULL));
+	assert_false(ksyms__in_bpf(k, 0xffffffff81000010ULL));
+	ksyms__free(k);
+	text = strdup("ffffffff81000000 T _stext\n");
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_false(ksyms__in_bpf(k, 0xffffffffc0400000ULL));
+	ksyms__free(k);
+}
+
+/* Sorted but for a tail, as kallsyms lists BPF programs and trampolines last. */
+static void test_kallsyms_unsorted_tail(void **state)
+{
+	char *text = strdup("ffffffff81000000 T _stext\n"
+			    "ffffffff81000000 T startup_64\n"
+			    "ffffffff81000100 t b\n"
+			    "ffffffff81000200 t d\n"
+			    "ffffffffc0002000 t bpf_prog_2\t[bpf]\n"
+			    "ffffffff81000180 t c\n"
+			    "ffffffffc0001000 t bpf_prog_1\t[bpf]\n"
+			    "ffffffff81000200 T d_global\n");
+	struct ksyms *k;
+
+	(void)state;
+	assert_non_null(text);
+	k = ksyms__parse(text, strlen(text));
+	assert_non_null(k);
+	assert_int_equal(ksyms__count(k), 6);
+	assert_string_equal(ksyms__find(k, 0xffffffff81000050ULL)->name, "startup_64");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000150ULL)->name, "b");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000190ULL)->name, "c");
+	assert_string_equal(ksyms__find(k, 0xffffffff81000250ULL)->name, "d_global");
+	assert_string_equal(ksyms__find(k, 0xffffffffc0001010ULL)->name, "bpf_prog_1");
+	assert_string_equal(ksyms__find(k, 0xffffffffc0002010ULL)->name, "bpf_prog_2");
 	ksyms__free(k);
 }
 
@@ -211,7 +340,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_maps_fixture),
+		cmocka_unit_test(test_maps_query_matches_text),
+		cmocka_unit_test(test_search_le),
 		cmocka_unit_test(test_kallsyms_fixture),
+		cmocka_unit_test(test_kallsyms_bpf),
+		cmocka_unit_test(test_kallsyms_unsorted_tail),
 		cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_perf_map_fixture),
 		cmocka_unit_test(test_perf_map_owner),
