@@ -20,6 +20,7 @@
 #include "recording_run.h"
 #include "recording_write.h"
 #include "symbolizer.h"
+#include "unwind_mode.h"
 #include "watch_internal.h"
 
 #define LISTEN_SCAN_NS (250 * 1000000LL)	/* listening sockets: cheap unless changed */
@@ -193,6 +194,8 @@ static cJSON *options_json(const struct record_opts *o)
 	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
 	cJSON_AddBoolToObject(j, "profile", o->profile);
 	cJSON_AddNumberToObject(j, "freq_hz", o->freq_hz);
+	cJSON_AddStringToObject(j, "unwind", o->watch.unwind == UNWIND_MODE_FP ? "fp" :
+				o->watch.unwind == UNWIND_MODE_DWARF ? "dwarf" : "auto");
 	return j;
 }
 
