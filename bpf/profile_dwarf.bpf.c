@@ -12,10 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "unwind.h"
-
-#define PAGE_SIZE 4096
-#define MAX_PAGES (UNWIND_STACK_MAX / PAGE_SIZE + 1)
+#include "unwind_capture.bpf.h"
 
 const volatile __u32 targ_tid;		/* 0: any thread */
 const volatile __u64 targ_cgroup;	/* cgroup v2 id, 0: any */
@@ -99,73 +96,20 @@ static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
 static __always_inline void user_regs(struct bpf_perf_event_data *ctx, struct task_struct *task,
 				      struct unwind_sample *s)
 {
-	struct pt_regs *regs;
-
 	if (!(s->flags & UNWIND_F_IN_KERNEL)) {
 		s->ip = PT_REGS_IP(&ctx->regs);
 		s->sp = PT_REGS_SP(&ctx->regs);
 		s->bp = PT_REGS_FP(&ctx->regs);
 		return;
 	}
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	s->ip = BPF_CORE_READ(regs, ip);
-	s->sp = BPF_CORE_READ(regs, sp);
-	s->bp = BPF_CORE_READ(regs, bp);
-}
-
-/*
- * Page by page: when the whole read faults (the stack VMA ends less than
- * stack_bytes above SP), keep every readable page below the fault instead
- * of sending nothing.
- */
-static __always_inline __u32 copy_stack_pages(struct unwind_sample *s, __u32 want)
-{
-	__u64 off = 0, n;
-	int i;
-
-	for (i = 0; i < MAX_PAGES; i++) {
-		if (off >= want || off > UNWIND_STACK_MAX - PAGE_SIZE)
-			break;
-		n = PAGE_SIZE - ((s->sp + off) & (PAGE_SIZE - 1));
-		if (n > want - off)
-			n = want - off;
-		/* keep the verifier's bounds on n through the compiler's choices */
-		barrier_var(n);
-		if (n > PAGE_SIZE)
-			break;
-		if (bpf_probe_read_user(&s->stack[off], n, (void *)(s->sp + off)))
-			break;
-		off += n;
-	}
-	return off;
-}
-
-/*
- * How much to copy: --stack-bytes, but never past the main thread's initial
- * stack pointer (mm->start_stack, where argc is): above it are only argv,
- * the environment and the auxv, which no unwinder reads; often kilobytes.
- */
-static __always_inline __u32 stack_want(struct task_struct *task, __u64 sp)
-{
-	__u64 top = BPF_CORE_READ(task, mm, start_stack);
-	__u32 want = stack_bytes;
-
-	if (want > UNWIND_STACK_MAX)
-		want = UNWIND_STACK_MAX;
-	if (sp < top && top - sp + 64 < want)
-		want = top - sp + 64;
-	return want;
+	unwind_task_regs(task, &s->ip, &s->sp, &s->bp);
 }
 
 static __always_inline void copy_stack(struct task_struct *task, struct unwind_sample *s)
 {
-	__u32 want = stack_want(task, s->sp);
+	__u32 want = unwind_stack_want(task, s->sp, stack_bytes);
 
-	if (want && want <= UNWIND_STACK_MAX && !bpf_probe_read_user(s->stack, want, (void *)s->sp)) {
-		s->stack_len = want;
-		return;
-	}
-	s->stack_len = copy_stack_pages(s, want);
+	s->stack_len = unwind_copy_stack(s->stack, s->sp, want);
 	if (s->stack_len < want)
 		s->flags |= UNWIND_F_STACK_SHORT;
 	if (!s->stack_len)

@@ -13,11 +13,14 @@
 #include <linux/types.h>
 #endif
 
+#include "unwind.h"	/* UNWIND_STACK_MAX, enum unwind_sample_flags */
+
 #define WATCH_COMM_LEN 16
 #define WATCH_MAX_FRAMES 64
 #define WATCH_MAX_PIDS 16
 #define WATCH_PATH_LEN 256
 #define WATCH_SP_WORDS 8
+#define WATCH_STACK_BYTES_DEFAULT (8 * 1024)	/* --stack-bytes of watch's DWARF mode */
 
 enum watch_event_type {
 	WATCH_EV_NONE = 0,
@@ -31,6 +34,8 @@ enum watch_event_type {
 	WATCH_EV_PROCESS_EXIT,
 	/* Internal notices (never printed), e.g. "pid N just exec'd". */
 	WATCH_EV_NOTICE,
+	/* Internal: the registers and stack copy of the next event (DWARF mode). */
+	WATCH_EV_SNAPSHOT,
 	WATCH_EV__COUNT,
 };
 
@@ -44,6 +49,7 @@ enum watch_counter {
 	WATCH_CNT_SOURCE1,
 	WATCH_CNT_SOURCE2,
 	WATCH_CNT_SOURCE3,
+	WATCH_CNT_SNAPSHOT_LOST,	/* DWARF mode: an event went out without its snapshot */
 	WATCH_CNT__COUNT,
 };
 
@@ -74,6 +80,26 @@ struct watch_stacks {
 	 */
 	__u64 user_sp[WATCH_SP_WORDS];
 };
+
+/*
+ * DWARF mode (--unwind dwarf|auto): sent just before the event whose stacks
+ * are captured, in the same ring buffer, so userspace can unwind the user
+ * stack with the binaries' .eh_frame. The event itself keeps its layout;
+ * userspace pairs the two by thread, IP and the words at SP (which the event
+ * carries in stacks.user[0] and stacks.user_sp). Only hdr.size bytes travel:
+ * the header and @stack_len bytes of @stack.
+ */
+struct watch_snapshot {
+	struct watch_header hdr;	/* type WATCH_EV_SNAPSHOT */
+	__u64 ip;
+	__u64 sp;
+	__u64 bp;
+	__u32 stack_len;	/* bytes of @stack copied from @sp upwards */
+	__u32 flags;		/* UNWIND_F_STACK_SHORT: a fault ended the copy early */
+	__u8 stack[UNWIND_STACK_MAX];
+};
+
+#define WATCH_SNAPSHOT_HDR_LEN ((unsigned long)&((struct watch_snapshot *)0)->stack)
 
 /* Per-process rate limiter state (BPF map value). */
 struct watch_rate {

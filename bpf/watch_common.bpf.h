@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "watch.h"
+#include "unwind_capture.bpf.h"
 
 /* Filters, set by userspace before load (0 entries / 0 id: no filter). */
 const volatile __u32 targ_tgids[WATCH_MAX_PIDS] = {};
@@ -27,6 +28,9 @@ const volatile bool capture_user_stack = true;
 const volatile bool capture_kernel_stack = true;
 /* Per-process rate limit: first N events per second, the rest only counted. */
 const volatile __u32 rate_limit_per_sec = 100;
+/* DWARF mode: a struct watch_snapshot goes out with every captured stack. */
+const volatile bool capture_snapshot = false;
+const volatile __u32 snapshot_bytes = WATCH_STACK_BYTES_DEFAULT;
 
 /* Resized by userspace (bpf_map__set_max_entries) before load. */
 struct {
@@ -40,6 +44,21 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/*
+ * Where a snapshot is assembled: too big for the BPF stack and for a per-CPU
+ * array (32 KiB values at most), so one slot per CPU, sized by userspace (1
+ * when DWARF mode is off). Events are emitted from tracepoints in task
+ * context, which do not nest on a CPU for one object except from an
+ * interrupt; such a rare overlap garbles a snapshot, which then does not
+ * unwind or pair, and the event falls back to its frame-pointer stack.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct watch_snapshot);
+} snapshot_scratch SEC(".maps");
 
 static __always_inline void watch_count(__u32 which)
 {
@@ -158,9 +177,46 @@ static __always_inline void watch_capture_user_sp(struct watch_stacks *s)
 		__builtin_memset(s->user_sp, 0, sizeof(s->user_sp));
 }
 
-/* Captures the current task's stacks (as enabled) straight into the event. */
-static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
-						 struct watch_stacks *s)
+/*
+ * DWARF mode: the user registers and the top of the user stack, sent ahead
+ * of the event being built (see struct watch_snapshot). Only here, when an
+ * event is emitted: the per-syscall paths never copy stacks.
+ */
+static __always_inline void watch_send_snapshot(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = bpf_get_smp_processor_id(), want, len;
+	struct watch_snapshot *s;
+
+	if (!capture_snapshot || !capture_user_stack)
+		return;
+	if (!task->mm)
+		return;	/* a kernel thread, or a task past exit_mm(): no user stack */
+	s = bpf_map_lookup_elem(&snapshot_scratch, &cpu);
+	if (!s) {
+		watch_count(WATCH_CNT_SNAPSHOT_LOST);
+		return;
+	}
+	watch_fill_header(&s->hdr, WATCH_EV_SNAPSHOT, 0);
+	unwind_task_regs(task, &s->ip, &s->sp, &s->bp);
+	want = unwind_stack_want(task, s->sp, snapshot_bytes);
+	len = unwind_copy_stack(s->stack, s->sp, want);
+	if (len > UNWIND_STACK_MAX)
+		len = UNWIND_STACK_MAX;
+	s->stack_len = len;
+	s->flags = len < want ? UNWIND_F_STACK_SHORT : 0;
+	s->hdr.size = WATCH_SNAPSHOT_HDR_LEN + len;
+	if (bpf_ringbuf_output(&events, s, WATCH_SNAPSHOT_HDR_LEN + len, 0))
+		watch_count(WATCH_CNT_SNAPSHOT_LOST);
+}
+
+/*
+ * The stacks without the DWARF snapshot, for an event prepared ahead of
+ * time (conn, at the SYN) that is emitted only sometimes: its emitter calls
+ * watch_send_snapshot() if and when it emits from the same task and syscall.
+ */
+static __always_inline void watch_capture_fp_stacks(void *ctx, struct watch_header *h,
+						    struct watch_stacks *s)
 {
 	long n;
 
@@ -173,6 +229,14 @@ static __always_inline void watch_capture_stacks(void *ctx, struct watch_header 
 		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
 	}
 	watch_capture_user_sp(s);
+}
+
+/* Captures the current task's stacks (as enabled) straight into the event. */
+static __always_inline void watch_capture_stacks(void *ctx, struct watch_header *h,
+						 struct watch_stacks *s)
+{
+	watch_capture_fp_stacks(ctx, h, s);
+	watch_send_snapshot();
 }
 
 #ifdef WATCH_RATE_LIMIT

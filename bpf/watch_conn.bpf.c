@@ -159,7 +159,8 @@ static __always_inline int on_syn_sent(struct trace_event_raw_inet_sock_set_stat
 	if (!p)
 		return 0;
 	watch_fill_header(&p->ev.hdr, WATCH_EV_CONN_REFUSED, sizeof(p->ev));
-	watch_capture_stacks(ctx, &p->ev.hdr, &p->ev.stacks);
+	/* most connects succeed: the DWARF snapshot waits for an actual event */
+	watch_capture_fp_stacks(ctx, &p->ev.hdr, &p->ev.stacks);
 	copy_addrs(&p->ev, ctx);
 	p->ev.fd = call->fd;
 	p->ev.connect_ns = call->start_ns;
@@ -178,9 +179,13 @@ static __always_inline int on_syn_sent(struct trace_event_raw_inet_sock_set_stat
 
 /*
  * Emits the prepared event of @sk once: only the path whose delete succeeds
- * submits, the copy is taken before the entry can be reused.
+ * submits, the copy is taken before the entry can be reused. @in_task: from
+ * the connecting task, still in its connect() (same user registers and
+ * stack as at the SYN), where the DWARF snapshot can be taken; the state
+ * change of a later answer runs in whatever task the packet interrupted.
  */
-static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32 err, __u8 mode)
+static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32 err, __u8 mode,
+					 bool in_task)
 {
 	struct watch_conn_event *e;
 
@@ -200,6 +205,8 @@ static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32
 	e->hdr.ktime_ns = bpf_ktime_get_ns();
 	e->err = err;
 	e->mode = mode;
+	if (in_task)
+		watch_send_snapshot();
 	watch_submit(e);
 }
 
@@ -229,7 +236,7 @@ int conn_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	copy_addrs(&p->ev, ctx);	/* the source port is known by now */
 	p->err = err;
 	if (!p->in_syscall)
-		emit_pending(sk, p, err, WATCH_CONN_NONBLOCKING);
+		emit_pending(sk, p, err, WATCH_CONN_NONBLOCKING, false);
 	return 0;
 }
 
@@ -277,12 +284,12 @@ int conn_exit(struct trace_event_raw_sys_exit *ctx)
 			return 0;
 		p->in_syscall = 0;
 		if (p->err)
-			emit_pending(call.sk, p, p->err, WATCH_CONN_NONBLOCKING);
+			emit_pending(call.sk, p, p->err, WATCH_CONN_NONBLOCKING, true);
 		return 0;
 	}
 	if (ctx->ret < 0 && reportable(err)) {
 		if (p)
-			emit_pending(call.sk, p, err, WATCH_CONN_BLOCKING);
+			emit_pending(call.sk, p, err, WATCH_CONN_BLOCKING, true);
 		else
 			emit_early(ctx, &call, err);
 		return 0;

@@ -17,7 +17,7 @@
 
 enum {
 	OPT_SLOW_THRESHOLD = 256, OPT_SLOW_ALL, OPT_FD_WARN, OPT_RATE_LIMIT, OPT_NO_PROFILE,
-	OPT_BUCKET, OPT_UNWIND, OPT_STACK_BYTES,
+	OPT_BUCKET,
 };
 
 static void record_usage(void)
@@ -36,12 +36,10 @@ static void record_usage(void)
 	       "      --slow-all           also syscalls that block by design\n"
 	       "      --fd-warn PERCENT    fd_pressure threshold (default 80)\n"
 	       "      --rate-limit N       events per second per process (default 100, 0: off)\n"
+	       WATCH_UNWIND_HELP
 	       "  -F, --freq HZ            profile samples per second per CPU (default 99)\n"
 	       "      --bucket MS          profile bucket length (default 1000)\n"
 	       "      --no-profile         record events only\n"
-	       "      --unwind MODE        profile user stacks: fp, dwarf or auto (default; dwarf\n"
-	       "                           when a -p target's binary lacks frame pointers)\n"
-	       "      --stack-bytes N      dwarf: user stack bytes copied per sample (default 16384)\n"
 	       "  -v, --verbose            more messages\n"
 	       "  -h, --help               this help\n");
 }
@@ -80,12 +78,6 @@ static int parse_number(struct record_opts *o, int c, const char *arg)
 			return cli_usage_error("record", "invalid --rate-limit '%s'", arg);
 		o->watch.rate_limit = v;
 		return 0;
-	case OPT_STACK_BYTES:
-		if (!cli_parse_long(arg, 256, UNWIND_STACK_MAX, &v))
-			return cli_usage_error("record", "invalid --stack-bytes '%s' (256-%d)", arg,
-					       UNWIND_STACK_MAX);
-		o->stack_bytes = v;
-		return 0;
 	}
 	return -1;
 }
@@ -98,12 +90,6 @@ static int parse_other(struct record_opts *o, int c, const char *arg)
 	case 'o': o->out_path = arg; return 0;
 	case 'v': log_verbosity++; return 0;
 	case OPT_NO_PROFILE: o->profile = false; return 0;
-	case OPT_UNWIND:
-		if (unwind_mode_parse(arg) < 0)
-			return cli_usage_error("record", "invalid --unwind '%s' (fp, dwarf, auto)",
-					       arg);
-		o->unwind = unwind_mode_parse(arg);
-		return 0;
 	case OPT_SLOW_ALL: o->watch.slow_all = true; return 0;
 	case 'e':
 		if (watch_parse_events(arg, &o->watch.sources, bad, sizeof(bad)))
@@ -114,6 +100,16 @@ static int parse_other(struct record_opts *o, int c, const char *arg)
 		if (watch_parse_slow_threshold(&o->watch, arg))
 			return cli_usage_error("record", "invalid --slow-threshold '%s' (MS or "
 					       "SYSCALL=MS)", arg);
+		return 0;
+	case WATCH_OPT_UNWIND:
+	case WATCH_OPT_STACK_BYTES:
+		/* One choice for both halves: events and profile samples. */
+		if (watch_parse_unwind(&o->watch, "record", c, arg))
+			return EXIT_USAGE;
+		if (c == WATCH_OPT_UNWIND)
+			o->unwind = o->watch.unwind;
+		else
+			o->stack_bytes = o->watch.stack_bytes;
 		return 0;
 	}
 	return parse_number(o, c, arg);
@@ -134,8 +130,7 @@ static int parse_args(struct record_opts *o, int argc, char **argv)
 		{ "freq", required_argument, NULL, 'F' },
 		{ "bucket", required_argument, NULL, OPT_BUCKET },
 		{ "no-profile", no_argument, NULL, OPT_NO_PROFILE },
-		{ "unwind", required_argument, NULL, OPT_UNWIND },
-		{ "stack-bytes", required_argument, NULL, OPT_STACK_BYTES },
+		WATCH_UNWIND_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},

@@ -43,6 +43,7 @@ static void watch_usage(void)
 	       "      --ringbuf-kb KB      ring buffer size per source (default 1024)\n"
 	       "      --no-user-stacks, --no-kernel-stacks\n"
 	       "      --stacks             print symbolized stacks under each line\n"
+	       WATCH_UNWIND_HELP
 	       "  -j, --json               JSON Lines on stdout (schema: docs/events.md)\n"
 	       "      --incidents          incidents as they form, then the report (docs/report.md)\n"
 	       "  -d, --duration SECONDS   stop after SECONDS (default: until Ctrl-C)\n"
@@ -114,6 +115,9 @@ static int parse_value(struct watch_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_CGROUP:
 		return set_cgroup(o, arg);
+	case WATCH_OPT_UNWIND:
+	case WATCH_OPT_STACK_BYTES:
+		return watch_parse_unwind(o, "watch", c, arg);
 	}
 	return -1;
 }
@@ -152,6 +156,7 @@ static int parse_args(struct watch_opts *o, int argc, char **argv)
 		{ "no-user-stacks", no_argument, NULL, OPT_NO_USER },
 		{ "no-kernel-stacks", no_argument, NULL, OPT_NO_KERNEL },
 		{ "incidents", no_argument, NULL, OPT_INCIDENTS },
+		WATCH_UNWIND_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },

@@ -20,6 +20,7 @@
 #include "recording_run.h"
 #include "recording_write.h"
 #include "symbolizer.h"
+#include "unwind_mode.h"
 #include "watch_internal.h"
 
 #define LISTEN_SCAN_NS (250 * 1000000LL)	/* listening sockets: cheap unless changed */

@@ -53,6 +53,8 @@ struct watch_opts {
 	int fd_warn_pct;		/* fd_pressure threshold, default 80 */
 	uint32_t rate_limit;		/* events per second per process, 0 = unlimited */
 	uint32_t ringbuf_kb;		/* per source ring buffer size */
+	int unwind;			/* enum unwind_mode: --unwind fp|dwarf|auto */
+	uint32_t stack_bytes;		/* --stack-bytes: user stack copied per event (DWARF) */
 };
 
 void watch_opts_init(struct watch_opts *o);
@@ -126,6 +128,8 @@ struct watch_common_rodata {
 	volatile bool *capture_user_stack;
 	volatile bool *capture_kernel_stack;
 	volatile __u32 *rate_limit_per_sec;
+	volatile bool *capture_snapshot;
+	volatile __u32 *snapshot_bytes;
 };
 
 #define WATCH_COMMON_RODATA(rodata) ((struct watch_common_rodata){			\
@@ -136,9 +140,18 @@ struct watch_common_rodata {
 	.targ_cgroup_ssid = &(rodata)->targ_cgroup_ssid,				\
 	.capture_user_stack = &(rodata)->capture_user_stack,				\
 	.capture_kernel_stack = &(rodata)->capture_kernel_stack,			\
-	.rate_limit_per_sec = &(rodata)->rate_limit_per_sec })
+	.rate_limit_per_sec = &(rodata)->rate_limit_per_sec,				\
+	.capture_snapshot = &(rodata)->capture_snapshot,				\
+	.snapshot_bytes = &(rodata)->snapshot_bytes })
 
 void watch_set_common_rodata(const struct watch_common_rodata *r, const struct watch_opts *o);
+
+struct bpf_object;
+/*
+ * Sizes the maps every watch object has but the ring buffer: the DWARF
+ * snapshot scratch gets one slot per CPU when snapshots are sent. 0 or -errno.
+ */
+int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o);
 
 /*
  * True when FAULTLINE_WATCH_FORCE_TP=1: sources skip their tp_btf hooks and

@@ -31,6 +31,7 @@ static int conn_load(struct watch_source *s, const struct watch_opts *o)
 		err = -errno;
 	if (!err) {
 		watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+		watch_size_common_maps(p->skel->obj, o);
 		bpf_map__set_max_entries(p->skel->maps.events, watch_ringbuf_bytes(o));
 		err = watch_conn_bpf__load(p->skel);
 	}

@@ -3,9 +3,12 @@
 #define FAULTLINE_WATCH_INTERNAL_H
 
 /* The runner's state, shared by the watch_*.c files of the pipeline only. */
+#include "unwind_dwarf.h"
 #include "watch.h"
 
 struct symbolizer;
+struct watch_unwind;
+struct watch_deferred;
 
 #define WATCH_CGROUP_CACHE 64
 
@@ -31,7 +34,53 @@ struct watch_ctx {
 	int nsources;
 	struct watch_cgroup_cache_entry cg_cache[WATCH_CGROUP_CACHE];
 	int cg_next;
+	struct watch_opts opts_run;	/* the options with --unwind auto resolved */
+	struct watch_unwind *unw;	/* DWARF mode state, NULL with frame pointers */
+	struct watch_deferred *deferred, *deferred_tail;	/* events held until batch end */
 };
+
+/* ---- DWARF-unwound user stacks (watch_unwind.c) ---- */
+
+struct watch_unwind_stats {
+	uint64_t dwarf;			/* events whose user stack was DWARF-unwound */
+	uint64_t fp;			/* auto: events of processes with frame pointers */
+	uint64_t no_snapshot;		/* no snapshot paired: kept the frame-pointer walk */
+	uint64_t failed[UNWIND_STATUS_NR];	/* unwinds stopped early, by reason */
+	uint64_t evicted;		/* snapshots whose event never came (e.g. a connect
+					 * that succeeded) dropped to make room */
+	uint64_t no_memory;		/* snapshots not kept: out of memory */
+	uint64_t snapshots;		/* snapshot records received */
+	uint64_t snapshot_bytes;	/* their total size */
+};
+
+/*
+ * Resolves --unwind for this run into @o (auto with -p: dwarf or fp by the
+ * targets' binaries; without -p auto stays, decided per process) and says
+ * which at -v.
+ */
+void watch_unwind_resolve(struct watch_opts *o);
+/* Sets up c->unw when the run unwinds with DWARF (0 and NULL otherwise); -ENOMEM. */
+int watch_unwind_new(struct watch_ctx *c);
+void watch_unwind_free(struct watch_unwind *w);	/* NULL-safe */
+/* Keeps a WATCH_EV_SNAPSHOT record for its event; -EINVAL when malformed. */
+int watch_unwind_store(struct watch_ctx *c, const void *data, size_t size);
+/*
+ * The user stack of an event into @out (WATCH_MAX_FRAMES): DWARF-unwound
+ * when a snapshot pairs and unwinds (*@dwarf set), else the frame-pointer
+ * walk with the leaf-caller fixup (*@inferred as watch_leaf_fixup's).
+ */
+int watch_unwind_user(struct watch_ctx *c, const struct watch_header *h,
+		      const struct watch_stacks *s, __u64 *out, int *inferred, bool *dwarf);
+/* Process lifecycle: snapshot @pid's maps while it lives; drop them later. */
+void watch_unwind_capture(struct watch_ctx *c, uint32_t pid);
+void watch_unwind_forget(struct watch_ctx *c, uint32_t pid);
+/* NULL when not in DWARF mode. */
+const struct watch_unwind_stats *watch_unwind_stats(const struct watch_ctx *c);
+
+/* Holds a record until watch_deferred_run() (DWARF mode); -ENOMEM. */
+int watch_defer(struct watch_ctx *c, struct watch_source *s, const void *data, size_t size);
+/* Decodes the held records in arrival order. */
+void watch_deferred_run(struct watch_ctx *c);
 
 /* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
 bool watch_output_ok(struct watch_ctx *c);
@@ -92,6 +141,21 @@ int watch_cgroup_target(const char *path, struct watch_opts *o);
 
 /* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
 int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
+
+/* Option values shared by watch and record for --unwind and --stack-bytes. */
+#define WATCH_OPT_UNWIND 1000
+#define WATCH_OPT_STACK_BYTES 1001
+#define WATCH_UNWIND_LONGOPTS						\
+	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
+	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
+#define WATCH_UNWIND_HELP						\
+	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
+	"                           for binaries built without them) or auto (default:\n" \
+	"                           dwarf for processes whose binary lacks them)\n"	\
+	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
+
+/* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
+int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg);
 
 /*
  * Parses one --slow-threshold value: "MS" (the default threshold) or

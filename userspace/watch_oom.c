@@ -22,6 +22,7 @@ static int oom_try(struct watch_source *s, const struct watch_opts *o, bool clas
 	if (!skel)
 		return -errno;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
+	watch_size_common_maps(skel->obj, o);
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
 	bpf_program__set_autoload(skel->progs.oom_mark_victim_btf, !classic);
 	bpf_program__set_autoload(skel->progs.oom_mark_victim_tp, classic);

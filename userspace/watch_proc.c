@@ -86,6 +86,7 @@ static void forget_due(struct watch_source *s, bool all)
 		if (!all && now - g->at_ns < FORGET_AFTER_NS)
 			break;
 		symbolizer__forget_pid(watch_symbolizer(s->ctx), g->pid);
+		watch_unwind_forget(s->ctx, g->pid);
 		p->head = (p->head + 1) % FORGET_QUEUE;
 		p->len--;
 	}
@@ -102,6 +103,7 @@ static void recapture_due(struct watch_source *s)
 		if (now - g->at_ns < RECAPTURE_AFTER_NS)
 			break;
 		symbolizer__capture_pid(watch_symbolizer(s->ctx), g->pid);
+		watch_unwind_capture(s->ctx, g->pid);
 		p->fresh_head = (p->fresh_head + 1) % RECAPTURE_QUEUE;
 		p->fresh_len--;
 	}
@@ -112,6 +114,7 @@ static void queue_exec(struct watch_source *s, uint32_t pid)
 	struct proc_priv *p = s->priv;
 
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
+	watch_unwind_capture(s->ctx, pid);
 	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
 		return;
 	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
@@ -124,6 +127,7 @@ static void queue_exit(struct watch_source *s, uint32_t pid)
 
 	if (p->len == FORGET_QUEUE) {	/* full: forget the oldest now */
 		symbolizer__forget_pid(watch_symbolizer(s->ctx), p->queue[p->head].pid);
+		watch_unwind_forget(s->ctx, p->queue[p->head].pid);
 		p->head = (p->head + 1) % FORGET_QUEUE;
 		p->len--;
 	}

@@ -58,7 +58,9 @@ static void symbolize(struct watch_ctx *c, uint32_t pid, uint64_t ip, bool kerne
 		      bool *refreshed, struct sym_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (kernel) {
+	if (!kernel && ip == UNWIND_TRUNCATED_IP) {
+		r->symbol = "[truncated]";	/* the DWARF unwind stopped early */
+	} else if (kernel) {
 		symbolizer__kernel(c->sym, ip, r);
 	} else {
 		symbolizer__user(c->sym, pid, ip, r);
@@ -122,8 +124,11 @@ int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 {
 	__u64 user[WATCH_MAX_FRAMES];
 	int n, inferred;
+	bool dwarf;
 
-	n = watch_leaf_fixup(c, h->tgid, s->user, h->nr_user, s->user_sp, user, &inferred);
+	n = watch_unwind_user(c, h, s, user, &inferred, &dwarf);
+	if (c->unw && n)
+		cJSON_AddStringToObject(ev->json, "unwind", dwarf ? "dwarf" : "fp");
 	return add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel, user, n,
 			 inferred);
 }

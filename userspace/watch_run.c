@@ -32,13 +32,28 @@ static int64_t mono_to_real(void)
 	return (int64_t)(r - (m1 + (m2 - m1) / 2));
 }
 
-/* A record whose header disagrees with its size is not decoded, only counted. */
+/*
+ * A record whose header disagrees with its size is not decoded, only
+ * counted. In DWARF mode snapshots are kept and events held until the batch
+ * is read (watch_defer.c); notices go first, as they would anyway.
+ */
 static int on_sample(void *arg, void *data, size_t size)
 {
 	const struct watch_header *h = data;
 	struct watch_source *s = arg;
 
-	if (size < sizeof(*h) || h->size != size || s->ops->handle(s, data, size))
+	if (size < sizeof(*h) || h->size != size) {
+		s->decode_errors++;
+		return 0;
+	}
+	if (h->type == WATCH_EV_SNAPSHOT) {
+		if (watch_unwind_store(s->ctx, data, size))
+			s->decode_errors++;
+		return 0;
+	}
+	if (s->ctx->unw && h->type != WATCH_EV_NOTICE && !watch_defer(s->ctx, s, data, size))
+		return 0;
+	if (s->ops->handle(s, data, size))
 		s->decode_errors++;
 	return 0;
 }
@@ -163,6 +178,7 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 		deadline = clock_ns(CLOCK_MONOTONIC) + c->opts->duration_s * 1000000000ULL;
 	while (!lifecycle_exiting) {
 		n = ring_buffer__poll(rb, POLL_MS);
+		watch_deferred_run(c);
 		if (n < 0 && n != -EINTR) {
 			log_error("watch: polling the ring buffers failed: %s", strerror(-n));
 			return n;
@@ -179,6 +195,7 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 	}
 	/* What is already in the rings was reported by the kernel: print it too. */
 	ring_buffer__consume(rb);
+	watch_deferred_run(c);
 	if (c->on_poll)
 		c->on_poll(c->sink_arg, c, true);
 	return 0;
@@ -189,7 +206,9 @@ void watch_print_summary(struct watch_ctx *c, double secs);
 static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 {
 	memset(c, 0, sizeof(*c));
-	c->opts = cfg->opts;
+	c->opts_run = *cfg->opts;
+	watch_unwind_resolve(&c->opts_run);
+	c->opts = &c->opts_run;
 	c->out = cfg->out ? cfg->out : stdout;
 	c->sink = cfg->sink;
 	c->sink_arg = cfg->sink_arg;
@@ -197,7 +216,7 @@ static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 	c->render = !cfg->quiet_render;
 	c->mono_to_real_ns = mono_to_real();
 	c->sym = symbolizer__new();
-	if (!c->sym) {
+	if (!c->sym || watch_unwind_new(c)) {
 		log_error("watch: cannot create the symbolizer: %s", strerror(errno ? errno : ENOMEM));
 		return -ENOMEM;
 	}
@@ -240,6 +259,7 @@ int watch_run(const struct watch_run_cfg *cfg)
 cleanup:
 	ring_buffer__free(rb);
 	free_sources(c);
+	watch_unwind_free(c->unw);
 	symbolizer__free(c->sym);
 	free(c);
 	return err;

@@ -27,6 +27,7 @@ static int signal_try(struct watch_source *s, const struct watch_opts *o, bool c
 	if (!skel)
 		return -errno;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
+	watch_size_common_maps(skel->obj, o);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		mask |= 1ULL << fatal_signals[i];
 	skel->rodata->fatal_mask = mask;

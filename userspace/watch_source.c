@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "unwind_mode.h"
 #include "watch.h"
 
 void watch_opts_init(struct watch_opts *o)
@@ -19,6 +20,8 @@ void watch_opts_init(struct watch_opts *o)
 	o->rate_limit = 100;
 	o->ringbuf_kb = 1024;
 	o->cgroup_ssid = -1;
+	o->unwind = UNWIND_MODE_AUTO;
+	o->stack_bytes = WATCH_STACK_BYTES_DEFAULT;
 }
 
 int watch_source_count(void)
@@ -98,6 +101,20 @@ void watch_set_common_rodata(const struct watch_common_rodata *r, const struct w
 	*r->capture_user_stack = !o->no_user_stacks;
 	*r->capture_kernel_stack = !o->no_kernel_stacks;
 	*r->rate_limit_per_sec = o->rate_limit;
+	*r->capture_snapshot = o->unwind != UNWIND_MODE_FP && !o->no_user_stacks;
+	*r->snapshot_bytes = o->stack_bytes;
+}
+
+int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "snapshot_scratch");
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (!m)
+		return -ENOENT;
+	if (o->unwind == UNWIND_MODE_FP || o->no_user_stacks)
+		return 0;
+	return bpf_map__set_max_entries(m, ncpu > 0 ? ncpu : 1);
 }
 
 uint32_t watch_ringbuf_bytes(const struct watch_opts *o)

@@ -69,6 +69,56 @@ static void print_source(const struct watch_source *s)
 		fprintf(stderr, "    skipped: %s\n", s->skipped);
 }
 
+static uint64_t snapshots_lost(const struct watch_ctx *c)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < c->nsources; i++)
+		n += watch_source_counter(&c->sources[i], WATCH_CNT_SNAPSHOT_LOST);
+	return n;
+}
+
+/* DWARF mode: how user stacks were obtained, and why some fell back. */
+static void print_unwind(const struct watch_ctx *c)
+{
+	const struct watch_unwind_stats *st = watch_unwind_stats(c);
+
+	if (!st)
+		return;
+	fprintf(stderr, "  user stacks: dwarf %" PRIu64 ", frame pointers (binary has them) %"
+		PRIu64 ", frame pointers (no snapshot) %" PRIu64 "; snapshots lost in BPF %"
+		PRIu64 ", unpaired %" PRIu64 ", out of memory %" PRIu64 "\n", st->dwarf, st->fp,
+		st->no_snapshot, snapshots_lost(c), st->evicted, st->no_memory);
+	if (st->snapshots)
+		fprintf(stderr, "    snapshots: %" PRIu64 ", %" PRIu64 " bytes each on average\n",
+			st->snapshots, st->snapshot_bytes / st->snapshots);
+	for (int i = 0; i < UNWIND_STATUS_NR; i++)
+		if (st->failed[i])
+			fprintf(stderr, "    dwarf stopped early (%s): %" PRIu64 "\n",
+				unwind_status__name(i), st->failed[i]);
+}
+
+static void json_unwind(cJSON *j, const struct watch_ctx *c)
+{
+	const struct watch_unwind_stats *st = watch_unwind_stats(c);
+	cJSON *u, *failed;
+
+	if (!st || !(u = cJSON_AddObjectToObject(j, "unwind")))
+		return;
+	cJSON_AddNumberToObject(u, "dwarf", st->dwarf);
+	cJSON_AddNumberToObject(u, "fp", st->fp);
+	cJSON_AddNumberToObject(u, "no_snapshot", st->no_snapshot);
+	cJSON_AddNumberToObject(u, "snapshots_lost", snapshots_lost(c));
+	cJSON_AddNumberToObject(u, "unpaired", st->evicted);
+	cJSON_AddNumberToObject(u, "out_of_memory", st->no_memory);
+	cJSON_AddNumberToObject(u, "snapshots", st->snapshots);
+	cJSON_AddNumberToObject(u, "snapshot_bytes", st->snapshot_bytes);
+	failed = cJSON_AddObjectToObject(u, "failed");
+	for (int i = 0; failed && i < UNWIND_STATUS_NR; i++)
+		if (i != UNWIND_OK)
+			cJSON_AddNumberToObject(failed, unwind_status__name(i), st->failed[i]);
+}
+
 static void json_source(cJSON *sources, const struct watch_source *s)
 {
 	cJSON *o = cJSON_AddObjectToObject(sources, s->ops->name);
@@ -103,6 +153,7 @@ static cJSON *json_summary(const struct watch_ctx *c, double secs, uint64_t lost
 	sources = cJSON_AddObjectToObject(j, "sources");
 	for (int i = 0; sources && i < c->nsources; i++)
 		json_source(sources, &c->sources[i]);
+	json_unwind(j, c);
 	return j;
 }
 
@@ -152,6 +203,7 @@ void watch_print_summary(struct watch_ctx *c, double secs)
 		fprintf(stderr, "  not written (output error): %" PRIu64 "\n", c->write_errors);
 	for (int i = 0; i < c->nsources; i++)
 		print_source(&c->sources[i]);
+	print_unwind(c);
 	if (!c->opts->json)
 		print_reports(c);
 }

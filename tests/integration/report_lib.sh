@@ -6,6 +6,7 @@
 start_record() {
 	local i out=$1
 	shift
+	: >"$TMP/record.err"	# no banner of an earlier run (see start_watch)
 	"$FAULTLINE" record -o "$out" "$@" >"$TMP/record.out" 2>"$TMP/record.err" &
 	RECORD_PID=$!
 	on_exit "kill -KILL $RECORD_PID"

@@ -6,6 +6,9 @@
 # $WATCH_BIN overrides the binary (e.g. the ASan build).
 start_watch() {
 	local i
+	# Emptied here, not by the background job's redirection: the loop below
+	# must not find the previous run's banner before the new run truncates it.
+	: >"$TMP/watch.err"
 	"${WATCH_BIN:-$FAULTLINE}" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	on_exit "kill -KILL $WATCH_PID"
