@@ -20,6 +20,8 @@
 /* Filters, set by userspace before load (0 entries / 0 id: no filter). */
 const volatile __u32 targ_tgids[WATCH_MAX_PIDS] = {};
 const volatile __u32 targ_ntgids = 0;
+/* faultline itself: left out unless asked for with -p (its fds are BPF maps). */
+const volatile __u32 self_tgid = 0;
 const volatile __u64 targ_cgroup_id = 0;
 const volatile __u32 targ_cgroup_level = 0;
 /* >= 0: targ_cgroup_id is a cgroup v1 directory of this controller (enum cgroup_subsys_id). */
@@ -71,7 +73,7 @@ static __always_inline void watch_count(__u32 which)
 static __always_inline bool watch_tgid_wanted(__u32 tgid)
 {
 	if (!targ_ntgids)
-		return true;
+		return tgid != self_tgid;
 	for (int i = 0; i < WATCH_MAX_PIDS; i++) {
 		if (i >= targ_ntgids)
 			break;

@@ -116,12 +116,13 @@ uint64_t watch_source_counter(const struct watch_source *s, enum watch_counter w
 
 /*
  * Sets the rodata every watch BPF object has (see bpf/watch_common.bpf.h):
- * targ_tgids, targ_ntgids, targ_cgroup_id, targ_cgroup_level,
+ * targ_tgids, targ_ntgids, self_tgid, targ_cgroup_id, targ_cgroup_level,
  * capture_*_stack, rate_limit_per_sec. Pass the skeleton's rodata members.
  */
 struct watch_common_rodata {
 	volatile __u32 *targ_tgids;
 	volatile __u32 *targ_ntgids;
+	volatile __u32 *self_tgid;
 	volatile __u64 *targ_cgroup_id;
 	volatile __u32 *targ_cgroup_level;
 	volatile __s32 *targ_cgroup_ssid;
@@ -135,6 +136,7 @@ struct watch_common_rodata {
 #define WATCH_COMMON_RODATA(rodata) ((struct watch_common_rodata){			\
 	.targ_tgids = (rodata)->targ_tgids,						\
 	.targ_ntgids = &(rodata)->targ_ntgids,						\
+	.self_tgid = &(rodata)->self_tgid,						\
 	.targ_cgroup_id = &(rodata)->targ_cgroup_id,					\
 	.targ_cgroup_level = &(rodata)->targ_cgroup_level,				\
 	.targ_cgroup_ssid = &(rodata)->targ_cgroup_ssid,				\

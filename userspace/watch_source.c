@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -95,6 +96,7 @@ void watch_set_common_rodata(const struct watch_common_rodata *r, const struct w
 	for (int i = 0; i < o->npids && i < WATCH_MAX_PIDS; i++)
 		r->targ_tgids[i] = o->pids[i];
 	*r->targ_ntgids = o->npids;
+	*r->self_tgid = getpid();
 	*r->targ_cgroup_id = o->cgroup_id;
 	*r->targ_cgroup_level = o->cgroup_level;
 	*r->targ_cgroup_ssid = o->cgroup_ssid;
