@@ -46,3 +46,40 @@ assert_lines() { # FILE N: exactly N lines
 	n=$(wc -l <"$1")
 	[ "$n" = "$2" ] || fail "$1 has $n lines, expected $2: $(head -c 600 "$1")"
 }
+
+# wait_line FILE REGEX SECONDS: until a line of FILE matches; 1 on timeout.
+wait_line() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# memcg_create NAME MIB: a memory cgroup (v1 controller, else v2) limited to
+# MIB with no swap, removed when the test ends; its path in $cg. Skips the
+# test when no memory controller can be used.
+memcg_create() {
+	local bytes=$(($2 << 20)) root
+	if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		cg=/sys/fs/cgroup/memory/$1
+		mkdir "$cg" || skip "cannot create a memory cgroup at $cg"
+		on_exit "rmdir $cg"
+		echo $bytes >"$cg/memory.limit_in_bytes" || fail "cannot set the limit"
+		# No swap in the group, so the limit ends in an OOM kill, not swapping.
+		echo 0 >"$cg/memory.swappiness" 2>/dev/null
+		echo $bytes >"$cg/memory.memsw.limit_in_bytes" 2>/dev/null
+		return 0
+	fi
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	[ -n "$root" ] && grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
+		skip "no memory cgroup controller (v1 or v2)"
+	grep -qw memory "$root/cgroup.subtree_control" ||
+		echo +memory >"$root/cgroup.subtree_control" || skip "cannot enable memory in v2"
+	cg=$root/$1
+	mkdir "$cg" || skip "cannot create a memory cgroup at $cg"
+	on_exit "rmdir $cg"
+	echo $bytes >"$cg/memory.max"
+	echo 0 >"$cg/memory.swap.max" 2>/dev/null
+}

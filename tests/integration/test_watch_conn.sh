@@ -9,15 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-wait_line() { # FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # start_watch OUT ERR ARGS...: faultline watch in the background, once attached.
 start_watch() {
 	local out=$1 err=$2

@@ -11,15 +11,6 @@
 need_root
 command -v ip >/dev/null || skip "ip (iproute2) not installed"
 
-wait_line() { # FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 ns=faultline-conn-$$
 ip netns add $ns 2>/dev/null || skip "cannot create a network namespace"
 on_exit "ip netns del $ns"

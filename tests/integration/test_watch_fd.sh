@@ -9,15 +9,6 @@
 need_root
 
 # wait_line FILE REGEX SECONDS: until a line of FILE matches.
-wait_line() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 "$TOOLS/fd_leaker" --limit 256 --wait-file "$TMP/go" --hold 4000 >"$TMP/leaker.out" &
 leaker=$!
 on_exit "kill $leaker"

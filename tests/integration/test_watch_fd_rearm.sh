@@ -8,15 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-wait_line() { # FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # run_cycles RELEASE_PCT: leaves the events in $TMP/ev-RELEASE_PCT.json
 run_cycles() {
 	local out=$TMP/ev-$1.json leaker watcher pid

@@ -11,15 +11,6 @@ need_root
 STORM=100000
 MAX_HWM_KB=$((96 * 1024))
 
-wait_line() { # FILE REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --hold keeps the process alive after the storm: watch ends on its own once
 # every -p target is gone, and we want to see it still up and measure it.
 "$TOOLS/fd_leaker" --limit 256 --storm $STORM --hold 30000 --wait-file "$TMP/go" >"$TMP/leaker.out" &

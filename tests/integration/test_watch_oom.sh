@@ -9,26 +9,7 @@
 need_root
 
 name=faultline-test-$$
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-	cg=/sys/fs/cgroup/memory/$name
-	mkdir "$cg" || skip "cannot create a memory cgroup at $cg"
-	on_exit "rmdir $cg"
-	echo $((64 << 20)) >"$cg/memory.limit_in_bytes" || fail "cannot set the limit"
-	# No swap in the group, so the limit ends in an OOM kill, not swapping.
-	echo 0 >"$cg/memory.swappiness" 2>/dev/null
-	echo $((64 << 20)) >"$cg/memory.memsw.limit_in_bytes" 2>/dev/null
-else
-	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
-	[ -n "$root" ] && grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
-		skip "no memory cgroup controller (v1 or v2)"
-	grep -qw memory "$root/cgroup.subtree_control" ||
-		echo +memory >"$root/cgroup.subtree_control" || skip "cannot enable memory in v2"
-	cg=$root/$name
-	mkdir "$cg" || skip "cannot create a memory cgroup at $cg"
-	on_exit "rmdir $cg"
-	echo $((64 << 20)) >"$cg/memory.max"
-	echo 0 >"$cg/memory.swap.max" 2>/dev/null
-fi
+memcg_create "$name" 64
 
 # oom_run [ENV=VALUE]: one OOM kill of oom_trigger in $cg, checked; the
 # classic tracepoint fallback (FAULTLINE_WATCH_FORCE_TP=1) has no victim memcg.
