@@ -15,6 +15,7 @@
 #include "log.h"
 #include "outfile.h"
 #include "privs.h"
+#include "procfs.h"
 #include "profile_collect.h"
 #include "profile_opts.h"
 #include "profile_procs.h"
@@ -54,31 +55,13 @@ static uint64_t mono_since_ns(const struct timespec *start)
 	return ts_ns(&now) - ts_ns(start);
 }
 
-/* The process a thread id belongs to (itself for a process id); 0 when gone. */
-static int tgid_of(int pid)
-{
-	char path[64], line[128];
-	int tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 /* -p takes a thread id too, as perf does: it stands for its whole process. */
 static int check_targets(struct profile_opts *o)
 {
 	for (int i = 0; i < o->npids; i++) {
-		int tgid = tgid_of(o->pids[i]);
+		int tgid = proc_tgid(o->pids[i]);
 
-		if (!tgid) {
+		if (tgid < 0) {
 			log_error("profile: -p %d: no such process", o->pids[i]);
 			return 1;
 		}

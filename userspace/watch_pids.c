@@ -6,26 +6,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "procfs.h"
 #include "watch_internal.h"
-
-/* The process (tgid) of task @pid from /proc, -ENOENT when there is none. */
-static int task_tgid(uint32_t pid)
-{
-	char path[64], line[256];
-	int tgid = -ENOENT;
-	FILE *f;
-
-	/* /proc/TID/status exists for threads too, though readdir does not list them. */
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid > 0 ? tgid : -ENOENT;
-}
 
 static bool have_pid(const struct watch_opts *o, int n, uint32_t pid)
 {
@@ -40,7 +22,7 @@ int watch_resolve_pids(struct watch_opts *o)
 	int n = 0;
 
 	for (int i = 0; i < o->npids; i++) {
-		int tgid = task_tgid(o->pids[i]);
+		int tgid = proc_tgid(o->pids[i]);
 
 		if (tgid < 0) {
 			log_error("watch: -p %u: no such process", o->pids[i]);
