@@ -83,3 +83,16 @@ memcg_create() {
 	echo $bytes >"$cg/memory.max"
 	echo 0 >"$cg/memory.swap.max" 2>/dev/null
 }
+
+# wait_ready PID ERRFILE WHAT: until a background watch/record prints its
+# "watching ... (Ctrl-C to stop)" banner; fails if it exits or takes 30 s.
+wait_ready() {
+	local i
+	for i in $(seq 1 300); do
+		grep -q '^faultline: watching .*(Ctrl-C to stop)$' "$2" && return 0
+		kill -0 "$1" 2>/dev/null ||
+			fail "$3 exited before it was ready: $(head -c 800 "$2")"
+		sleep 0.1
+	done
+	fail "$3 not ready after 30 s: $(head -c 800 "$2")"
+}

@@ -4,19 +4,13 @@
 
 # start_record FILE ARGS...: stderr in $TMP/record.err.
 start_record() {
-	local i out=$1
+	local out=$1
 	shift
 	: >"$TMP/record.err"	# no banner of an earlier run (see start_watch)
 	"$FAULTLINE" record -o "$out" "$@" >"$TMP/record.out" 2>"$TMP/record.err" &
 	RECORD_PID=$!
 	on_exit "kill -KILL $RECORD_PID"
-	for i in $(seq 1 300); do
-		grep -q '^faultline: watching .*(Ctrl-C to stop)$' "$TMP/record.err" && return 0
-		kill -0 "$RECORD_PID" 2>/dev/null ||
-			fail "record exited before it was ready: $(head -c 800 "$TMP/record.err")"
-		sleep 0.1
-	done
-	fail "record not ready after 30 s: $(head -c 800 "$TMP/record.err")"
+	wait_ready "$RECORD_PID" "$TMP/record.err" record
 }
 
 # stop_record FILE: SIGINT after the recorder saw the last exits; the file is complete.

@@ -5,20 +5,13 @@
 # start_watch ARGS...: output in $TMP/watch.out (JSON Lines), $TMP/watch.err.
 # $WATCH_BIN overrides the binary (e.g. the ASan build).
 start_watch() {
-	local i
-	# Emptied here, not by the background job's redirection: the loop below
+	# Emptied here, not by the background job's redirection: wait_ready
 	# must not find the previous run's banner before the new run truncates it.
 	: >"$TMP/watch.err"
 	"${WATCH_BIN:-$FAULTLINE}" watch --json "$@" >"$TMP/watch.out" 2>"$TMP/watch.err" &
 	WATCH_PID=$!
 	on_exit "kill -KILL $WATCH_PID"
-	for i in $(seq 1 300); do
-		grep -q '^faultline: watching .*(Ctrl-C to stop)$' "$TMP/watch.err" && return 0
-		kill -0 "$WATCH_PID" 2>/dev/null ||
-			fail "watch exited before it was ready: $(head -c 800 "$TMP/watch.err")"
-		sleep 0.1
-	done
-	fail "watch not ready after 30 s: $(head -c 800 "$TMP/watch.err")"
+	wait_ready "$WATCH_PID" "$TMP/watch.err" watch
 }
 
 # stop_watch [SIGNAL]: SIGINT (or SIGNAL), wait, expect exit 0 and the summary.
