@@ -8,22 +8,12 @@
 . "$(dirname "$0")/watch_lib.sh"
 need_root
 
-# wait_ready FILE PID: until watch has attached (stderr in FILE).
-wait_ready() {
-	for _ in $(seq 1 300); do
-		grep -q '(Ctrl-C to stop)$' "$1" && return 0
-		kill -0 "$2" 2>/dev/null || fail "watch exited early: $(head -c 600 "$1")"
-		sleep 0.1
-	done
-	fail "watch not ready: $(head -c 600 "$1")"
-}
-
 # 1. A comm with a newline, in human output.
 name=$'x\n00:00:00 crit'
 "$FAULTLINE" watch --events signal >"$TMP/human.out" 2>"$TMP/human.err" &
 w=$!
 on_exit "kill -KILL $w"
-wait_ready "$TMP/human.err" $w
+wait_ready $w "$TMP/human.err" watch
 "$TOOLS/segv_storm" 1 "$name" >"$TMP/storm.out" || fail "segv_storm failed"
 storm=$(sed -n 's/^segv_storm: pid \([0-9]*\)$/\1/p' "$TMP/storm.out")
 sleep 0.5
@@ -62,7 +52,7 @@ python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["lost"] != in
 # 3. Output that cannot be written: one error line, exit 1, the loss counted.
 timeout 60 "$FAULTLINE" watch --json --events signal >/dev/full 2>"$TMP/full.err" &
 w=$!
-wait_ready "$TMP/full.err" $w
+wait_ready $w "$TMP/full.err" watch
 "$TOOLS/segv_storm" 1 >/dev/null || fail "segv_storm failed"
 wait $w
 rc=$?
