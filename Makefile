@@ -50,15 +50,16 @@ BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
-USER_SRCS   := $(wildcard userspace/*.c userspace/*/*.c)
+USER_SRCS   := $(wildcard userspace/*.c userspace/*/*.c userspace/*/*/*.c)
 USER_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 ASAN_OBJS   := $(patsubst %.c,$(BUILD)/asan/%.o,$(USER_SRCS))
 LIB_OBJS    := $(filter-out $(BUILD)/userspace/main.o,$(USER_OBJS))
 ASAN_LIB    := $(filter-out $(BUILD)/asan/userspace/main.o,$(ASAN_OBJS))
 
-UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
-UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-ASAN_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRCS))
+# tests/unit/ mirrors userspace/'s folders; the binaries land flat in build/tests/.
+UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS   := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
+ASAN_BINS   := $(addprefix $(BUILD)/asan/tests/,$(basename $(notdir $(UNIT_SRCS))))
 
 TOOL_SRCS   := $(wildcard tools/*.c)
 TOOL_BINS   := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
@@ -106,15 +107,17 @@ $(BUILD)/asan/%.o: %.c | $(SKELS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
+
+$(BUILD)/tests/%: %.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests $^ $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
+$(BUILD)/asan/tests/%: %.c $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(call msg,TEST-ASAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests $^ $(LDLIBS) -lcmocka -o $@
 
 # Symbolizer tests: one small program built PIE, non-PIE and stripped with its
 # symbols in a .gnu_debuglink file; the tests get the fixture paths baked in
@@ -191,4 +194,4 @@ help:
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "V=1             show full commands"
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,7 +4,7 @@
  * EMFILE/ENFILE), fd_pressure (a process crossed --fd-warn percent of its
  * RLIMIT_NOFILE) and the per-process table of still-open fds by creating
  * user stack that both events and the end-of-run report group into leak
- * sites. Shared by bpf/watch_fd.bpf.c and userspace/watch_fd.c.
+ * sites. Shared by bpf/watch_fd.bpf.c and userspace/watch/sources/watch_fd.c.
  */
 #ifndef FAULTLINE_WATCH_FD_H
 #define FAULTLINE_WATCH_FD_H

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "log.h"
+#include "cli/cli.h"
+#include "base/log.h"
 
 struct cmd {
 	const char *name;

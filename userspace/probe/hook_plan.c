@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Which hook each capability uses, given what the kernel offers. Pure logic. */
+#include <stdio.h>
+#include <string.h>
+
+#include "probe/kernel_features.h"
+
+#define MAX_REQ 4
+
+/* A way to implement a capability and everything it needs. */
+struct hook_candidate {
+	const char *label;
+	const char *tracepoints[MAX_REQ];
+	enum feature_id features[MAX_REQ];	/* FEAT__COUNT ends the list early */
+	int nfeatures;
+};
+
+struct capability {
+	const char *name;
+	struct hook_candidate candidates[3];
+	int ncandidates;
+};
+
+/*
+ * In the order each command tries them; the labels are what `watch -v` and
+ * the watch summary print as attached. Every watch source needs the BPF ring
+ * buffer; tp_btf hooks need their tracepoint too.
+ */
+static const struct capability capabilities[] = {
+	{ "profile", {
+		{ "perf_event cycles (hardware)", {}, { FEAT_PERF_HW, FEAT_PERF_SW }, 2 },
+		{ "perf_event cpu-clock (software)", {}, { FEAT_PERF_SW }, 1 },
+	}, 2 },
+	{ "oom", {
+		{ "tp_btf mark_victim", { "oom:mark_victim" }, { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint oom:mark_victim", { "oom:mark_victim" },
+		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
+	}, 2 },
+	{ "fd", {
+		/* fd counts come from the fdtable bitmap via CO-RE, so no iterator. */
+		{ "tp_btf sys_exit, tp_btf sched_process_exit",
+		  { "raw_syscalls:sys_exit", "sched:sched_process_exit" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+	}, 1 },
+	{ "conn", {
+		{ "tracepoint syscalls:sys_enter_connect, tracepoint syscalls:sys_exit_connect, "
+		  "tracepoint sock:inet_sock_set_state, tracepoint tcp:tcp_send_reset",
+		  { "syscalls:sys_enter_connect", "syscalls:sys_exit_connect",
+		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {}, 0 },
+	}, 1 },
+	{ "slow", {
+		{ "tp_btf sys_enter, tp_btf sys_exit",
+		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  { FEAT_TP_BTF, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
+		{ "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit",
+		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  { FEAT_TRACEPOINT, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
+	}, 2 },
+	{ "signal", {
+		{ "tp_btf signal_deliver, tp_btf signal_generate",
+		  { "signal:signal_deliver", "signal:signal_generate" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint signal:signal_deliver, tracepoint signal:signal_generate",
+		  { "signal:signal_deliver", "signal:signal_generate" },
+		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
+	}, 2 },
+};
+
+/* True when @c can be used; otherwise names the first thing missing. */
+static bool candidate_usable(const struct features *f, const struct hook_candidate *c,
+			     char *missing, size_t len)
+{
+	int i;
+
+	for (i = 0; i < MAX_REQ && c->tracepoints[i]; i++) {
+		if (!features__has_tracepoint(f, c->tracepoints[i])) {
+			snprintf(missing, len, "tracepoint %s", c->tracepoints[i]);
+			return false;
+		}
+	}
+	for (i = 0; i < c->nfeatures; i++) {
+		if (!f->feat[c->features[i]].available) {
+			snprintf(missing, len, "%s", feature_name(c->features[i]));
+			return false;
+		}
+	}
+	return true;
+}
+
+static void plan_capability(const struct features *f, const struct capability *cap,
+			    struct hook_plan *plan)
+{
+	char why[96];
+	int i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->capability = cap->name;
+	for (i = 0; i < cap->ncandidates; i++) {
+		const struct hook_candidate *c = &cap->candidates[i];
+
+		if (!candidate_usable(f, c, why, sizeof(why))) {
+			if (!plan->hook)
+				snprintf(plan->missing + strlen(plan->missing),
+					 sizeof(plan->missing) - strlen(plan->missing), "%s%s",
+					 plan->missing[0] ? ", " : "no ", why);
+			continue;
+		}
+		if (!plan->hook)
+			plan->hook = c->label;
+		else if (!plan->fallback)
+			plan->fallback = c->label;
+	}
+	if (plan->hook)
+		plan->missing[0] = '\0';
+}
+
+int features__plan(const struct features *f, struct hook_plan *plans, int max)
+{
+	int i, n = sizeof(capabilities) / sizeof(capabilities[0]);
+
+	for (i = 0; i < n && i < max; i++)
+		plan_capability(f, &capabilities[i], &plans[i]);
+	return i;
+}
+
+bool features__has_tracepoint(const struct features *f, const char *name)
+{
+	for (int i = 0; i < f->tp_count; i++)
+		if (!strcmp(f->tp[i].name, name))
+			return f->tp[i].available;
+	return false;
+}
+
+static const struct {
+	const char *name;
+	const char *description;
+} feature_info[FEAT__COUNT] = {
+	[FEAT_BTF] = { "btf", "kernel BTF (CO-RE)" },
+	[FEAT_TRACEFS] = { "tracefs", "tracefs mounted" },
+	[FEAT_TRACEPOINT] = { "tracepoint", "tracepoint programs" },
+	[FEAT_TP_BTF] = { "tp_btf", "BTF-typed tracepoints" },
+	[FEAT_RAW_TP] = { "raw_tp", "raw tracepoints" },
+	[FEAT_KPROBE] = { "kprobe", "kprobes" },
+	[FEAT_FENTRY] = { "fentry", "fentry/fexit trampolines" },
+	[FEAT_UPROBE] = { "uprobe", "uprobes" },
+	[FEAT_PERF_HW] = { "perf_hw", "hardware cycles event" },
+	[FEAT_PERF_SW] = { "perf_sw", "software cpu-clock event + perf_event program" },
+	[FEAT_USER_STACK] = { "user_stack", "user stacks from bpf_get_stack" },
+	[FEAT_RINGBUF] = { "ringbuf", "BPF ring buffer" },
+	[FEAT_TASK_STORAGE] = { "task_storage", "task local storage" },
+	[FEAT_ITER_TASK] = { "iter_task", "BPF task iterators" },
+	[FEAT_CGROUP_V2] = { "cgroup_v2", "cgroup v2 hierarchy" },
+	[FEAT_MEMCG] = { "memcg", "memory cgroup controller" },
+};
+
+const char *feature_name(enum feature_id id)
+{
+	return id < FEAT__COUNT ? feature_info[id].name : "?";
+}
+
+const char *feature_description(enum feature_id id)
+{
+	return id < FEAT__COUNT ? feature_info[id].description : "?";
+}

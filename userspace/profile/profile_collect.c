@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/* From the profiler's BPF maps to a symbolized struct profile_data. */
+#include <errno.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "base/log.h"
+#include "output/output_common.h"
+#include "profile/profile_collect.h"
+#include "unwind/unwind_dwarf.h"
+
+#define LOST_NAME "[lost stack]"
+#define TRUNCATED_NAME "[truncated]"
+
+struct key_count {
+	struct profile_key key;
+	__u64 count;
+};
+
+/* One symbolized stack id, shared by every key that uses it. */
+struct cached_stack {
+	bool kernel;
+	__u32 tgid;		/* 0 for kernel stacks: they do not depend on the process */
+	__s32 id;
+	int nframes;
+	int unnamed;		/* frames without a symbol */
+	struct profile_frame *frames;	/* root first */
+};
+
+struct collect_priv {
+	struct keymap *strings;	/* interned names */
+	void *stacks;		/* tsearch tree of struct cached_stack */
+	void *tgids;		/* tsearch tree of tgids seen (as pointers) */
+	struct symbolizer *sym;
+	int stacks_fd;
+	int overflow_fd;
+	profile_need_maps_fn need_maps;
+	void *ctx;
+};
+
+/* Frame names repeat across stacks: one hashed copy each (a tree of strcmps was ~7% of a run). */
+static const char *intern(struct collect_priv *p, const char *s)
+{
+	size_t len = strlen(s);
+	const char **slot;
+	int created;
+
+	slot = keymap__get(p->strings, s, len, &created);
+	if (slot && created)
+		*slot = keymap__key(p->strings, keymap__count(p->strings) - 1, NULL);
+	return slot ? *slot : NULL;
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct cached_stack *x = a, *y = b;
+
+	if (x->kernel != y->kernel)
+		return x->kernel - y->kernel;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void free_cached(void *v)
+{
+	struct cached_stack *c = v;
+
+	free(c->frames);
+	free(c);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	return (uintptr_t)a < (uintptr_t)b ? -1 : (uintptr_t)a > (uintptr_t)b;
+}
+
+static void no_free(void *v)
+{
+	(void)v;
+}
+
+static int fill_frame(struct collect_priv *p, const struct sym_result *r, struct profile_frame *f)
+{
+	char name[512];
+
+	sym_result__name(r, name, sizeof(name));
+	f->name = intern(p, name);
+	if (!f->name)
+		return -ENOMEM;
+	f->module = r->module;
+	f->addr = r->addr;
+	f->module_offset = r->module_offset;
+	f->build_id = r->build_id;
+	f->kind = r->kind;
+	f->map_start = r->map_start;
+	f->map_end = r->map_end;
+	f->map_pgoff = r->map_pgoff;
+	return 0;
+}
+
+/* Symbolizes @ips (leaf first, zero-terminated) into @c, root first. */
+static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64 *ips)
+{
+	struct sym_result r;
+	int n = 0, err;
+
+	while (n < PROFILE_MAX_DEPTH && ips[n])
+		n++;
+	c->frames = calloc(n ? n : 1, sizeof(*c->frames));
+	if (!c->frames)
+		return -ENOMEM;
+	for (int j = 0; j < n; j++) {
+		int i = n - 1 - j;
+		/* Callers' addresses are return addresses: look up the call itself. */
+		__u64 addr = i > 0 ? ips[i] - 1 : ips[i];
+
+		/* DWARF unwinding stopped early: say so at the root, don't guess */
+		if (!c->kernel && ips[i] == UNWIND_TRUNCATED_IP) {
+			c->frames[j] = (struct profile_frame){ .name = TRUNCATED_NAME,
+							       .kind = FRAME_LOST };
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		if (c->kernel)
+			symbolizer__kernel(p->sym, addr, &r);
+		else
+			symbolizer__user(p->sym, c->tgid, addr, &r);
+		err = fill_frame(p, &r, &c->frames[j]);
+		if (err)
+			return err;
+		c->unnamed += !r.symbol;
+	}
+	c->nframes = n;
+	return 0;
+}
+
+static const struct profile_frame lost_frame = { .name = LOST_NAME, .kind = FRAME_LOST };
+static const struct cached_stack lost_stack = {
+	.nframes = 1, .frames = (struct profile_frame *)&lost_frame,
+};
+static const struct cached_stack no_stack;
+
+/* The addresses of stack @id, leaf first, zero-terminated (unless full). */
+static int read_stack(struct collect_priv *p, __s32 id, __u64 *ips)
+{
+	struct profile_stack_buf buf;
+
+	if (!(id & PROFILE_OVERFLOW_ID))
+		return bpf_map_lookup_elem(p->stacks_fd, &id, ips);
+	if (bpf_map_lookup_elem(p->overflow_fd, &id, &buf))
+		return -errno;
+	if (buf.nr > PROFILE_MAX_DEPTH)
+		buf.nr = PROFILE_MAX_DEPTH;
+	memcpy(ips, buf.ips, buf.nr * sizeof(*ips));
+	return 0;
+}
+
+/* The frames for @id, symbolized once; NULL when out of memory. */
+static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel, __u32 tgid,
+					    __s32 id, struct profile_collect_stats *st)
+{
+	struct cached_stack probe = { .kernel = kernel, .tgid = kernel ? 0 : tgid, .id = id };
+	__u64 ips[PROFILE_MAX_DEPTH] = {};
+	struct cached_stack *c;
+	void *node;
+
+	if (id == PROFILE_STACK_NONE)
+		return &no_stack;
+	if (id < 0)
+		return &lost_stack;
+	node = tfind(&probe, &p->stacks, cmp_stack);
+	if (node)
+		return *(struct cached_stack **)node;
+	if (read_stack(p, id, ips)) {
+		st->lost_stack_gone++;
+		return &lost_stack;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = probe;
+	if (symbolize(p, c, ips) || !tsearch(c, &p->stacks, cmp_stack)) {
+		free_cached(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void note_tgid(struct collect_priv *p, __u32 tgid, struct profile_collect_stats *st)
+{
+	void *key = (void *)(uintptr_t)(tgid + 1ULL);
+
+	if (tfind(key, &p->tgids, cmp_ptr))
+		return;
+	if (tsearch(key, &p->tgids, cmp_ptr))
+		st->processes++;
+	if (tgid && p->need_maps)
+		p->need_maps(p->ctx, tgid);
+}
+
+static void count_frames(const struct cached_stack *c, __u64 count,
+			 struct profile_collect_stats *st)
+{
+	if (c == &lost_stack)
+		return;
+	st->frames += c->nframes * count;
+	st->unnamed_frames += c->unnamed * count;
+}
+
+/* User frames (the outer part of the stack) first, then the kernel's. */
+static int build_stack(struct collect_priv *p, const struct key_count *e, struct profile_stack *out,
+		       struct profile_result *r)
+{
+	struct profile_collect_stats *st = &r->stats;
+	const struct cached_stack *u, *k;
+
+	note_tgid(p, e->key.tgid, st);
+	u = get_stack(p, false, e->key.tgid, e->key.user_stack_id, st);
+	k = get_stack(p, true, 0, e->key.kernel_stack_id, st);
+	out->comm = intern(p, e->key.comm);
+	if (!u || !k || !out->comm)
+		return -ENOMEM;
+	out->frames = calloc(u->nframes + k->nframes + 1, sizeof(*out->frames));
+	if (!out->frames)
+		return -ENOMEM;
+	if (u->nframes)
+		memcpy(out->frames, u->frames, u->nframes * sizeof(*out->frames));
+	if (k->nframes)
+		memcpy(out->frames + u->nframes, k->frames, k->nframes * sizeof(*out->frames));
+	out->nframes = u->nframes + k->nframes;
+	out->pid = e->key.tgid;
+	out->tid = e->key.pid;
+	out->count = e->count;
+	st->lost_user += u == &lost_stack ? e->count : 0;
+	st->lost_kernel += k == &lost_stack ? e->count : 0;
+	if (u == &lost_stack || k == &lost_stack)
+		r->data.lost_samples += e->count;
+	count_frames(u, e->count, st);
+	count_frames(k, e->count, st);
+	return 0;
+}
+
+static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
+		  __u64 count)
+{
+	struct key_count *tmp;
+
+	if (!count)
+		return 0;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		tmp = reallocarray(*v, *cap, sizeof(**v));
+		if (!tmp)
+			return -ENOMEM;
+		*v = tmp;
+	}
+	(*v)[*n].key = *key;
+	(*v)[(*n)++].count = count;
+	return 0;
+}
+
+/* One key at a time: two syscalls per entry, for kernels without batch lookups. */
+static int read_one_by_one(int fd, struct key_count **v, size_t *n, size_t *cap)
+{
+	struct profile_key key, next, *prev = NULL;
+	__u64 count;
+	int err = 0;
+
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &count))
+			err = append(v, n, cap, &key, count);
+	}
+	return err;
+}
+
+#define BATCH 1024
+
+/* -EOPNOTSUPP when the kernel cannot batch (or a bucket outgrew BATCH). */
+static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
+{
+	struct profile_key *keys = calloc(BATCH, sizeof(*keys)), token;
+	__u64 *vals = calloc(BATCH, sizeof(*vals));
+	bool first = true, last = false;
+	__u32 count;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err && !last) {
+		count = BATCH;
+		/* The token is opaque: a key's size is room enough for any map type. */
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
+					 NULL)) {
+			err = errno == ENOENT ? 0 : -errno;
+			last = true;
+		}
+		if (err)
+			break;
+		for (__u32 i = 0; i < count && !err; i++)
+			err = append(v, n, cap, &keys[i], vals[i]);
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return err && err != -ENOMEM && !*n ? -EOPNOTSUPP : err;
+}
+
+static int read_entries(int fd, struct key_count **out, size_t *n)
+{
+	size_t cap = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	err = read_batched(fd, out, n, &cap);
+	if (err == -EOPNOTSUPP)
+		err = read_one_by_one(fd, out, n, &cap);
+	return err;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct key_count *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Samples the counts map could not hold: still shown, as their own stack. */
+static int add_counts_full(struct profile_result *r, __u64 count)
+{
+	struct profile_stack *st = &r->data.stacks[r->data.nstacks];
+
+	st->frames = calloc(1, sizeof(*st->frames));
+	if (!st->frames)
+		return -ENOMEM;
+	st->frames[0] = lost_frame;
+	st->nframes = 1;
+	st->comm = "[lost]";
+	st->count = count;
+	r->data.nstacks++;
+	r->data.lost_samples += count;
+	r->data.total_samples += count;
+	r->stats.lost_counts_full = count;
+	return 0;
+}
+
+static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
+		     struct profile_result *r)
+{
+	int err;
+
+	r->data.stacks = calloc(n + 1, sizeof(*r->data.stacks));
+	if (!r->data.stacks)
+		return -ENOMEM;
+	qsort(v, n, sizeof(*v), by_count_desc);
+	for (size_t i = 0; i < n; i++) {
+		err = build_stack(p, &v[i], &r->data.stacks[r->data.nstacks], r);
+		if (err)
+			return err;
+		r->data.nstacks++;
+		r->data.total_samples += v[i].count;
+	}
+	if (r->stats.counters[PC_COUNTS_FULL])
+		return add_counts_full(r, r->stats.counters[PC_COUNTS_FULL]);
+	return 0;
+}
+
+int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
+		    profile_need_maps_fn need_maps, void *ctx, struct profile_result *r)
+{
+	struct collect_priv *p = calloc(1, sizeof(*p));
+	struct key_count *v = NULL;
+	size_t n = 0;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (!p)
+		return -ENOMEM;
+	r->priv = p;
+	p->strings = keymap__new(sizeof(const char *));
+	if (!p->strings)
+		return -ENOMEM;
+	p->sym = sym;
+	p->stacks_fd = profile_sampler__stacks_fd(s);
+	p->overflow_fd = profile_sampler__overflow_fd(s);
+	p->need_maps = need_maps;
+	p->ctx = ctx;
+	err = profile_sampler__counters(s, r->stats.counters);
+	if (!err)
+		err = read_entries(profile_sampler__counts_fd(s), &v, &n);
+	if (!err)
+		err = build_all(p, v, n, r);
+	free(v);
+	if (err)
+		log_error("profile: reading the sampled stacks failed: %s", strerror(-err));
+	return err;
+}
+
+void profile_result__free(struct profile_result *r)
+{
+	struct collect_priv *p = r->priv;
+
+	for (size_t i = 0; i < r->data.nstacks; i++)
+		free(r->data.stacks[i].frames);
+	free(r->data.stacks);
+	if (p) {
+		keymap__free(p->strings);
+		tdestroy(p->stacks, free_cached);
+		tdestroy(p->tgids, no_free);
+		free(p);
+	}
+	memset(r, 0, sizeof(*r));
+}

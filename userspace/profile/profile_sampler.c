@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "base/log.h"
+#include "profile/profile_sampler.h"
+#include "profile.skel.h"
+#include "base/tracefs.h"
+#include "profile/unwind_profile.h"
+
+struct profile_sampler {
+	struct profile_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **perf_links;	/* one per possible CPU, NULL when not sampled */
+	int ncpus_possible;
+	int nattached;
+	struct bpf_link *exit_link, *exec_link;
+	profile_event_fn on_event;
+	void *ctx;
+	bool hardware;
+	uint64_t period_ns;
+	const bool *cpus;
+	int ncpus;
+	unsigned int freq_hz;
+	uint64_t period;
+	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
+};
+
+static int on_ringbuf(void *ctx, void *data, size_t size)
+{
+	struct profile_sampler *s = ctx;
+
+	if (size >= sizeof(struct profile_event) && s->on_event)
+		s->on_event(s->ctx, data);
+	return 0;
+}
+
+static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_opts *o)
+{
+	skel->rodata->filter_tgids = o->ntgids > 0;
+	skel->rodata->targ_tid = o->tid;
+	skel->rodata->filter_cgroup = o->filter_cgroup;
+	skel->rodata->targ_cgroup_id = o->cgroup_id;
+	skel->rodata->want_user = o->user;
+	skel->rodata->want_kernel = o->kernel;
+	skel->rodata->include_idle = o->include_idle;
+}
+
+static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_opts *o)
+{
+	int err;
+
+	err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.overflow, o->stack_map_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.counts, o->counts_map_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.target_tgids,
+					       o->ntgids > 0 ? o->ntgids : 1);
+	return err;
+}
+
+static int fill_targets(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	int fd = bpf_map__fd(s->skel->maps.target_tgids);
+	__u8 one = 1;
+
+	for (int i = 0; i < o->ntgids; i++) {
+		__u32 tgid = o->tgids[i];
+
+		if (bpf_map_update_elem(fd, &tgid, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static void copy_opts(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	s->on_event = o->on_event;
+	s->ctx = o->ctx;
+	s->cpus = o->cpus;
+	s->ncpus = o->ncpus;
+	s->freq_hz = o->freq_hz;
+	s->period = o->period_ns;
+}
+
+static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	int err;
+
+	s->skel = profile_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		log_error("profile: opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	set_rodata(s->skel, o);
+	err = set_map_sizes(s->skel, o);
+	if (!err && o->unwind_dwarf)
+		err = unwind_profile__idle_fp(s->skel->progs.profile_sample,
+					      (struct bpf_map *[]){ s->skel->maps.stacks,
+								    s->skel->maps.counts,
+								    s->skel->maps.overflow }, 3);
+	if (!err)
+		err = profile_bpf__load(s->skel);
+	if (err) {
+		log_error("profile: loading the BPF programs failed: %s", strerror(-err));
+		return err;
+	}
+	err = fill_targets(s, o);
+	if (err)
+		log_error("profile: filling the pid filter failed: %s", strerror(-err));
+	return err;
+}
+
+int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sampler **out)
+{
+	struct profile_sampler *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	copy_opts(s, o);
+	s->ncpus_possible = libbpf_num_possible_cpus();
+	if (s->ncpus_possible <= 0) {
+		err = s->ncpus_possible;
+		log_error("profile: cannot count CPUs: %s", strerror(-err));
+		goto fail;
+	}
+	s->perf_links = calloc(s->ncpus_possible, sizeof(*s->perf_links));
+	if (!s->perf_links) {
+		log_error("profile: out of memory");
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = load(s, o);
+	if (err)
+		goto fail;
+	if (o->unwind_dwarf) {
+		err = unwind_profile__new(o, &s->dwarf);
+		if (err)
+			goto fail;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		log_error("profile: ring buffer setup failed: %s", strerror(-err));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	profile_sampler__free(s);
+	return err;
+}
+
+static int open_event(struct profile_sampler *s, int cpu, bool hardware)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = hardware ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE,
+		.config = hardware ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_CPU_CLOCK,
+		/* Samples of the idle task never reach BPF unless they are wanted. */
+		.exclude_idle = !s->skel->rodata->include_idle,
+	};
+
+	if (s->freq_hz) {
+		attr.freq = 1;
+		attr.sample_freq = s->freq_hz;
+	} else {
+		attr.sample_period = s->period;
+	}
+	return syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/*
+ * Hardware cycles where the CPU has a PMU (they also see code running with
+ * interrupts off); cpu-clock otherwise. Sampling by --period is always
+ * cpu-clock so the period is in nanoseconds. Decided on the first CPU.
+ */
+static int open_first(struct profile_sampler *s, int cpu)
+{
+	int fd = -1;
+
+	if (s->freq_hz) {
+		fd = open_event(s, cpu, true);
+		s->hardware = fd >= 0;
+		if (fd < 0)
+			pr_info("profile: no hardware cycles event (%s): sampling cpu-clock\n",
+				strerror(errno));
+	}
+	if (fd < 0)
+		fd = open_event(s, cpu, false);
+	return fd;
+}
+
+static int attach_cpu(struct profile_sampler *s, int cpu)
+{
+	int fd = s->nattached ? open_event(s, cpu, s->hardware) : open_first(s, cpu);
+	struct bpf_link *link;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	link = s->dwarf ? unwind_profile__attach_perf(s->dwarf, fd) :
+			  bpf_program__attach_perf_event(s->skel->progs.profile_sample, fd);
+	if (!link) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	s->perf_links[cpu] = link;	/* owns fd now */
+	s->nattached++;
+	return 0;
+}
+
+static bool cpu_online(int cpu, const bool *online, int n)
+{
+	return online ? cpu < n && online[cpu] : true;
+}
+
+static int attach_perf(struct profile_sampler *s)
+{
+	bool *online = calloc(s->ncpus_possible, sizeof(bool));
+	char *list = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err = 0;
+
+	f = fopen("/sys/devices/system/cpu/online", "r");
+	if (online && f && getline(&list, &len, f) > 0 &&
+	    profile_parse_cpulist(list, online, s->ncpus_possible)) {
+		free(online);
+		online = NULL;	/* unreadable: try every possible CPU */
+	}
+	if (f)
+		fclose(f);
+	free(list);
+	for (int cpu = 0; cpu < s->ncpus_possible && !err; cpu++) {
+		bool wanted = s->cpus ? cpu < s->ncpus && s->cpus[cpu] :
+					cpu_online(cpu, online, s->ncpus_possible);
+
+		if (!wanted)
+			continue;
+		err = attach_cpu(s, cpu);
+		if (err)
+			log_error("profile: sampling CPU %d failed: %s", cpu, strerror(-err));
+	}
+	free(online);
+	return err;
+}
+
+/* Optional: without them, short-lived processes may lose their names. */
+static void attach_notifications(struct profile_sampler *s)
+{
+	bool mounted = false;
+	int err = tracefs_ensure(&mounted);
+
+	if (err) {
+		pr_warn("profile: tracefs unavailable (%s): exiting processes are not "
+			"noticed, short-lived ones may show unnamed frames\n", strerror(-err));
+		return;
+	}
+	s->exit_link = bpf_program__attach(s->skel->progs.profile_exit);
+	if (!s->exit_link)
+		pr_warn("profile: attaching sched_process_exit failed: %s\n", strerror(errno));
+	s->exec_link = bpf_program__attach(s->skel->progs.profile_exec);
+	if (!s->exec_link)
+		pr_warn("profile: attaching sched_process_exec failed: %s\n", strerror(errno));
+}
+
+int profile_sampler__attach(struct profile_sampler *s)
+{
+	int err;
+
+	attach_notifications(s);
+	err = attach_perf(s);
+	if (!err && !s->nattached) {
+		log_error("profile: no CPU to sample");
+		err = -ENODEV;
+	}
+	if (err)
+		profile_sampler__detach(s);
+	/* In frequency mode cycles adapt their period to the rate, like cpu-clock. */
+	s->period_ns = s->freq_hz ? 1000000000ULL / s->freq_hz : s->period;
+	return err;
+}
+
+int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
+{
+	/* DWARF mode: its samples wake us, notifications wait for the next round */
+	int n = s->dwarf ? unwind_profile__poll(s->dwarf, timeout_ms) : 0;
+
+	if (n >= 0)
+		n = ring_buffer__poll(s->rb, s->dwarf ? 0 : timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+void profile_sampler__flush(struct profile_sampler *s)
+{
+	if (s->dwarf)
+		unwind_profile__flush(s->dwarf);
+}
+
+void profile_sampler__detach(struct profile_sampler *s)
+{
+	for (int cpu = 0; cpu < s->ncpus_possible; cpu++) {
+		bpf_link__destroy(s->perf_links[cpu]);
+		s->perf_links[cpu] = NULL;
+	}
+	bpf_link__destroy(s->exit_link);
+	bpf_link__destroy(s->exec_link);
+	s->exit_link = s->exec_link = NULL;
+	if (s->dwarf)
+		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
+}
+
+void profile_sampler__free(struct profile_sampler *s)
+{
+	if (!s)
+		return;
+	if (s->perf_links)
+		profile_sampler__detach(s);
+	ring_buffer__free(s->rb);
+	unwind_profile__free(s->dwarf);
+	profile_bpf__destroy(s->skel);
+	free(s->perf_links);
+	free(s);
+}
+
+int profile_sampler__counts_fd(const struct profile_sampler *s)
+{
+	return s->dwarf ? unwind_profile__counts_fd(s->dwarf) : bpf_map__fd(s->skel->maps.counts);
+}
+
+int profile_sampler__stacks_fd(const struct profile_sampler *s)
+{
+	return s->dwarf ? unwind_profile__stacks_fd(s->dwarf) : bpf_map__fd(s->skel->maps.stacks);
+}
+
+int profile_sampler__overflow_fd(const struct profile_sampler *s)
+{
+	return bpf_map__fd(s->skel->maps.overflow);
+}
+
+int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.counters);
+	__u64 *vals = calloc(s->ncpus_possible, sizeof(*vals));
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < PC__COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int cpu = 0; cpu < s->ncpus_possible; cpu++)
+			out[k] += vals[cpu];
+	}
+	free(vals);
+	if (s->dwarf)
+		unwind_profile__add_counters(s->dwarf, out);
+	return 0;
+}
+
+const char *profile_sampler__event(const struct profile_sampler *s)
+{
+	return s->hardware ? "cycles" : "cpu-clock";
+}
+
+struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s)
+{
+	return s->dwarf;
+}
+
+uint64_t profile_sampler__period_ns(const struct profile_sampler *s)
+{
+	return s->period_ns;
+}
+
+int profile_sampler__ncpus_attached(const struct profile_sampler *s)
+{
+	return s->nattached;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Build-ids of recorded frames' files, cached by path. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "record/recording_buildid.h"
+#include "record/recording_intern.h"
+#include "sym/sym_elf.h"
+
+struct rec_buildids {
+	struct strtab *paths;	/* module path -> id */
+	struct strtab *ids;	/* build-id strings; 0 = none */
+	uint32_t *of_path;	/* of_path[path id] = build-id string id + 1; 0 = unread */
+	size_t cap;
+};
+
+struct rec_buildids *rec_buildids__new(void)
+{
+	struct rec_buildids *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->paths = strtab__new();
+	b->ids = strtab__new();
+	if (!b->paths || !b->ids) {
+		rec_buildids__free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void rec_buildids__free(struct rec_buildids *b)
+{
+	if (!b)
+		return;
+	strtab__free(b->paths);
+	strtab__free(b->ids);
+	free(b->of_path);
+	free(b);
+}
+
+static uint32_t read_build_id(struct rec_buildids *b, const char *module, uint32_t pid)
+{
+	char path[4096], hex[ELF_BUILD_ID_HEX];
+	int fd;
+
+	/* The file as the process saw it, else as we see it. */
+	snprintf(path, sizeof(path), "/proc/%u/root%s", pid, module);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(module, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (elf_build_id_fd(fd, hex))
+		hex[0] = '\0';
+	close(fd);
+	return hex[0] ? strtab__intern(b->ids, hex, NULL) : 0;
+}
+
+static const char *build_id_of(struct rec_buildids *b, const char *module, uint32_t pid)
+{
+	uint32_t id = strtab__intern(b->paths, module, NULL);
+
+	if (!id)
+		return NULL;
+	if (id >= b->cap) {
+		size_t cap = id * 2 + 64;
+		uint32_t *v = realloc(b->of_path, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		memset(v + b->cap, 0, (cap - b->cap) * sizeof(*v));
+		b->of_path = v;
+		b->cap = cap;
+	}
+	if (!b->of_path[id])
+		b->of_path[id] = read_build_id(b, module, pid) + 1;
+	return b->of_path[id] > 1 ? strtab__str(b->ids, b->of_path[id] - 1) : NULL;
+}
+
+static void annotate_frames(struct rec_buildids *b, cJSON *frames, uint32_t pid)
+{
+	cJSON *f;
+
+	cJSON_ArrayForEach(f, frames) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(f, "module");
+		const char *mod = cJSON_GetStringValue(m);
+		const char *id = mod && mod[0] == '/' ? build_id_of(b, mod, pid) : NULL;
+
+		if (id && !cJSON_GetObjectItemCaseSensitive(f, "build_id"))
+			cJSON_AddStringToObject(f, "build_id", id);
+	}
+}
+
+void rec_buildids__annotate(struct rec_buildids *b, cJSON *obj, uint32_t pid)
+{
+	cJSON *it;
+
+	for (it = obj ? obj->child : NULL; it; it = it->next) {
+		if (it->string && !strcmp(it->string, "stack") && cJSON_IsArray(it))
+			annotate_frames(b, it, pid);
+		else if (cJSON_IsObject(it) || cJSON_IsArray(it))
+			rec_buildids__annotate(b, it, pid);
+	}
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The recorder: watch's runner drives the loop; its sink writes each event
+ * and its on_poll hook cuts profile buckets, scans listening sockets, notes
+ * losses and flushes, all on one thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "profile/profile_collect.h"
+#include "profile/profile_procs.h"
+#include "record/recording_procs.h"
+#include "record/recording.h"
+#include "record/recording_buildid.h"
+#include "record/recording_profile.h"
+#include "record/recording_run.h"
+#include "record/recording_write.h"
+#include "sym/symbolizer.h"
+#include "unwind/unwind_mode.h"
+#include "watch/watch_internal.h"
+
+#define LISTEN_SCAN_NS (250 * 1000000LL)	/* listening sockets: cheap unless changed */
+#define SCAN_NS (2 * 1000000000LL)		/* exits, losses, live updates */
+#define LOSS_KINDS 4
+
+struct recorder {
+	const struct record_opts *o;
+	struct rec_writer *w;
+	struct rec_procs *procs;
+	struct symbolizer *sym;
+	struct profile_procs *pprocs;
+	struct profile_sampler *sampler;
+	struct rec_pdelta *delta;
+	struct rec_buildids *buildids;
+	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono, next_listen_mono;
+	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
+	uint64_t events, buckets, write_errors;
+};
+
+static void record_sink(void *arg, const struct watch_event *ev)
+{
+	struct recorder *r = arg;
+	const cJSON *victim;
+	cJSON *copy;
+
+	rec_procs__note_pid(r->procs, ev->pid);
+	if (ev->type == WATCH_EV_OOM_KILL) {
+		victim = cJSON_GetObjectItemCaseSensitive(ev->json, "victim");
+		rec_procs__note_exit(r->procs, (uint32_t)cJSON_GetNumberValue(
+			cJSON_GetObjectItemCaseSensitive(victim, "pid")), (int64_t)ev->wall_ns);
+	}
+	/* A copy: the object stays watch's; frames gain their files' build-ids. */
+	copy = cJSON_Duplicate(ev->json, 1);
+	if (copy)
+		rec_buildids__annotate(r->buildids, copy, ev->pid);
+	if (!copy || rec_writer__event(r->w, copy))
+		r->write_errors++;
+	else
+		r->events++;
+	cJSON_Delete(copy);
+}
+
+static void write_bucket(struct recorder *r)
+{
+	struct profile_result res = { 0 };
+	struct profile_data bucket = { 0 };
+	int64_t end = rec_now_wall_ns();
+
+	profile_sampler__flush(r->sampler);
+	if (profile_collect(r->sampler, r->sym, profile_procs__need_maps, r->pprocs, &res) ||
+	    rec_pdelta__bucket(r->delta, &res.data, &bucket)) {
+		r->write_errors++;
+	} else {
+		bucket.period_ns = profile_sampler__period_ns(r->sampler);
+		if (rec_writer__profile(r->w, r->bucket_start_wall, &bucket))
+			r->write_errors++;
+		if (bucket.lost_samples)
+			rec_writer__loss(r->w, end, "samples", "stack walk failed or map full",
+					 bucket.lost_samples);
+		r->buckets++;
+	}
+	free(bucket.stacks);
+	profile_result__free(&res);
+	r->bucket_start_wall = end;
+}
+
+/* What watch dropped since the last poll, as loss records at the time noticed. */
+static void note_losses(struct recorder *r, struct watch_ctx *c)
+{
+	static const char *const reasons[LOSS_KINDS] = { "ring buffer full", "rate limit",
+							 "map full", "undecodable" };
+	int64_t now = rec_now_wall_ns();
+
+	for (int i = 0; i < c->nsources && i < WATCH_MAX_SOURCES; i++) {
+		const struct watch_source *s = &c->sources[i];
+		uint64_t v[LOSS_KINDS] = {
+			watch_source_counter(s, WATCH_CNT_RINGBUF_FULL),
+			watch_source_counter(s, WATCH_CNT_RATE_LIMITED),
+			watch_source_counter(s, WATCH_CNT_MAP_FULL), s->decode_errors,
+		};
+
+		for (int k = 0; k < LOSS_KINDS; k++) {
+			if (v[k] <= r->lost[i][k])
+				continue;
+			rec_writer__loss(r->w, now, s->ops->name, reasons[k], v[k] - r->lost[i][k]);
+			r->lost[i][k] = v[k];
+		}
+	}
+}
+
+static void record_poll(void *arg, struct watch_ctx *c, bool last)
+{
+	struct recorder *r = arg;
+	int64_t now = rec_now_mono_ns();
+
+	if (r->sampler) {
+		profile_sampler__poll(r->sampler, 0);
+		if (last || now >= r->next_bucket_mono) {
+			write_bucket(r);
+			r->next_bucket_mono = now + (int64_t)r->o->bucket_ns;
+		}
+	}
+	if (now >= r->next_listen_mono && !last) {
+		if (rec_procs__scan(r->procs, false))
+			r->write_errors++;
+		r->next_listen_mono = now + LISTEN_SCAN_NS;
+	}
+	if (last || now >= r->next_scan_mono) {
+		if (rec_procs__scan(r->procs, true))
+			r->write_errors++;
+		note_losses(r, c);
+		r->next_scan_mono = now + SCAN_NS;
+		if (r->o->on_flush && !rec_writer__flush(r->w))
+			r->o->on_flush(r->o->flush_arg, rec_writer__partial_path(r->w), last);
+	}
+	if (rec_writer__tick(r->w))
+		r->write_errors++;
+}
+
+static int start_profile(struct recorder *r)
+{
+	struct profile_sampler_opts so = {
+		.tgids = (const int *)r->o->watch.pids, .ntgids = r->o->watch.npids,
+		.user = true, .kernel = true, .freq_hz = r->o->freq_hz,
+		.stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE,
+		.counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE,
+		.on_event = profile_procs__on_event,
+	};
+
+	char why[256];
+
+	r->sym = symbolizer__new();
+	r->pprocs = r->sym ? profile_procs__new(r->sym, so.tgids, so.ntgids) : NULL;
+	r->delta = rec_pdelta__new();
+	if (!r->pprocs || !r->delta) {
+		log_error("record: cannot start the profiler: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	so.ctx = r->pprocs;
+	so.unwind_dwarf = unwind_mode_use_dwarf(r->o->unwind, so.tgids, so.ntgids, 0, why,
+						 sizeof(why));
+	so.stack_bytes = r->o->stack_bytes;
+	pr_info("record: user stacks: %s\n", why);
+	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
+		return -EINVAL;	/* the sampler logged why */
+	r->bucket_start_wall = rec_now_wall_ns();
+	r->next_bucket_mono = rec_now_mono_ns() + (int64_t)r->o->bucket_ns;
+	return 0;
+}
+
+static void stop_all(struct recorder *r)
+{
+	if (r->sampler)
+		profile_sampler__detach(r->sampler);
+	profile_sampler__free(r->sampler);
+	profile_procs__free(r->pprocs);
+	symbolizer__free(r->sym);
+	rec_pdelta__free(r->delta);
+	rec_procs__free(r->procs);
+	rec_buildids__free(r->buildids);
+}
+
+static cJSON *options_json(const struct record_opts *o)
+{
+	cJSON *j = cJSON_CreateObject(), *pids = cJSON_CreateArray();
+
+	if (!j || !pids) {
+		cJSON_Delete(j);
+		cJSON_Delete(pids);
+		return NULL;
+	}
+	for (int i = 0; i < o->watch.npids; i++)
+		cJSON_AddItemToArray(pids, cJSON_CreateNumber(o->watch.pids[i]));
+	cJSON_AddItemToObject(j, "pids", pids);
+	cJSON_AddNumberToObject(j, "duration_s", o->watch.duration_s);
+	cJSON_AddNumberToObject(j, "watch_sources", o->watch.sources);
+	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
+	cJSON_AddBoolToObject(j, "profile", o->profile);
+	cJSON_AddNumberToObject(j, "freq_hz", o->freq_hz);
+	cJSON_AddStringToObject(j, "unwind", o->unwind == UNWIND_MODE_DWARF ? "dwarf" :
+				o->unwind == UNWIND_MODE_FP ? "fp" : "auto");
+	return j;
+}
+
+static struct rec_writer *open_writer(const struct record_opts *o)
+{
+	cJSON *opts = options_json(o);
+	struct rec_writer_opts wo = { .command = o->command, .options = opts,
+				      .bucket_ns = o->bucket_ns };
+	struct rec_writer *w = rec_writer__open(o->out_path, &wo);
+
+	if (!w)
+		log_error("record: cannot create %s%s: %s", o->out_path, RECORDING_PARTIAL_SUFFIX,
+			  strerror(errno));
+	cJSON_Delete(opts);
+	return w;
+}
+
+static int finish(struct recorder *r, int run_err)
+{
+	char partial[4096];
+	int err;
+
+	snprintf(partial, sizeof(partial), "%s", rec_writer__partial_path(r->w));
+	if (run_err && !r->events) {
+		/* Nothing was recorded: leave no file that looks like a recording. */
+		rec_writer__abandon(r->w);
+		unlink(partial);
+		return 1;
+	}
+	err = rec_writer__close(r->w);
+	if (err) {
+		log_error("record: finishing %s failed: %s (what was written is in %s)",
+			  r->o->out_path, strerror(-err), partial);
+		return 1;
+	}
+	if (!r->o->no_summary)
+		fprintf(stderr, "faultline: recorded %llu events and %llu profile buckets "
+			"to %s%s\n", (unsigned long long)r->events,
+			(unsigned long long)r->buckets, r->o->out_path,
+			r->write_errors ? " (some records could not be written)" : "");
+	return run_err ? 1 : 0;
+}
+
+int record_run(const struct record_opts *o)
+{
+	struct recorder r = { .o = o };
+	struct watch_run_cfg cfg = { .opts = &o->watch, .out = stdout, .sink = record_sink,
+				     .sink_arg = &r, .quiet_render = true,
+				     .on_poll = record_poll };
+	int err;
+
+	r.w = open_writer(o);
+	if (!r.w)
+		return 1;
+	r.procs = rec_procs__new(r.w);
+	r.buildids = rec_buildids__new();
+	if (!r.procs || !r.buildids) {
+		log_error("record: %s", strerror(ENOMEM));
+		err = -ENOMEM;
+	} else {
+		/* Who listens where, before anything can kill them. */
+		rec_procs__scan(r.procs, false);
+		err = o->profile ? start_profile(&r) : 0;
+	}
+	if (!err)
+		err = watch_run(&cfg);
+	stop_all(&r);
+	return finish(&r, err);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_REPORT_H
+#define FAULTLINE_REPORT_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "report/correlate.h"
+#include "report/report_model.h"
+
+/*
+ * The report as one JSON document (docs/report.md): what `--format json`
+ * prints and what the text and HTML renderers lay out.
+ */
+cJSON *report_build(struct report_model *m, const struct cl_result *res);
+
+int report_text(const cJSON *doc, FILE *out);
+int report_html(const cJSON *doc, const struct report_model *m, FILE *out);
+
+/* Pieces of report_build, shared by its files. */
+#define REPORT_MAX_ENTRIES 60	/* timeline entries per incident before eliding */
+
+struct report_entry {
+	uint32_t first, last;	/* event indices (model order) of a run of alike events */
+	uint32_t count;
+};
+
+/* Runs of alike events in @inc, elided in the middle beyond REPORT_MAX_ENTRIES. */
+int report_entries(const struct report_model *m, const struct cl_result *res,
+		   const struct cl_incident *inc, struct report_entry **out, size_t *n,
+		   size_t *omitted);
+
+/* Headline, evidence and next steps for an incident, from its root event. */
+struct report_facts {
+	const cJSON *root;	/* full root event */
+	const cJSON *leaks;	/* leak_sites of the latest fd event, or NULL */
+	const struct cl_incident *inc;
+	const struct cl_event *root_ev;
+	const char *root_comm;
+	const char *where;	/* named frame of the root's stack, or NULL */
+	int64_t window_start_ns;
+};
+
+char *report_title(const struct report_facts *f);
+cJSON *report_evidence(const struct report_facts *f);
+cJSON *report_next_steps(const struct report_facts *f);
+
+/* One line for a timeline: "accept4() EMFILE, 1024/1024 fds" (no time, no process). */
+void report_event_summary(const cJSON *ev, char *buf, size_t len);
+/* "270 refused connections from 40 clients on port 8080; 1 process killed" */
+void report_impact_line(const cJSON *impact, char *buf, size_t len);
+/* "14:03:12.123" from an RFC 3339 time. */
+void report_clock(const char *rfc3339, char *buf, size_t len);
+
+/* "1,019" */
+void report_fmt_count(uint64_t v, char *buf, size_t len);
+/* "+1.234s" relative to @base */
+void report_fmt_rel(int64_t t, int64_t base, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* conn_refused and conn_error: loader and decoder for bpf/watch_conn.bpf.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/log.h"
+#include "watch/watch_pipeline.h"
+#include "watch_conn.h"
+#include "watch_conn.skel.h"
+#include "watch/sources/watch_conn_fmt.h"
+
+struct conn_priv {
+	struct watch_conn_bpf *skel;
+};
+
+static int conn_load(struct watch_source *s, const struct watch_opts *o)
+{
+	struct conn_priv *p = calloc(1, sizeof(*p));
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	s->priv = p;
+	p->skel = watch_conn_bpf__open();
+	if (!p->skel)
+		err = -errno;
+	if (!err) {
+		watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+		watch_size_common_maps(p->skel->obj, o);
+		bpf_map__set_max_entries(p->skel->maps.events, watch_ringbuf_bytes(o));
+		err = watch_conn_bpf__load(p->skel);
+	}
+	if (!err)
+		err = watch_conn_bpf__attach(p->skel);
+	if (err) {
+		log_error("watch: conn: cannot load or attach the socket tracepoints: %s",
+			  strerror(-err));
+		return err;
+	}
+	watch_source_attached(s, "tracepoint syscalls:sys_enter_connect");
+	watch_source_attached(s, "tracepoint syscalls:sys_exit_connect");
+	watch_source_attached(s, "tracepoint sock:inet_sock_set_state");
+	watch_source_attached(s, "tracepoint tcp:tcp_send_reset");
+	if (o->npids || o->cgroup_id)
+		watch_source_skipped(s, "inbound refusals (no process owns a closed port)");
+	s->ring_fd = bpf_map__fd(p->skel->maps.events);
+	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
+	return 0;
+}
+
+static void conn_free(struct watch_source *s)
+{
+	struct conn_priv *p = s->priv;
+
+	if (!p)
+		return;
+	watch_conn_bpf__destroy(p->skel);
+	free(p);
+	s->priv = NULL;
+}
+
+static void add_addrs(struct watch_event *ev, const struct watch_conn_event *e)
+{
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], src[64], dst[64];
+
+	watch_conn_addr(e->family, e->saddr, saddr, sizeof(saddr));
+	watch_conn_addr(e->family, e->daddr, daddr, sizeof(daddr));
+	cJSON_AddStringToObject(ev->json, "family", e->family == AF_INET6 ? "ipv6" : "ipv4");
+	if (e->sport || e->direction == WATCH_CONN_INBOUND) {
+		cJSON_AddStringToObject(ev->json, "saddr", saddr);
+		cJSON_AddNumberToObject(ev->json, "sport", e->sport);
+	}
+	cJSON_AddStringToObject(ev->json, "daddr", daddr);
+	cJSON_AddNumberToObject(ev->json, "dport", e->dport);
+	watch_conn_endpoint(e->family, saddr, e->sport, src, sizeof(src));
+	watch_conn_endpoint(e->family, daddr, e->dport, dst, sizeof(dst));
+	if (e->direction == WATCH_CONN_INBOUND)
+		watch_event_facts(ev, "SYN from %s to closed port %s answered with RST", src, dst);
+	else
+		watch_event_facts(ev, "connect to %s", dst);
+}
+
+static void add_outbound(struct watch_event *ev, const struct watch_conn_event *e,
+			 const char *errname)
+{
+	double ms = e->hdr.ktime_ns > e->connect_ns ? (e->hdr.ktime_ns - e->connect_ns) / 1e6 : 0;
+	const char *mode = e->mode == WATCH_CONN_NONBLOCKING ? "nonblocking" : "blocking";
+
+	cJSON_AddStringToObject(ev->json, "mode", mode);
+	cJSON_AddNumberToObject(ev->json, "fd", e->fd);
+	cJSON_AddNumberToObject(ev->json, "elapsed_ms", (double)(int64_t)(ms * 1000) / 1000);
+	watch_event_facts(ev, " failed: %s (%s connect, fd %d, after %.1f ms)", errname, mode,
+			  e->fd, ms);
+}
+
+static int conn_handle(struct watch_source *s, const void *data, size_t size)
+{
+	const struct watch_conn_event *e = data;
+	bool inbound = e->direction == WATCH_CONN_INBOUND;
+	struct watch_event ev;
+	const char *errname;
+
+	if (size < sizeof(*e) || (e->hdr.type != WATCH_EV_CONN_REFUSED &&
+				  e->hdr.type != WATCH_EV_CONN_ERROR))
+		return -EINVAL;
+	if (watch_event_begin(s->ctx, &ev, &e->hdr, inbound ? WATCH_SEV_WARNING : WATCH_SEV_ERROR))
+		return -ENOMEM;
+	if (inbound)	/* no process: "0/-" rather than "0/" on the human line */
+		snprintf(ev.comm, sizeof(ev.comm), "-");
+	errname = strerrorname_np(e->err) ?: "unknown";
+	cJSON_AddStringToObject(ev.json, "errno", errname);
+	cJSON_AddStringToObject(ev.json, "direction", inbound ? "inbound" : "outbound");
+	add_addrs(&ev, e);
+	if (!inbound)
+		add_outbound(&ev, e, errname);
+	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
+	watch_emit(s->ctx, &ev);
+	return 0;
+}
+
+const struct watch_source_ops watch_conn_ops = {
+	.name = "conn",
+	.summary = "conn_refused, conn_error: refused/failed TCP connects, SYNs to closed ports",
+	.load = conn_load,
+	.handle = conn_handle,
+	.counter_names = { "inbound_not_selectable" },
+	.free = conn_free,
+};

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/* slow_syscall: loader and decoder for bpf/watch_slow.bpf.c. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+
+#include "base/log.h"
+#include "base/syscall_names.h"
+#include "watch/watch_internal.h"
+#include "watch_slow.skel.h"
+#include "watch/sources/watch_slow_cfg.h"
+
+/* The tick-based clock is precise enough from this many ticks (10%). */
+#define COARSE_MIN_TICKS 10
+
+struct slow_priv {
+	struct watch_slow_bpf *skel;
+	double resolution_ms;		/* of the clock the durations come from */
+	struct watch_slow_cfg cfg[WATCH_SLOW_NR_MAX];
+};
+
+static int write_cfg(struct slow_priv *p)
+{
+	int fd = bpf_map__fd(p->skel->maps.cfg);
+
+	for (__u32 nr = 0; nr < WATCH_SLOW_NR_MAX; nr++)
+		if (bpf_map_update_elem(fd, &nr, &p->cfg[nr], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/* One jiffy: the coarse clock's resolution is the tick (TICK_NSEC). */
+static uint64_t tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || !res.tv_nsec)
+		return 0;
+	return res.tv_nsec;
+}
+
+static int slow_open(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o)
+{
+	struct watch_slow_bpf *skel = watch_slow_bpf__open();
+	uint64_t min, tick;
+
+	if (!skel)
+		return -errno;
+	p->skel = skel;
+	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
+	watch_size_common_maps(skel->obj, o);
+	min = watch_slow_build_cfg(o, p->cfg, WATCH_SLOW_NR_MAX);
+	skel->rodata->min_threshold_ns = min;
+	skel->rodata->hist_enabled = o->hist;
+	tick = tick_ns();
+	if (!o->hist && tick && min >= COARSE_MIN_TICKS * tick)
+		skel->rodata->ns_per_tick = tick;
+	p->resolution_ms = skel->rodata->ns_per_tick ? skel->rodata->ns_per_tick / 1e6 : 0.001;
+	skel->rodata->nr_futex = syscall_nr("futex");
+	skel->rodata->nr_io_uring_enter = syscall_nr("io_uring_enter");
+	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
+	if (!o->hist)
+		bpf_map__set_max_entries(skel->maps.hists, 1);
+	(void)s;
+	return 0;
+}
+
+/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
+static int slow_try(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o,
+		    bool classic)
+{
+	int err = slow_open(s, p, o);
+
+	if (err)
+		return err;
+	bpf_program__set_autoload(p->skel->progs.slow_enter, !classic);
+	bpf_program__set_autoload(p->skel->progs.slow_exit, !classic);
+	bpf_program__set_autoload(p->skel->progs.slow_enter_tp, classic);
+	bpf_program__set_autoload(p->skel->progs.slow_exit_tp, classic);
+	err = watch_slow_bpf__load(p->skel);
+	if (!err)
+		err = write_cfg(p);
+	if (!err)
+		err = watch_slow_bpf__attach(p->skel);
+	return err;
+}
+
+static int slow_load(struct watch_source *s, const struct watch_opts *o)
+{
+	struct slow_priv *p = calloc(1, sizeof(*p));
+	bool forced = watch_force_tracepoints();
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	s->priv = p;
+	err = forced ? -EOPNOTSUPP : slow_try(s, p, o, false);
+	if (err) {
+		pr_info("slow: tp_btf sys_enter/sys_exit %s (%s), trying the classic tracepoints\n",
+			forced ? "skipped" : "failed",
+			forced ? "FAULTLINE_WATCH_FORCE_TP=1" : strerror(-err));
+		watch_slow_bpf__destroy(p->skel);
+		p->skel = NULL;
+		err = slow_try(s, p, o, true);
+		if (!err)
+			watch_source_skipped(s, "tp_btf sys_enter/sys_exit (%s)",
+					     forced ? "forced off" : "not loadable");
+	}
+	if (err) {
+		log_error("watch: slow: cannot load or attach the syscall tracepoints: %s",
+			  strerror(-err));
+		return err;
+	}
+	if (bpf_program__autoload(p->skel->progs.slow_enter)) {
+		watch_source_attached(s, "tp_btf sys_enter");
+		watch_source_attached(s, "tp_btf sys_exit");
+	} else {
+		watch_source_attached(s, "tracepoint raw_syscalls:sys_enter");
+		watch_source_attached(s, "tracepoint raw_syscalls:sys_exit");
+	}
+	s->ring_fd = bpf_map__fd(p->skel->maps.events);
+	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
+	return 0;
+}
+
+static void slow_free(struct watch_source *s)
+{
+	struct slow_priv *p = s->priv;
+
+	if (!p)
+		return;
+	watch_slow_bpf__destroy(p->skel);
+	free(p);
+	s->priv = NULL;
+}
+
+static const char *const fd_kinds[] = {
+	[WATCH_FD_NONE] = NULL, [WATCH_FD_FILE] = "file", [WATCH_FD_DIR] = "directory",
+	[WATCH_FD_PIPE] = "pipe", [WATCH_FD_SOCKET] = "socket", [WATCH_FD_ANON] = "anon_inode",
+	[WATCH_FD_OTHER] = "other",
+};
+
+/*
+ * The fd's path: /proc's link when it still names the same inode, else what
+ * BPF saw (the leaf name, or pipe:[ino] / socket:[ino] like /proc shows).
+ */
+static void fd_path(const struct watch_slow_event *e, char *buf, size_t len)
+{
+	char link[64], name[WATCH_FD_NAME_LEN + 1];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/fd/%" PRIu64, e->hdr.tgid, (uint64_t)e->args[0]);
+	if (!stat(link, &st) && st.st_ino == e->fd_ino) {
+		n = readlink(link, buf, len - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			return;
+		}
+	}
+	memcpy(name, e->fd_name, WATCH_FD_NAME_LEN);
+	name[WATCH_FD_NAME_LEN] = '\0';
+	if (e->fd_kind == WATCH_FD_PIPE || e->fd_kind == WATCH_FD_SOCKET)
+		snprintf(buf, len, "%s:[%" PRIu64 "]", fd_kinds[e->fd_kind], (uint64_t)e->fd_ino);
+	else if (e->fd_kind == WATCH_FD_ANON)
+		snprintf(buf, len, "anon_inode:%s", name);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+static void add_fd(struct watch_event *ev, const struct watch_slow_event *e)
+{
+	char path[512];
+	cJSON *fd;
+
+	if (e->fd_kind == WATCH_FD_NONE || e->fd_kind > WATCH_FD_OTHER)
+		return;
+	fd_path(e, path, sizeof(path));
+	fd = cJSON_AddObjectToObject(ev->json, "fd");
+	if (!fd)
+		return;
+	cJSON_AddNumberToObject(fd, "fd", (double)e->args[0]);
+	cJSON_AddStringToObject(fd, "kind", fd_kinds[e->fd_kind]);
+	cJSON_AddStringToObject(fd, "path", path);
+	cJSON_AddNumberToObject(fd, "inode", (double)e->fd_ino);
+	watch_event_facts(ev, " fd %" PRIu64 " %s", (uint64_t)e->args[0], path);
+}
+
+static void add_args(cJSON *obj, const struct watch_slow_event *e)
+{
+	cJSON *args = cJSON_AddArrayToObject(obj, "args");
+	char hex[24];
+
+	for (int i = 0; args && i < 6; i++) {
+		snprintf(hex, sizeof(hex), "0x%" PRIx64, (uint64_t)e->args[i]);
+		cJSON_AddItemToArray(args, cJSON_CreateString(hex));
+	}
+}
+
+static int slow_handle(struct watch_source *s, const void *data, size_t size)
+{
+	const struct watch_slow_event *e = data;
+	struct slow_priv *p = s->priv;
+	const char *name;
+	struct watch_event ev;
+	double ms;
+
+	if (size < sizeof(*e) || e->hdr.type != WATCH_EV_SLOW_SYSCALL)
+		return -EINVAL;
+	if (watch_event_begin(s->ctx, &ev, &e->hdr, WATCH_SEV_WARNING))
+		return -ENOMEM;
+	name = syscall_name(e->nr);
+	ms = e->duration_ns / 1e6;
+	cJSON_AddStringToObject(ev.json, "syscall", name ? name : "unknown");
+	cJSON_AddNumberToObject(ev.json, "syscall_nr", e->nr);
+	cJSON_AddNumberToObject(ev.json, "duration_ms", (double)(int64_t)(ms * 1000) / 1000);
+	cJSON_AddNumberToObject(ev.json, "threshold_ms",
+				e->nr < WATCH_SLOW_NR_MAX ? p->cfg[e->nr].threshold_ns / 1e6 : 0);
+	cJSON_AddNumberToObject(ev.json, "duration_resolution_ms", p->resolution_ms);
+	cJSON_AddNumberToObject(ev.json, "ret", (double)e->ret);
+	add_args(ev.json, e);
+	watch_event_facts(&ev, "%s took %.1f ms", name ? name : "syscall", ms);
+	add_fd(&ev, e);
+	watch_event_facts(&ev, " ret %" PRId64, (int64_t)e->ret);
+	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
+	watch_emit(s->ctx, &ev);
+	return 0;
+}
+
+/* Sums the per-CPU histogram of @nr into @out; false when it is empty. */
+static bool read_hist(struct slow_priv *p, __u32 nr, struct watch_hist *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct watch_hist *vals;
+	uint64_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
+	if (!vals)
+		return false;
+	if (!bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.hists), &nr, vals)) {
+		for (int c = 0; c < ncpu; c++) {
+			for (int i = 0; i < WATCH_HIST_SLOTS; i++)
+				out->slots[i] += vals[c].slots[i];
+			out->total_ns += vals[c].total_ns;
+		}
+	}
+	free(vals);
+	for (int i = 0; i < WATCH_HIST_SLOTS; i++)
+		n += out->slots[i];
+	return n > 0;
+}
+
+static uint64_t slot_low_us(int i)
+{
+	return i ? (uint64_t)1 << (i - 1) : 0;
+}
+
+static void print_hist_text(FILE *out, const char *name, const struct watch_hist *h)
+{
+	uint64_t n = 0, max = 0;
+	int last = 0;
+
+	for (int i = 0; i < WATCH_HIST_SLOTS; i++) {
+		n += h->slots[i];
+		if (h->slots[i] > max)
+			max = h->slots[i];
+		if (h->slots[i])
+			last = i;
+	}
+	fprintf(out, "\n%s: %" PRIu64 " calls, %.3f ms total\n", name, n, h->total_ns / 1e6);
+	fprintf(out, "%24s : %-10s %s\n", "usecs", "count", "distribution");
+	for (int i = 0; i <= last; i++) {
+		int bar = max ? (int)(h->slots[i] * 40 / max) : 0;
+
+		fprintf(out, "%10" PRIu64 " -> %-10" PRIu64 " : %-10" PRIu64 " |%-40.*s|\n",
+			slot_low_us(i), i ? ((uint64_t)1 << i) - 1 : 0, (uint64_t)h->slots[i], bar,
+			"****************************************");
+	}
+}
+
+static cJSON *hist_json(const char *name, const struct watch_hist *h)
+{
+	cJSON *o = cJSON_CreateObject(), *b;
+	uint64_t n = 0;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "syscall", name);
+	b = cJSON_AddArrayToObject(o, "buckets");
+	for (int i = 0; b && i < WATCH_HIST_SLOTS; i++) {
+		cJSON *slot;
+
+		n += h->slots[i];
+		if (!h->slots[i])
+			continue;
+		slot = cJSON_CreateObject();
+		if (!slot)
+			break;
+		cJSON_AddNumberToObject(slot, "min_us", (double)slot_low_us(i));
+		cJSON_AddNumberToObject(slot, "count", (double)h->slots[i]);
+		cJSON_AddItemToArray(b, slot);
+	}
+	cJSON_AddNumberToObject(o, "count", (double)n);
+	cJSON_AddNumberToObject(o, "total_ms", h->total_ns / 1e6);
+	return o;
+}
+
+static void slow_report(struct watch_source *s, FILE *out, bool json)
+{
+	cJSON *root = NULL, *arr = NULL;
+	struct slow_priv *p = s->priv;
+	struct watch_hist h;
+	char *text;
+
+	if (!s->ctx->opts->hist)
+		return;
+	if (json) {
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "type", "syscall_latency_histograms");
+		arr = cJSON_AddArrayToObject(root, "histograms");
+	} else {
+		fprintf(out, "\nsyscall latency histograms (all traced syscalls):\n");
+	}
+	for (__u32 nr = 0; nr < WATCH_SLOW_NR_MAX; nr++) {
+		const char *name = syscall_name(nr);
+
+		if (!read_hist(p, nr, &h))
+			continue;
+		if (!json)
+			print_hist_text(out, name ? name : "unknown", &h);
+		else if (arr)
+			cJSON_AddItemToArray(arr, hist_json(name ? name : "unknown", &h));
+	}
+	if (!json)
+		return;
+	text = root ? cJSON_PrintUnformatted(root) : NULL;
+	if (text)
+		fprintf(out, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+}
+
+const struct watch_source_ops watch_slow_ops = {
+	.name = "slow",
+	.summary = "slow_syscall: syscalls slower than --slow-threshold (raw_syscalls)",
+	.load = slow_load,
+	.handle = slow_handle,
+	.report = slow_report,
+	.free = slow_free,
+};

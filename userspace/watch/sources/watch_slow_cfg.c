@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Which syscalls slow_syscall reports, and above what threshold. Pure logic. */
+#include <string.h>
+
+#include "base/syscall_names.h"
+#include "watch/sources/watch_slow_cfg.h"
+
+/* Syscalls whose job is to wait: slow by design, reported only with --slow-all. */
+static const char *const blocking[] = {
+	"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_wait_old", "epoll_pwait",
+	"epoll_pwait2", "nanosleep", "clock_nanosleep", "wait4", "waitid", "pause",
+	"rt_sigtimedwait", "rt_sigsuspend", "accept", "accept4", "io_getevents",
+	"io_pgetevents", "msgrcv", "semop", "semtimedop", "mq_timedreceive", "futex_wait",
+	"futex_waitv", "restart_syscall", NULL,
+};
+
+/* Syscalls whose first argument is a file descriptor worth naming. */
+static const char *const fd_arg0[] = {
+	"read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev",
+	"preadv2", "pwritev2", "close", "fsync", "fdatasync", "sync_file_range", "ioctl",
+	"fcntl", "flock", "ftruncate", "fallocate", "getdents64", "lseek", "sendto",
+	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "connect", "shutdown",
+	"splice", "tee", "copy_file_range", "fstat", "newfstatat", "syncfs", "fadvise64",
+	"accept", "accept4", "sendfile", NULL,
+};
+
+static void mark(struct watch_slow_cfg *cfg, int max, const char *const *names,
+		 void (*fn)(struct watch_slow_cfg *c))
+{
+	for (int i = 0; names[i]; i++) {
+		int nr = syscall_nr(names[i]);
+
+		if (nr >= 0 && nr < max)
+			fn(&cfg[nr]);
+	}
+}
+
+static void exclude(struct watch_slow_cfg *c)
+{
+	c->threshold_ns = 0;
+}
+
+static void fd_flag(struct watch_slow_cfg *c)
+{
+	c->flags |= WATCH_SLOW_FD_ARG0;
+}
+
+uint64_t watch_slow_build_cfg(const struct watch_opts *o, struct watch_slow_cfg *cfg, int max)
+{
+	uint64_t min = UINT64_MAX;
+	int nr;
+
+	for (int i = 0; i < max; i++) {
+		memset(&cfg[i], 0, sizeof(cfg[i]));
+		cfg[i].threshold_ns = o->slow_threshold_ns;
+	}
+	if (!o->slow_all) {
+		mark(cfg, max, blocking, exclude);
+		nr = syscall_nr("futex");
+		if (nr >= 0 && nr < max)
+			cfg[nr].flags |= WATCH_SLOW_FUTEX;
+		nr = syscall_nr("io_uring_enter");
+		if (nr >= 0 && nr < max)
+			cfg[nr].flags |= WATCH_SLOW_URING;
+	}
+	mark(cfg, max, fd_arg0, fd_flag);
+	for (int i = 0; i < o->nslow_overrides; i++)
+		if (o->slow_overrides[i].nr < max)
+			cfg[o->slow_overrides[i].nr].threshold_ns = o->slow_overrides[i].threshold_ns;
+	for (int i = 0; i < max; i++)
+		if (cfg[i].threshold_ns && cfg[i].threshold_ns < min)
+			min = cfg[i].threshold_ns;
+	return min;
+}

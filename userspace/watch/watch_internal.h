@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_WATCH_INTERNAL_H
+#define FAULTLINE_WATCH_INTERNAL_H
+
+/* The runner's state, shared by the watch_*.c files of the pipeline only. */
+#include "unwind/unwind_dwarf.h"
+#include "watch/watch_pipeline.h"
+
+struct symbolizer;
+struct watch_unwind;
+struct watch_deferred;
+
+#define WATCH_CGROUP_CACHE 64
+
+struct watch_cgroup_cache_entry {
+	uint64_t id;
+	char path[WATCH_PATH_LEN];
+};
+
+struct watch_ctx {
+	const struct watch_opts *opts;
+	FILE *out;
+	watch_sink_fn sink;
+	void *sink_arg;
+	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);	/* see watch_run_cfg */
+	bool render;
+	struct symbolizer *sym;
+	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint64_t emitted[WATCH_EV__COUNT];
+	uint64_t render_errors;
+	uint64_t write_errors;		/* events lost because writing the output failed */
+	int write_errno;		/* the first write failure; stops the run */
+	struct watch_source sources[WATCH_MAX_SOURCES];
+	int nsources;
+	struct watch_cgroup_cache_entry cg_cache[WATCH_CGROUP_CACHE];
+	int cg_next;
+	struct watch_opts opts_run;	/* the options with --unwind auto resolved */
+	struct watch_unwind *unw;	/* DWARF mode state, NULL with frame pointers */
+	struct watch_deferred *deferred, *deferred_tail;	/* events held until batch end */
+};
+
+/* ---- DWARF-unwound user stacks (watch_unwind.c) ---- */
+
+struct watch_unwind_stats {
+	uint64_t dwarf;			/* events whose user stack was DWARF-unwound */
+	uint64_t fp;			/* auto: events of processes with frame pointers */
+	uint64_t no_snapshot;		/* no snapshot paired: kept the frame-pointer walk */
+	uint64_t failed[UNWIND_STATUS_NR];	/* unwinds stopped early, by reason */
+	uint64_t evicted;		/* snapshots whose event never came (e.g. a connect
+					 * that succeeded) dropped to make room */
+	uint64_t no_memory;		/* snapshots not kept: out of memory */
+	uint64_t snapshots;		/* snapshot records received */
+	uint64_t snapshot_bytes;	/* their total size */
+};
+
+/*
+ * Resolves --unwind for this run into @o (auto with -p: dwarf or fp by the
+ * targets' binaries; without -p auto stays, decided per process) and says
+ * which at -v.
+ */
+void watch_unwind_resolve(struct watch_opts *o);
+/* Sets up c->unw when the run unwinds with DWARF (0 and NULL otherwise); -ENOMEM. */
+int watch_unwind_new(struct watch_ctx *c);
+void watch_unwind_free(struct watch_unwind *w);	/* NULL-safe */
+/* Keeps a WATCH_EV_SNAPSHOT record for its event; -EINVAL when malformed. */
+int watch_unwind_store(struct watch_ctx *c, const void *data, size_t size);
+/*
+ * The user stack of an event into @out (WATCH_MAX_FRAMES): DWARF-unwound
+ * when a snapshot pairs and unwinds (*@dwarf set), else the frame-pointer
+ * walk with the leaf-caller fixup (*@inferred as watch_leaf_fixup's).
+ */
+int watch_unwind_user(struct watch_ctx *c, const struct watch_header *h,
+		      const struct watch_stacks *s, __u64 *out, int *inferred, bool *dwarf);
+/* Process lifecycle: snapshot @pid's maps while it lives; drop them later. */
+void watch_unwind_capture(struct watch_ctx *c, uint32_t pid);
+void watch_unwind_forget(struct watch_ctx *c, uint32_t pid);
+/* NULL when not in DWARF mode. */
+const struct watch_unwind_stats *watch_unwind_stats(const struct watch_ctx *c);
+
+/* Holds a record until watch_deferred_run() (DWARF mode); -ENOMEM. */
+int watch_defer(struct watch_ctx *c, struct watch_source *s, const void *data, size_t size);
+/* Decodes the held records in arrival order. */
+void watch_deferred_run(struct watch_ctx *c);
+
+/* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
+bool watch_output_ok(struct watch_ctx *c);
+
+/*
+ * Checks every -p target exists (-ESRCH, logged, when one does not) and
+ * replaces a thread id by its process id (with a note).
+ */
+int watch_resolve_pids(struct watch_opts *o);
+
+/* True when -p was given and every target process has exited. */
+bool watch_targets_gone(const struct watch_opts *o);
+
+/* Pure helpers, unit-tested. */
+
+/*
+ * Copies @in to @out with every byte outside printable ASCII, and the
+ * backslash, escaped (\x0a, \\), for human output; truncates at an escape
+ * boundary. Returns the length written. Buffers of 4 * strlen(@in) + 1 fit.
+ */
+size_t watch_escape(const char *in, char *out, size_t outlen);
+
+/* Formats @wall_ns as RFC 3339 UTC with microseconds ("...T12:34:56.123456Z"). */
+void watch_format_rfc3339(uint64_t wall_ns, char *buf, size_t len);
+
+/*
+ * Picks the cgroup path to show from the text of /proc/PID/cgroup: the
+ * unified (v2) path when it is not the root, else the memory controller's,
+ * else the first non-root one, else "/". -ENOENT when @text has no line.
+ */
+int watch_pick_cgroup(const char *text, char *buf, size_t len);
+
+/*
+ * The container id a cgroup path carries (docker, containerd, cri-o,
+ * kubepods patterns): 64 hex digits; @runtime gets "docker", "containerd",
+ * "cri-o" or "kubernetes". False when the path has none.
+ */
+bool watch_container_id(const char *path, char *id, size_t idlen, char *runtime,
+			size_t rtlen);
+
+/* True when the @n bytes ending at a return address end with a call instruction. */
+bool watch_is_call_site(const uint8_t *b, size_t n);
+
+/*
+ * Copies the user stack @user[0..@n) to @out, putting back the caller of a
+ * frameless leaf function found among @sp_words (see watch_leaf.c); returns
+ * the new frame count, *@inferred the index of the frame put back or -1.
+ */
+int watch_leaf_fixup(struct watch_ctx *c, uint32_t pid, const __u64 *user, int n,
+		     const __u64 *sp_words, __u64 *out, int *inferred);
+
+/*
+ * Resolves --cgroup @path (v2 directory, or a v1 directory of a controller
+ * hierarchy) into @o's cgroup_id, cgroup_level, cgroup_ssid. -EMEDIUMTYPE
+ * when it is no cgroup directory (or one of a hierarchy without controller).
+ */
+int watch_cgroup_target(const char *path, struct watch_opts *o);
+
+/* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
+int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
+
+/* Option values shared by watch and record for --unwind and --stack-bytes. */
+#define WATCH_OPT_UNWIND 1000
+#define WATCH_OPT_STACK_BYTES 1001
+#define WATCH_UNWIND_LONGOPTS						\
+	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
+	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
+#define WATCH_UNWIND_HELP						\
+	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
+	"                           for binaries built without them) or auto (default:\n" \
+	"                           dwarf for processes whose binary lacks them)\n"	\
+	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
+
+/* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
+int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg);
+
+/*
+ * Parses one --slow-threshold value: "MS" (the default threshold) or
+ * "NAME=MS" (an override; MS 0 excludes NAME). -EINVAL when malformed.
+ */
+int watch_parse_slow_threshold(struct watch_opts *o, const char *arg);
+
+#endif

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_WATCH_USER_H
+#define FAULTLINE_WATCH_USER_H
+
+/*
+ * `faultline watch`: sources, options and the event pipeline.
+ *
+ * A source is one capability (oom, fd, conn, slow, signal): one BPF object
+ * with its own ring buffer and counters, described by a struct
+ * watch_source_ops in the registry (watch_registry.c). The runner loads the
+ * selected sources, adds every ring to one struct ring_buffer, and for each
+ * record calls the source's handle(), which decodes it into a struct
+ * watch_event (watch_event_begin() .. watch_emit()). watch_emit() renders the
+ * event (human line or JSON line) and hands it to the sink (e.g. record).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include <linux/types.h>
+
+#include "watch.h"	/* the event structs shared with BPF */
+
+#define WATCH_MAX_SOURCES 8
+#define WATCH_MAX_SLOW_OVERRIDES 32
+#define WATCH_SYSCALL_MAX 512	/* syscall numbers tracked by slow (array map size) */
+
+struct watch_slow_override {
+	int nr;			/* syscall number */
+	uint64_t threshold_ns;	/* 0: never report this syscall */
+};
+
+struct watch_opts {
+	uint32_t pids[WATCH_MAX_PIDS];
+	int npids;
+	const char *cgroup_path;	/* as given */
+	uint64_t cgroup_id;		/* kernfs id of cgroup_path, 0 = no filter */
+	uint32_t cgroup_level;		/* v2: its depth below the root */
+	int32_t cgroup_ssid;		/* v1: its controller (enum cgroup_subsys_id); v2: -1 */
+	uint32_t sources;		/* bit i = registry entry i selected */
+	uint64_t slow_threshold_ns;	/* default 100 ms */
+	struct watch_slow_override slow_overrides[WATCH_MAX_SLOW_OVERRIDES];
+	int nslow_overrides;
+	bool slow_all;			/* include syscalls that block by design */
+	bool hist;			/* per-syscall latency histograms at exit */
+	bool stacks;			/* human output: symbolized stacks under each line */
+	bool json;			/* JSON Lines on stdout */
+	bool exits;			/* signal: also non-zero process exits */
+	bool no_user_stacks, no_kernel_stacks;
+	bool incidents;			/* --incidents: live incidents (report_live.c) */
+	long duration_s;		/* 0: until Ctrl-C */
+	int fd_warn_pct;		/* fd_pressure threshold, default 80 */
+	uint32_t rate_limit;		/* events per second per process, 0 = unlimited */
+	uint32_t ringbuf_kb;		/* per source ring buffer size */
+	int unwind;			/* enum unwind_mode: --unwind fp|dwarf|auto */
+	uint32_t stack_bytes;		/* --stack-bytes: user stack copied per event (DWARF) */
+};
+
+void watch_opts_init(struct watch_opts *o);
+
+struct watch_ctx;
+struct watch_source;
+
+/* Hook bookkeeping shown at -v and in the exit summary. */
+#define WATCH_HOOKS_LEN 256
+
+struct watch_source_ops {
+	const char *name;		/* --events name: "oom", "slow", ... */
+	const char *summary;		/* one line for --help */
+	bool internal;			/* pipeline plumbing: not selectable, not an event kind */
+	/*
+	 * Opens the skeleton, sets rodata from @o (see watch_source_setup_rodata
+	 * style helpers in each source), loads and attaches it; sets s->ring_fd,
+	 * s->counters_fd and the attached/skipped hook lists. -errno on failure
+	 * with a reason already logged.
+	 */
+	int (*load)(struct watch_source *s, const struct watch_opts *o);
+	/* One ring buffer record: decode it and watch_emit() what it describes. */
+	int (*handle)(struct watch_source *s, const void *data, size_t size);
+	/* Optional: extra end-of-run output (histograms, leak sites). */
+	void (*report)(struct watch_source *s, FILE *out, bool json);
+	/* Optional: housekeeping after each poll (every ~100 ms), e.g. sweeping maps. */
+	void (*tick)(struct watch_source *s);
+	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */
+	const char *counter_names[4];
+	/* Detaches and frees s->priv. */
+	void (*free)(struct watch_source *s);
+};
+
+struct watch_source {
+	const struct watch_source_ops *ops;
+	struct watch_ctx *ctx;
+	void *priv;			/* the source's skeleton and state */
+	int ring_fd;			/* its "events" ring buffer map */
+	int counters_fd;		/* its "counters" per-CPU array, -1 when none */
+	char attached[WATCH_HOOKS_LEN];	/* "tracepoint oom:mark_victim, ..." */
+	char skipped[WATCH_HOOKS_LEN];	/* "tp_btf sched_process_exit (no BTF)" */
+	uint64_t decode_errors;		/* records handle() could not decode */
+};
+
+/* The registry, in --events order; NULL-terminated. */
+extern const struct watch_source_ops *const watch_sources[];
+int watch_source_count(void);
+/* Index of the source named @name, -1 when unknown. */
+int watch_source_find(const char *name);
+
+/* Appends "what" to s->attached / "what (why)" to s->skipped. */
+void watch_source_attached(struct watch_source *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void watch_source_skipped(struct watch_source *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sums the per-CPU counter @which of @s (0 when unavailable). */
+uint64_t watch_source_counter(const struct watch_source *s, enum watch_counter which);
+
+/*
+ * Sets the rodata every watch BPF object has (see bpf/watch_common.bpf.h):
+ * targ_tgids, targ_ntgids, self_tgid, targ_cgroup_id, targ_cgroup_level,
+ * capture_*_stack, rate_limit_per_sec. Pass the skeleton's rodata members.
+ */
+struct watch_common_rodata {
+	volatile __u32 *targ_tgids;
+	volatile __u32 *targ_ntgids;
+	volatile __u32 *self_tgid;
+	volatile __u64 *targ_cgroup_id;
+	volatile __u32 *targ_cgroup_level;
+	volatile __s32 *targ_cgroup_ssid;
+	volatile bool *capture_user_stack;
+	volatile bool *capture_kernel_stack;
+	volatile __u32 *rate_limit_per_sec;
+	volatile bool *capture_snapshot;
+	volatile __u32 *snapshot_bytes;
+};
+
+#define WATCH_COMMON_RODATA(rodata) ((struct watch_common_rodata){			\
+	.targ_tgids = (rodata)->targ_tgids,						\
+	.targ_ntgids = &(rodata)->targ_ntgids,						\
+	.self_tgid = &(rodata)->self_tgid,						\
+	.targ_cgroup_id = &(rodata)->targ_cgroup_id,					\
+	.targ_cgroup_level = &(rodata)->targ_cgroup_level,				\
+	.targ_cgroup_ssid = &(rodata)->targ_cgroup_ssid,				\
+	.capture_user_stack = &(rodata)->capture_user_stack,				\
+	.capture_kernel_stack = &(rodata)->capture_kernel_stack,			\
+	.rate_limit_per_sec = &(rodata)->rate_limit_per_sec,				\
+	.capture_snapshot = &(rodata)->capture_snapshot,				\
+	.snapshot_bytes = &(rodata)->snapshot_bytes })
+
+void watch_set_common_rodata(const struct watch_common_rodata *r, const struct watch_opts *o);
+
+struct bpf_object;
+/*
+ * Sizes the maps every watch object has but the ring buffer: the DWARF
+ * snapshot scratch gets one slot per CPU when snapshots are sent. 0 or -errno.
+ */
+int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o);
+
+/*
+ * True when FAULTLINE_WATCH_FORCE_TP=1: sources skip their tp_btf hooks and
+ * load the classic tracepoint fallback, as on kernels without them (tests).
+ */
+bool watch_force_tracepoints(void);
+
+/* Ring buffer size in bytes for bpf_map__set_max_entries (a power of two). */
+uint32_t watch_ringbuf_bytes(const struct watch_opts *o);
+
+/* ---- events ---- */
+
+enum watch_severity {
+	WATCH_SEV_INFO,
+	WATCH_SEV_WARNING,
+	WATCH_SEV_ERROR,
+	WATCH_SEV_CRITICAL,
+};
+
+const char *watch_severity_name(enum watch_severity sev);
+/* "oom_kill", "slow_syscall", ...: the JSON `type`. */
+const char *watch_event_type_name(enum watch_event_type type);
+
+/* One decoded event on its way out. */
+struct watch_event {
+	cJSON *json;		/* owns the object until watch_emit() */
+	enum watch_event_type type;
+	enum watch_severity severity;
+	uint64_t wall_ns;	/* CLOCK_REALTIME of the event */
+	uint32_t pid;
+	char comm[WATCH_COMM_LEN];
+	char facts[512];	/* the human line's key facts */
+};
+
+/*
+ * Starts an event from the BPF header: type, time, pid, tid, comm, uid,
+ * cgroup (+ container). -ENOMEM on allocation failure.
+ */
+int watch_event_begin(struct watch_ctx *c, struct watch_event *ev,
+		      const struct watch_header *h, enum watch_severity sev);
+
+/* Appends to the human line's facts (printf-style). */
+void watch_event_facts(struct watch_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Adds "@key": [frames] for the stacks of process @pid (leaf first, kernel
+ * frames first then user frames, as the call chain reads). Each frame is
+ * {"addr": "0x..", "module", "symbol", "offset"}. @obj may be ev->json or a
+ * nested object.
+ */
+int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
+			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser);
+
+/* Convenience: the header's own stacks as "stack" on the event. */
+int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
+				 const struct watch_header *h, const struct watch_stacks *s);
+
+/* Renders, passes to the sink, counts and frees the event. */
+void watch_emit(struct watch_ctx *c, struct watch_event *ev);
+
+/* Drops an event that could not be completed (frees its JSON). */
+void watch_event_discard(struct watch_event *ev);
+
+/* The cgroup path to show for @pid (or, when it is gone, for cgroup v2 @cgid). */
+int watch_cgroup_path(struct watch_ctx *c, uint32_t pid, uint64_t cgid, char *buf, size_t len);
+
+/* The process's symbolizer (shared by all sources) */
+struct symbolizer *watch_symbolizer(struct watch_ctx *c);
+const struct watch_opts *watch_ctx_opts(const struct watch_ctx *c);
+
+/* Receives every finished event (before it is freed); must not keep @json. */
+typedef void (*watch_sink_fn)(void *arg, const struct watch_event *ev);
+
+/* ---- the runner ---- */
+
+struct watch_run_cfg {
+	const struct watch_opts *opts;
+	FILE *out;		/* stdout */
+	watch_sink_fn sink;	/* optional */
+	void *sink_arg;
+	bool quiet_render;	/* record: only the sink, no live output */
+	/* Optional (record): after each poll (~100 ms) and once more at the end (@last). */
+	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);
+};
+
+/* Loads the selected sources, polls until -d or a stop signal, reports. */
+int watch_run(const struct watch_run_cfg *cfg);
+
+#endif
