@@ -20,7 +20,7 @@
 #include "cli/profile_opts.h"
 #include "profile/profile_procs.h"
 #include "profile/profile_sampler.h"
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "unwind/unwind_mode.h"
 #include "profile/unwind_profile.h"
 

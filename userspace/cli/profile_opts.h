@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "unwind/unwind_mode.h"
 
 #define PROFILE_MAX_PIDS	256

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 
 /*
  * Helpers shared by the profile writers (output_*.c): a growable string, a

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 
 static const struct {
 	const char *name;

@@ -7,7 +7,7 @@
 
 #include "profile.h"
 #include "profile/profile_sampler.h"
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "sym/symbolizer.h"
 
 struct profile_collect_stats {

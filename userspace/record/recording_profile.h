@@ -2,7 +2,7 @@
 #ifndef FAULTLINE_RECORDING_PROFILE_H
 #define FAULTLINE_RECORDING_PROFILE_H
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 
 /*
  * Profile buckets out of a cumulative profile: the sampler's maps only ever

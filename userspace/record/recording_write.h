@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 
 /*
  * Writes a recording (docs/recording-format.md) to PATH.partial, sync-flushed

@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "report/report_model.h"
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 
 /*
  * CPU samples of an incident window merged into one call tree, with the

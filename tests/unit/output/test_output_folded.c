@@ -10,7 +10,7 @@
 #include <regex.h>
 #include <cmocka.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 static char *render(const struct profile_data *p, const struct output_opts *o)

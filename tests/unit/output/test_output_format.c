@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 static void test_names(void **state)

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 static cJSON *render_parse(const struct profile_data *p)

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "output/protobuf.h"
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 #define MAXN 256

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 static char *render(const struct profile_data *p)

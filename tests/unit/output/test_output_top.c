@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "profile/stack_profile.h"
+#include "output/stack_profile.h"
 #include "fixtures/output/profile_fixture.h"
 
 static char *render(const struct profile_data *p, int rows)
