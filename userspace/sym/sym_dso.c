@@ -15,7 +15,7 @@
 
 #include "base/log.h"
 #include "sym/sym_dso_internal.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 
 /* Same file as the mapping? Guards plain paths used once the process is gone. */
 static int same_file(const char *path, const struct maps_exec *m)
@@ -60,10 +60,10 @@ static const char *stable_path(struct dso_cache *c, const char *opened,
 static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 		 const struct maps_exec *m, const char *root)
 {
-	double t0 = sym_now_ms(), dt;
+	double t0 = monotonic_ms(), dt;
 
 	d->err = elf_file__open(path, m->path, root, &d->elf);
-	dt = sym_now_ms() - t0;
+	dt = monotonic_ms() - t0;
 	c->ms += dt;
 	if (d->err) {
 		pr_debug("symbolizer: cannot read %s: %s\n", path, strerror(-d->err));

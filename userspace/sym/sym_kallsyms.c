@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "sym/sym_kallsyms.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 #include "sym/sym_search.h"
 
 /*
@@ -274,7 +274,7 @@ struct ksyms *ksyms__load(const char *path)
 	size_t len;
 	int err;
 
-	err = sym_read_file(path, &buf, &len);
+	err = file_read_all(path, &buf, &len);
 	if (err) {
 		errno = -err;
 		return NULL;

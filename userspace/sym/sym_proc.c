@@ -9,7 +9,7 @@
 #include <zlib.h>
 
 #include "sym/sym_proc.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 
 static int resolve(int pid, const struct maps_exec *m, struct sym_proc_map *info,
 		   struct dso_cache *c, struct sym_intern *strings)
@@ -74,7 +74,7 @@ static int read_status(int pid, uid_t *uid, int *nspid)
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	err = sym_read_file(path, &buf, &len);
+	err = file_read_all(path, &buf, &len);
 	if (err)
 		return err;
 	*nspid = pid;
@@ -179,7 +179,7 @@ static int read_exec_maps(int pid, struct maps_exec **maps, size_t *n)
 	if (err != -EOPNOTSUPP)
 		return err;
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	err = sym_read_file(path, &text, &len);
+	err = file_read_all(path, &text, &len);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
 	err = maps_parse_exec(text, maps, n);
@@ -194,7 +194,7 @@ int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern
 	size_t n;
 	int err;
 
-	p->captured_ms = sym_now_ms();
+	p->captured_ms = monotonic_ms();
 	err = read_exec_maps(p->pid, &maps, &n);
 	if (err)
 		return err;

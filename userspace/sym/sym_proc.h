@@ -10,7 +10,7 @@
 #include "sym/sym_intern.h"
 #include "sym/sym_maps.h"
 #include "sym/sym_perfmap.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 
 /* What an executable mapping resolved to at capture time. */
 struct sym_proc_map {

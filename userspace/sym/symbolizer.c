@@ -187,7 +187,7 @@ static void lookup_file(struct symbolizer *s, const struct maps_exec *m,
 /* After a miss: re-read maps and the JIT map, at most once per REFRESH_MS. */
 static bool refresh(struct symbolizer *s, struct sym_proc *p)
 {
-	if (sym_now_ms() - p->captured_ms < REFRESH_MS)
+	if (monotonic_ms() - p->captured_ms < REFRESH_MS)
 		return false;
 	return sym_proc__capture(p, s->dsos, s->strings) == 0;
 }

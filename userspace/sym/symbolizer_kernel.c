@@ -23,7 +23,7 @@ static __u32 bpf_max_prog_id(void)
 
 static int load_kallsyms(struct symbolizer *s)
 {
-	double t0 = sym_now_ms();
+	double t0 = monotonic_ms();
 
 	if (s->ksyms_state)
 		return s->ksyms_state < 0 ? s->ksyms_state : 0;
@@ -37,7 +37,7 @@ static int load_kallsyms(struct symbolizer *s)
 		return s->ksyms_state;
 	}
 	s->ksyms_state = 1;
-	s->kernel_ms = sym_now_ms() - t0;
+	s->kernel_ms = monotonic_ms() - t0;
 	pr_info("symbolizer: loaded %zu kernel symbols in %.1f ms\n", ksyms__count(s->ksyms),
 		s->kernel_ms);
 	return 0;
@@ -49,7 +49,7 @@ static int load_kallsyms(struct symbolizer *s)
  */
 static bool reload_kallsyms(struct symbolizer *s)
 {
-	double t0 = sym_now_ms();
+	double t0 = monotonic_ms();
 	struct ksyms *k;
 
 	if (s->ksyms_state != 1 || t0 - s->ksyms_loaded_ms < s->ksyms_reload_ms)
@@ -62,7 +62,7 @@ static bool reload_kallsyms(struct symbolizer *s)
 	ksyms__free(s->ksyms);
 	s->ksyms = k;
 	s->ksyms_reloads++;
-	s->kernel_ms += sym_now_ms() - t0;
+	s->kernel_ms += monotonic_ms() - t0;
 	pr_debug("symbolizer: re-read %zu kernel symbols\n", ksyms__count(k));
 	return true;
 }
@@ -87,7 +87,7 @@ static const char *kernel_module(struct symbolizer *s, const struct ksym *sym)
  */
 static bool bpf_progs_added(struct symbolizer *s, uint64_t addr)
 {
-	double now = sym_now_ms();
+	double now = monotonic_ms();
 	__u32 next;
 
 	if (!s->bpf_max_id || !ksyms__in_bpf(s->ksyms, addr) ||

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "sym/sym_elf.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 #include "sym/symbolizer.h"
 
 #ifndef SYM_FIXTURE_BIN
@@ -91,7 +91,7 @@ static void copy_as_build(const char *from, const char *to, unsigned int tag)
 	assert_true(idlen >= 4);
 	for (i = 0; i < idlen; i++)
 		id[i] = unhex(hex[2 * i]) << 4 | unhex(hex[2 * i + 1]);
-	assert_int_equal(sym_read_file(from, &buf, &len), 0);
+	assert_int_equal(file_read_all(from, &buf, &len), 0);
 	at = memmem(buf, len, id, idlen);
 	assert_non_null(at);
 	at[idlen - 2] ^= (char)(tag >> 8 | 0x80);

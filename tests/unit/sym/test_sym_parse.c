@@ -17,7 +17,7 @@
 #include "sym/sym_kallsyms.h"
 #include "sym/sym_maps.h"
 #include "sym/sym_perfmap.h"
-#include "base/sym_read.h"
+#include "base/file_read.h"
 #include "sym/sym_search.h"
 
 #ifndef SYM_FIXTURE_SRC
@@ -30,7 +30,7 @@ static char *fixture(const char *name)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", SYM_FIXTURE_SRC, name);
-	assert_int_equal(sym_read_file(path, &buf, &len), 0);
+	assert_int_equal(file_read_all(path, &buf, &len), 0);
 	return buf;
 }
 
@@ -104,7 +104,7 @@ static void test_maps_query_matches_text(void **state)
 	if (err == -EOPNOTSUPP)
 		skip();
 	assert_int_equal(err, 0);
-	assert_int_equal(sym_read_file("/proc/self/maps", &text, &len), 0);
+	assert_int_equal(file_read_all("/proc/self/maps", &text, &len), 0);
 	assert_int_equal(maps_parse_exec(text, &t, &nt), 0);
 	free(text);
 	assert_true(nq >= 2);	/* this program, libc, ... */

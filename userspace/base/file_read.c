@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/sym_read.h"
+#include "base/file_read.h"
 
 static int grow(char **buf, size_t *cap)
 {
@@ -50,7 +50,7 @@ fail:
 	return err;
 }
 
-int sym_read_file(const char *path, char **buf, size_t *len)
+int file_read_all(const char *path, char **buf, size_t *len)
 {
 	int fd, err;
 
@@ -62,7 +62,7 @@ int sym_read_file(const char *path, char **buf, size_t *len)
 	return err;
 }
 
-double sym_now_ms(void)
+double monotonic_ms(void)
 {
 	struct timespec ts;
 
