@@ -13,7 +13,7 @@ assert_match "$TMP/err" "^Error: record: missing -o FILE$"
 expect_exit 2 "$FAULTLINE" record -o "$TMP/x.rec" --events bogus
 assert_match "$TMP/err" "unknown event source 'bogus'"
 expect_exit 1 "$FAULTLINE" record -o /nonexistent/dir/x.rec -d 1
-assert_match "$TMP/err" '^Error: record: cannot create /nonexistent/dir/x.rec.partial: No such file'
+assert_match "$TMP/err" '^Error: record: cannot write /nonexistent/dir/x.rec: No such file'
 
 start_record "$TMP/k.rec" --events signal --no-profile
 "$TOOLS/segv" 100 >/dev/null 2>&1

@@ -116,7 +116,7 @@ assert_match "$TMP/err" 'missing the recording FILE'
 expect_exit 2 "$FAULTLINE" report "$TMP/rec" --format pdf
 assert_match "$TMP/err" "unknown format 'pdf'"
 expect_exit 1 "$FAULTLINE" report "$TMP/rec" -o /nonexistent/dir/x.txt
-assert_match "$TMP/err" '^Error: report: cannot create /nonexistent/dir/x.txt'
+assert_match "$TMP/err" '^Error: report: cannot write /nonexistent/dir/x.txt'
 
 # The sanitizer build agrees on the damaged file and on the full one.
 if [ -x "${FAULTLINE_ASAN:-}" ]; then

@@ -1,60 +1,133 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "base/outfile.h"
 
 struct outfile {
 	FILE *stream;
 	char *path;
-	char *tmp_path;	/* NULL for stdout */
+	bool direct;		/* stdout, a device or a FIFO: written in place */
+	bool unnamed;		/* O_TMPFILE: no name until commit */
+	char *tmp_path;		/* the O_EXCL fallback's name */
+	struct outfile_target target;
 };
 
-struct outfile *outfile__open(const char *path)
+static bool is_stdout(const char *path)
 {
-	struct outfile *out;
-	int fd, err;
+	return !strcmp(path, "-") || !strcmp(path, "/dev/stdout");
+}
 
-	out = calloc(1, sizeof(*out));
-	if (!out)
-		return NULL;
-	out->path = strdup(path);
-	if (!out->path)
-		goto err_free;
-	if (!strcmp(path, "-")) {
-		out->stream = stdout;
-		return out;
+/* A device or FIFO checked by outfile_target_check(): open it without blocking. */
+static int open_special(struct outfile *out)
+{
+	struct stat st;
+	int fd, flags;
+
+	fd = open(out->path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENXIO ? -EPIPE : -errno;	/* a FIFO nobody reads */
+	if (fstat(fd, &st) || st.st_ino != out->target.st.st_ino ||
+	    st.st_dev != out->target.st.st_dev) {
+		close(fd);
+		return -OUTFILE_ENOTREG;
 	}
-	if (asprintf(&out->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		close(fd);
+		return -errno;
+	}
+	out->direct = true;
+	return fd;
+}
+
+static int open_unnamed(struct outfile *out)
+{
+	char *copy = strdup(out->path);
+	mode_t mode = 0644 & ~umask(umask(0));
+	int fd;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	free(copy);
+	if (fd >= 0) {
+		out->unnamed = true;
+		return fd;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	/* No O_TMPFILE on this filesystem: an O_EXCL name, which mkstemp gives. */
+	if (asprintf(&out->tmp_path, "%s.tmp.XXXXXX", out->path) < 0) {
 		out->tmp_path = NULL;
-		errno = ENOMEM;
-		goto err_free;
+		return -ENOMEM;
 	}
 	fd = mkstemp(out->tmp_path);
 	if (fd < 0)
-		goto err_free;
-	/* mkstemp makes it 0600; outputs are meant to be shared like any file. */
-	fchmod(fd, 0644 & ~umask(umask(0)));
-	out->stream = fdopen(fd, "w");
-	if (!out->stream) {
-		err = errno;
-		close(fd);
-		unlink(out->tmp_path);
-		errno = err;
-		goto err_free;
-	}
-	return out;
+		return -errno;
+	fchmod(fd, mode);
+	return fd;
+}
 
-err_free:
-	err = errno;
+static int open_fd(struct outfile *out)
+{
+	int fd, err;
+
+	if (is_stdout(out->path)) {
+		out->direct = true;
+		return STDOUT_FILENO;
+	}
+	err = outfile_target_check(out->path, &out->target);
+	if (err)
+		return err;
+	if (out->target.special)
+		return open_special(out);
+	fd = open_unnamed(out);
+	if (fd < 0)
+		return fd;
+	err = outfile_target_adopt(&out->target, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void outfile_free(struct outfile *out)
+{
+	if (out->tmp_path)
+		unlink(out->tmp_path);
 	free(out->tmp_path);
 	free(out->path);
 	free(out);
-	errno = err;
-	return NULL;
+}
+
+int outfile__open(const char *path, struct outfile **res)
+{
+	struct outfile *out = calloc(1, sizeof(*out));
+	int fd;
+
+	if (!out || !(out->path = strdup(path))) {
+		free(out);
+		return -ENOMEM;
+	}
+	fd = open_fd(out);
+	if (fd < 0) {
+		outfile_free(out);
+		return fd;
+	}
+	out->stream = fd == STDOUT_FILENO ? stdout : fdopen(fd, "w");
+	if (!out->stream) {
+		close(fd);
+		outfile_free(out);
+		return -ENOMEM;
+	}
+	*res = out;
+	return 0;
 }
 
 FILE *outfile__stream(struct outfile *out)
@@ -67,31 +140,59 @@ const char *outfile__path(const struct outfile *out)
 	return out->path;
 }
 
-static void outfile_free(struct outfile *out)
+/* Gives the unnamed file a unique temporary name beside its final one. */
+static int name_unnamed(struct outfile *out)
 {
-	free(out->tmp_path);
-	free(out->path);
-	free(out);
+	char proc[64];
+	int i;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(out->stream));
+	for (i = 0; i < 100; i++) {
+		free(out->tmp_path);
+		if (asprintf(&out->tmp_path, "%s.tmp.%08lx", out->path, random()) < 0) {
+			out->tmp_path = NULL;
+			return -ENOMEM;
+		}
+		if (!linkat(AT_FDCWD, proc, AT_FDCWD, out->tmp_path, AT_SYMLINK_FOLLOW))
+			return 0;
+		if (errno != EEXIST) {
+			free(out->tmp_path);
+			out->tmp_path = NULL;
+			return -errno;
+		}
+	}
+	return -EEXIST;
+}
+
+static int commit_direct(struct outfile *out)
+{
+	int err = fflush(out->stream) ? -errno : 0;
+
+	if (out->stream != stdout && fclose(out->stream) && !err)
+		err = -errno;
+	return err;
 }
 
 int outfile__commit(struct outfile *out)
 {
-	int err = 0;
+	int err;
 
-	if (!out->tmp_path) {
-		if (fflush(out->stream))
-			err = -errno;
+	if (out->direct) {
+		err = commit_direct(out);
 		outfile_free(out);
 		return err;
 	}
-	if (fflush(out->stream) || fsync(fileno(out->stream)))
-		err = -errno;
+	err = fflush(out->stream) || fsync(fileno(out->stream)) ? -errno : 0;
+	if (!err && out->unnamed)
+		err = name_unnamed(out);
 	if (fclose(out->stream) && !err)
 		err = -errno;
-	if (!err && rename(out->tmp_path, out->path))
-		err = -errno;
-	if (err)
-		unlink(out->tmp_path);
+	if (!err)
+		err = outfile_target_rename(&out->target, out->tmp_path, out->path);
+	if (!err) {
+		free(out->tmp_path);	/* renamed: nothing to unlink */
+		out->tmp_path = NULL;
+	}
 	outfile_free(out);
 	return err;
 }
@@ -100,9 +201,7 @@ void outfile__abort(struct outfile *out)
 {
 	if (!out)
 		return;
-	if (out->tmp_path) {
+	if (out->stream != stdout)
 		fclose(out->stream);
-		unlink(out->tmp_path);
-	}
 	outfile_free(out);
 }

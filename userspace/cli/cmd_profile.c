@@ -150,9 +150,11 @@ static int setup(struct run *r)
 	if (privs_require_bpf("profile") || privs_require_btf("profile"))
 		return 1;
 	if (r->o.out_path) {
-		r->out = outfile__open(r->o.out_path);
-		if (!r->out) {
-			log_error("profile: cannot write %s: %s", r->o.out_path, strerror(errno));
+		int err = outfile__open(r->o.out_path, &r->out);
+
+		if (err) {
+			log_error("profile: cannot write %s: %s", r->o.out_path,
+				  outfile__strerror(err));
 			return 1;
 		}
 	}
@@ -222,8 +224,9 @@ static int write_output(struct run *r)
 		outfile__abort(out);
 		return 1;
 	}
-	if (out && outfile__commit(out)) {
-		log_error("profile: cannot write %s: %s", r->o.out_path, strerror(errno));
+	err = out ? outfile__commit(out) : 0;
+	if (err) {
+		log_error("profile: cannot write %s: %s", r->o.out_path, outfile__strerror(err));
 		return 1;
 	}
 	fflush(stdout);
@@ -284,7 +287,7 @@ static void print_hints(const struct run *r)
 			r->o.counts_map_size * 4);
 }
 
-static void print_summary(const struct run *r)
+static void print_summary(const struct run *r, bool written)
 {
 	const struct profile_result *res = &r->result;
 	const struct profile_collect_stats *st = &res->stats;
@@ -318,7 +321,7 @@ static void print_summary(const struct run *r)
 		(ull)st->counters[PC_COLLISION_SAVED]);
 	pr_info("profile: maps of %d processes read (%d reads)\n",
 		profile_procs__captured(r->procs), profile_procs__reads(r->procs));
-	if (r->o.out_path)
+	if (r->o.out_path && written)
 		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
 			output_format_name(r->o.format));
 }
@@ -363,7 +366,7 @@ int cmd_profile(int argc, char **argv)
 	profile_procs__forget_exited(r->procs);
 	fill_metadata(r);
 	ret = write_output(r);
-	print_summary(r);
+	print_summary(r, ret == 0);
 out:
 	run_cleanup(r);
 	return ret;

@@ -119,11 +119,12 @@ static int write_report(const cJSON *doc, const struct report_model *m,
 			const struct report_args *a)
 {
 	const char *path = a->output ? a->output : "-";
-	struct outfile *out = outfile__open(path);
+	struct outfile *out;
 	int err;
 
-	if (!out) {
-		log_error("report: cannot create %s: %s", path, strerror(errno));
+	err = outfile_same_file(path, a->input) ? -OUTFILE_EINPUT : outfile__open(path, &out);
+	if (err) {
+		log_error("report: cannot write %s: %s", path, outfile__strerror(err));
 		return 1;
 	}
 	err = render(doc, m, a->format, outfile__stream(out));
@@ -134,7 +135,7 @@ static int write_report(const cJSON *doc, const struct report_model *m,
 	}
 	err = outfile__commit(out);
 	if (err) {
-		log_error("report: writing %s failed: %s", path, strerror(-err));
+		log_error("report: writing %s failed: %s", path, outfile__strerror(err));
 		return 1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/outfile.h"
 #include "profile/profile_collect.h"
 #include "profile/profile_procs.h"
 #include "record/recording_procs.h"
@@ -39,6 +40,7 @@ struct recorder {
 	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono, next_listen_mono;
 	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
+	bool stopping;		/* after a write error */
 };
 
 static void record_sink(void *arg, const struct watch_event *ev)
@@ -139,6 +141,13 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 	}
 	if (rec_writer__tick(r->w))
 		r->write_errors++;
+	if (rec_writer__error(r->w) && !r->stopping) {
+		/* Say it now, with its cause: ENOSPC is something to act on. */
+		log_error("record: writing %s failed: %s; stopping, what was written is kept",
+			  rec_writer__partial_path(r->w), strerror(-rec_writer__error(r->w)));
+		r->stopping = true;
+		watch_ctx_request_stop(c);
+	}
 }
 
 static int start_profile(struct recorder *r)
@@ -214,8 +223,7 @@ static struct rec_writer *open_writer(const struct record_opts *o)
 	struct rec_writer *w = rec_writer__open(o->out_path, &wo);
 
 	if (!w)
-		log_error("record: cannot create %s%s: %s", o->out_path, RECORDING_PARTIAL_SUFFIX,
-			  strerror(errno));
+		log_error("record: cannot write %s: %s", o->out_path, outfile__strerror(-errno));
 	cJSON_Delete(opts);
 	return w;
 }
@@ -226,7 +234,7 @@ static int finish(struct recorder *r, int run_err)
 	int err;
 
 	snprintf(partial, sizeof(partial), "%s", rec_writer__partial_path(r->w));
-	if (run_err && !r->events) {
+	if (run_err && !r->events && !r->buckets && !rec_writer__error(r->w)) {
 		/* Nothing was recorded: leave no file that looks like a recording. */
 		rec_writer__abandon(r->w);
 		unlink(partial);
@@ -235,7 +243,7 @@ static int finish(struct recorder *r, int run_err)
 	err = rec_writer__close(r->w);
 	if (err) {
 		log_error("record: finishing %s failed: %s (what was written is in %s)",
-			  r->o->out_path, strerror(-err), partial);
+			  r->o->out_path, outfile__strerror(err), partial);
 		return 1;
 	}
 	if (!r->o->no_summary)

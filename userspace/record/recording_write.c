@@ -43,6 +43,19 @@ static int64_t now_boot_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int recw_status(struct rec_writer *w, bool ok)
+{
+	int saved = errno, zerr = Z_OK;
+
+	if (ok)
+		return 0;
+	gzerror(w->gz, &zerr);
+	/* zlib reports a failed write(2) as Z_ERRNO and leaves its errno: ENOSPC, EIO... */
+	if (!w->err)
+		w->err = zerr == Z_ERRNO && saved ? -saved : -EIO;
+	return w->err;
+}
+
 int recw_put_line(struct rec_writer *w, cJSON *rec)
 {
 	char *text = cJSON_PrintUnformatted(rec);
@@ -53,8 +66,8 @@ int recw_put_line(struct rec_writer *w, cJSON *rec)
 		return -ENOMEM;
 	len = strlen(text);
 	text[len] = '\n';	/* replaces the NUL: written with its length */
-	if (gzwrite(w->gz, text, len + 1) != (int)(len + 1))
-		err = -EIO;
+	errno = 0;
+	err = recw_status(w, gzwrite(w->gz, text, len + 1) == (int)(len + 1));
 	free(text);
 	if (!err)
 		w->records++;
@@ -133,10 +146,16 @@ static cJSON *header_json(const struct rec_writer *w, const struct rec_writer_op
 	return h;
 }
 
+/*
+ * FILE.partial is created, never reused: a link planted there is not followed,
+ * a FIFO does not block, and a second `record -o FILE` stops at once instead of
+ * writing into the first one's file.
+ */
 static int open_partial(struct rec_writer *w, const char *path)
 {
-	int fd;
+	int fd, err;
 
+	w->fd = -1;
 	if (asprintf(&w->partial, "%s%s", path, RECORDING_PARTIAL_SUFFIX) < 0) {
 		w->partial = NULL;
 		return -ENOMEM;
@@ -144,22 +163,33 @@ static int open_partial(struct rec_writer *w, const char *path)
 	w->path = strdup(path);
 	if (!w->path)
 		return -ENOMEM;
-	fd = open(w->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	err = outfile_target_check(path, &w->target);
+	if (!err && w->target.special)
+		err = -OUTFILE_ENOTREG;
+	if (err)
+		return err;
+	fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		  0644);
 	if (fd < 0)
-		return -errno;
-	w->gz = gzdopen(fd, "wb6");
-	if (!w->gz) {
+		return errno == EEXIST ? -OUTFILE_EPARTIAL : -errno;
+	err = outfile_target_adopt(&w->target, fd);
+	if (!err && (w->fd = dup(fd)) < 0)
+		err = -errno;
+	if (!err && !(w->gz = gzdopen(fd, "wb6")))
+		err = -ENOMEM;
+	if (err) {
 		close(fd);
 		unlink(w->partial);
-		return -ENOMEM;
 	}
-	return 0;
+	return err;
 }
 
 static void writer_free(struct rec_writer *w)
 {
 	strtab__free(w->stacks);
 	strtab__free(w->pstacks);
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w->partial);
 	free(w->path);
 	free(w);
@@ -173,6 +203,7 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_writer_op
 
 	if (!w)
 		return NULL;
+	w->fd = -1;
 	w->bucket_ns = o && o->bucket_ns ? o->bucket_ns : 1000000000ULL;
 	w->start_ns = rec_now_wall_ns();
 	w->last_flush_mono = rec_now_mono_ns();
@@ -187,7 +218,7 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_writer_op
 	err = h ? recw_put_line(w, h) : -ENOMEM;
 	cJSON_Delete(h);
 	if (!err)
-		err = gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+		err = recw_status(w, gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK);
 	if (!err)
 		return w;
 	gzclose(w->gz);
@@ -205,18 +236,23 @@ int rec_writer__tick(struct rec_writer *w)
 	if (now - w->last_flush_mono < (int64_t)RECORDING_FLUSH_NS)
 		return 0;
 	w->last_flush_mono = now;
-	return gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+	return recw_status(w, gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK);
 }
 
 int rec_writer__flush(struct rec_writer *w)
 {
 	w->last_flush_mono = rec_now_mono_ns();
-	return gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+	return recw_status(w, gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK);
 }
 
 uint64_t rec_writer__bucket_ns(const struct rec_writer *w)
 {
 	return w->bucket_ns;
+}
+
+int rec_writer__error(const struct rec_writer *w)
+{
+	return w->err;
 }
 
 const char *rec_writer__partial_path(const struct rec_writer *w)
@@ -246,21 +282,16 @@ static int put_trailer(struct rec_writer *w)
 
 int rec_writer__close(struct rec_writer *w)
 {
-	int err = put_trailer(w), fd;
+	int err = w->err ? w->err : put_trailer(w);
 
-	if (gzflush(w->gz, Z_FINISH) != Z_OK && !err)
-		err = -EIO;
-	/* gzclose would close the fd before we could fsync it. */
-	fd = open(w->partial, O_RDONLY | O_CLOEXEC);
+	if (!err)
+		err = recw_status(w, gzflush(w->gz, Z_FINISH) == Z_OK);
 	if (gzclose(w->gz) != Z_OK && !err)
 		err = -EIO;
-	if (fd >= 0) {
-		if (fsync(fd) && !err)
-			err = -errno;
-		close(fd);
-	}
-	if (!err && rename(w->partial, w->path))
+	if (!err && fsync(w->fd))
 		err = -errno;
+	if (!err)
+		err = outfile_target_rename(&w->target, w->partial, w->path);
 	writer_free(w);
 	return err;
 }

@@ -35,7 +35,7 @@ struct rec_process {
 	int nlisten;
 };
 
-/* NULL with errno set when the file cannot be created. */
+/* NULL with errno set (an errno or an OUTFILE_E* refusal) when the file cannot be created. */
 struct rec_writer *rec_writer__open(const char *path, const struct rec_writer_opts *o);
 
 /* @event is watch's object; it is not modified nor owned. */
@@ -52,6 +52,8 @@ int rec_writer__tick(struct rec_writer *w);
 int rec_writer__flush(struct rec_writer *w);
 
 uint64_t rec_writer__bucket_ns(const struct rec_writer *w);
+/* The first write error (e.g. -ENOSPC), 0 while every write succeeded. */
+int rec_writer__error(const struct rec_writer *w);
 const char *rec_writer__partial_path(const struct rec_writer *w);
 
 /* Writes the trailer, closes, renames to the final name; frees @w. */

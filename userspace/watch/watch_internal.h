@@ -30,6 +30,7 @@ struct watch_ctx {
 	uint64_t render_errors;
 	uint64_t write_errors;		/* events lost because writing the output failed */
 	int write_errno;		/* the first write failure; stops the run */
+	bool stop_requested;		/* by the sink: see watch_ctx_request_stop() */
 	struct watch_source sources[WATCH_MAX_SOURCES];
 	int nsources;
 	struct watch_cgroup_cache_entry cg_cache[WATCH_CGROUP_CACHE];

@@ -192,6 +192,9 @@ struct watch_event {
  * Starts an event from the BPF header: type, time, pid, tid, comm, uid,
  * cgroup (+ container). -ENOMEM on allocation failure.
  */
+/* Ends the run after the current poll, as -d would (e.g. the recording's disk is full). */
+void watch_ctx_request_stop(struct watch_ctx *c);
+
 int watch_event_begin(struct watch_ctx *c, struct watch_event *ev,
 		      const struct watch_header *h, enum watch_severity sev);
 

@@ -169,6 +169,11 @@ static bool housekeeping(struct watch_ctx *c, uint64_t *next)
 	return true;
 }
 
+void watch_ctx_request_stop(struct watch_ctx *c)
+{
+	c->stop_requested = true;
+}
+
 static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 {
 	uint64_t deadline = 0, next_check = 0;
@@ -190,7 +195,7 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 			c->on_poll(c->sink_arg, c, false);
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
-		if (c->write_errno || housekeeping(c, &next_check))
+		if (c->write_errno || c->stop_requested || housekeeping(c, &next_check))
 			break;
 	}
 	/* What is already in the rings was reported by the kernel: print it too. */
