@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "base/file_read.h"
 
@@ -20,13 +21,14 @@ static int grow(char **buf, size_t *cap)
 	return 0;
 }
 
-static int read_fd(int fd, char **out, size_t *out_len)
+int file_read_fd(int fd, size_t max, char **out, size_t *out_len, bool *truncated)
 {
 	char *buf = NULL;
 	size_t cap = 0, len = 0;
 	ssize_t n;
 	int err;
 
+	*truncated = false;
 	for (;;) {
 		if (len + 1 >= cap && (err = grow(&buf, &cap)))
 			goto fail;
@@ -40,6 +42,11 @@ static int read_fd(int fd, char **out, size_t *out_len)
 		if (n == 0)
 			break;
 		len += n;
+		if (len >= max) {
+			*truncated = true;
+			len = max;
+			break;
+		}
 	}
 	buf[len] = '\0';
 	*out = buf;
@@ -50,15 +57,38 @@ fail:
 	return err;
 }
 
-int file_read_all(const char *path, char **buf, size_t *len)
+int file_open_regular(const char *path, int flags)
 {
+	struct stat st;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted where a binary was must not hang the run. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
 	if (fd < 0)
 		return -errno;
-	err = read_fd(fd, buf, len);
+	err = fstat(fd, &st) ? -errno : S_ISREG(st.st_mode) ? 0 : -ENOEXEC;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int file_read_all(const char *path, char **buf, size_t *len)
+{
+	bool truncated;
+	int fd, err;
+
+	fd = file_open_regular(path, 0);
+	if (fd < 0)
+		return fd;
+	err = file_read_fd(fd, FILE_READ_MAX, buf, len, &truncated);
 	close(fd);
+	if (!err && truncated) {
+		free(*buf);
+		*buf = NULL;
+		err = -EFBIG;
+	}
 	return err;
 }
 

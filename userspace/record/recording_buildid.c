@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file_read.h"
 #include "record/recording_buildid.h"
 #include "record/recording_intern.h"
 #include "sym/sym_elf.h"
@@ -49,9 +50,9 @@ static uint32_t read_build_id(struct rec_buildids *b, const char *module, uint32
 
 	/* The file as the process saw it, else as we see it. */
 	snprintf(path, sizeof(path), "/proc/%u/root%s", pid, module);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(path, 0);
 	if (fd < 0)
-		fd = open(module, O_RDONLY | O_CLOEXEC);
+		fd = file_open_regular(module, 0);
 	if (fd < 0)
 		return 0;
 	if (elf_build_id_fd(fd, hex))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file_read.h"
 #include "sym/sym_elf_internal.h"
 
 #define DEBUG_ROOT "/usr/lib/debug"
@@ -23,7 +24,7 @@ static int try_debug_file(const char *path, struct elf_file *f)
 	Elf *elf;
 	int fd, err = -ENOENT;
 
-	fd = sym_open_regular(path);
+	fd = file_open_regular(path, 0);
 	if (fd < 0)
 		return -ENOENT;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

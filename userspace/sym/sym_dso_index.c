@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "base/file_read.h"
 #include "sym/sym_dso_internal.h"
 
 static int inode_cmp(const void *a, const void *b)
@@ -228,7 +229,7 @@ struct sym_dso *dso_lookup_build_id(struct dso_cache *c, const char *path,
 	if (m->build_id[0]) {
 		snprintf(key.build_id, sizeof(key.build_id), "%s", m->build_id);
 	} else {
-		fd = sym_open_regular(path);
+		fd = file_open_regular(path, 0);
 		if (fd < 0)
 			return NULL;
 		if (elf_build_id_fd(fd, key.build_id))

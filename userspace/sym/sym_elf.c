@@ -7,27 +7,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "base/file_read.h"
 #include "sym/sym_elf_internal.h"
-
-/*
- * Mappings may name device files or memfds; only regular files are read,
- * and opening never blocks (O_NONBLOCK is harmless for regular files).
- */
-int sym_open_regular(const char *path)
-{
-	struct stat st;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	err = fstat(fd, &st) ? -errno : S_ISREG(st.st_mode) ? 0 : -ENOEXEC;
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
-}
 
 static int libelf_init(void)
 {
@@ -198,7 +179,7 @@ int elf_file__open(const char *path, const char *orig_path, const char *root,
 
 	if (libelf_init())
 		return -ENOSYS;
-	fd = sym_open_regular(path);
+	fd = file_open_regular(path, 0);
 	if (fd < 0)
 		return fd;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

@@ -52,9 +52,6 @@ int elf_file__open(const char *path, const char *orig_path, const char *root,
 int elf_file__from_memory(const void *image, size_t size, struct elf_file **out);
 void elf_file__free(struct elf_file *f);	/* NULL-safe */
 
-/* Opens @path read-only if it is a regular file: an fd, or -errno (-ENOEXEC if not). */
-int sym_open_regular(const char *path);
-
 /* Reads only the build-id of an open file; 0, or -ENOENT when it has none. */
 int elf_build_id_fd(int fd, char out[ELF_BUILD_ID_HEX]);
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "base/file_read.h"
+#include "base/log.h"
 #include "sym/sym_perfmap.h"
 #include "sym/sym_search.h"
 
@@ -92,31 +94,30 @@ struct perf_map *perf_map__parse(char *buf)
 	return m;
 }
 
+/*
+ * Another user writes this file: only theirs or root's is believed, a link is
+ * not followed, and at most FILE_READ_MAX of it is read (a JIT that writes
+ * more keeps the names of its first symbols; the rest stay addresses).
+ */
 static int read_trusted(const char *path, uid_t uid, char **buf)
 {
-	size_t cap = 0, len = 0;
 	struct stat st;
-	ssize_t n;
-	int fd, err = 0;
+	bool truncated;
+	size_t len;
+	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = file_open_regular(path, O_NOFOLLOW);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (st.st_uid && st.st_uid != uid)) {
+		return fd == -ENOEXEC ? -EPERM : fd;
+	if (fstat(fd, &st) || (st.st_uid && st.st_uid != uid)) {
 		close(fd);
 		return -EPERM;
 	}
-	cap = st.st_size + 1;
-	*buf = malloc(cap);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	/* The JIT may still be appending: read what was there when we looked. */
-	while (len < cap - 1 && (n = read(fd, *buf + len, cap - 1 - len)) > 0)
-		len += n;
-	(*buf)[len] = '\0';
+	err = file_read_fd(fd, FILE_READ_MAX, buf, &len, &truncated);
 	close(fd);
+	if (!err && truncated)
+		pr_warn("symbolizer: %s is larger than %u MiB: only its start was read\n", path,
+			FILE_READ_MAX >> 20);
 	return err;
 }
 

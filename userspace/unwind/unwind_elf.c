@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "base/file_read.h"
 #include "unwind/unwind_elf.h"
 
 #define PAGE_MASK_4K (~(uint64_t)4095)
@@ -152,10 +153,10 @@ int unwind_elf__open(const char *path, struct unwind_elf **out)
 	void *data;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(path, 0);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		return fd;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
 		close(fd);
 		return -ENOEXEC;
 	}

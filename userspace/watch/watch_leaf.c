@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sym/sym_elf.h"
+#include "base/file_read.h"
 #include "sym/symbolizer.h"
 #include "watch/watch_internal.h"
 
@@ -67,7 +67,7 @@ static int read_code(struct watch_ctx *c, uint32_t pid, uint64_t addr,
 	if (r->module_offset < CALL_MAX_LEN || symbolizer__mapping(c->sym, pid, addr, &m) ||
 	    !m.open_path)
 		return -ENOENT;
-	fd = sym_open_regular(m.open_path);
+	fd = file_open_regular(m.open_path, 0);
 	if (fd < 0)
 		return fd;
 	n = pread(fd, buf, CALL_MAX_LEN, r->module_offset - CALL_MAX_LEN);
