@@ -106,6 +106,8 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	char path[PATH_MAX + 64], root[64], id[ELF_BUILD_ID_HEX] = "";
 	struct dso_inode *known = dso_lookup_inode(c, m);
 	struct sym_dso *d;
+	struct stat st;
+	uid_t owner;
 	int err;
 
 	if (known && !dso_inode_stale(known, pid, m))
@@ -113,7 +115,8 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	if (known)
 		dso_forget_inode(c, known->dso, m);
 	err = find_path(pid, m, path, sizeof(path), root, sizeof(root));
-	if (!err && (d = dso_lookup_build_id(c, path, m, id))) {
+	owner = !err && !stat(path, &st) ? st.st_uid : (uid_t)-1;
+	if (!err && (d = dso_lookup_build_id(c, path, m, id)) && dso_may_share(d, owner)) {
 		/* The same build under another inode (e.g. another container's copy). */
 		return dso_remember_inode(c, d, m, path) ? NULL : dso_ref(c, d);
 	}
@@ -123,6 +126,7 @@ struct sym_dso *dso_cache__get(struct dso_cache *c, int pid, const struct maps_e
 	d->dev_major = m->dev_major;
 	d->dev_minor = m->dev_minor;
 	d->inode = m->inode;
+	d->owner = owner;
 	d->err = err;
 	dso_ref(c, d);
 	if (!err)

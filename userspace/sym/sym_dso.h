@@ -28,6 +28,7 @@ struct sym_dso {
 	bool lazy;		/* symbols not read yet: at the first lookup */
 	struct timespec ctime;	/* of the file when it was mapped, while lazy */
 	uint64_t size;
+	uid_t owner;		/* of the file: only its owner's or root's files share it */
 	int err;		/* why elf is NULL */
 	unsigned int refs;	/* snapshots holding it */
 	bool indexed;		/* findable by inode / build-id (failures are not) */

@@ -243,6 +243,25 @@ struct sym_dso *dso_lookup_build_id(struct dso_cache *c, const char *path,
 	return hit ? *hit : NULL;
 }
 
+bool dso_may_share(const struct sym_dso *d, uid_t owner)
+{
+	return !d->err && (d->owner == 0 || d->owner == owner);
+}
+
+/* The build-id index keeps one dso per build: root's copy when there is one. */
+static int index_build_id(struct dso_cache *c, struct sym_dso *d)
+{
+	struct sym_dso **hit = tfind(d, &c->by_build_id, build_id_cmp);
+
+	if (hit && (*hit)->owner == 0)
+		return 0;
+	if (hit && d->owner == 0)
+		tdelete(d, &c->by_build_id, build_id_cmp);
+	else if (hit)
+		return 0;
+	return tsearch(d, &c->by_build_id, build_id_cmp) ? 0 : -ENOMEM;
+}
+
 int dso_remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
 		 const char *path)
 {
@@ -250,8 +269,7 @@ int dso_remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec 
 	d->indexed = true;
 	if (dso_remember_inode(c, d, m, path))
 		return -ENOMEM;
-	if (d->build_id[0] && !tfind(d, &c->by_build_id, build_id_cmp) &&
-	    !tsearch(d, &c->by_build_id, build_id_cmp))
+	if (d->build_id[0] && index_build_id(c, d))
 		return -ENOMEM;
 	if (d->build_id[0] && !(d->id = sym_intern__get(c->strings, d->build_id)))
 		return -ENOMEM;

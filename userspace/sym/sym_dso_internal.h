@@ -47,6 +47,13 @@ int dso_remember_inode(struct dso_cache *c, struct sym_dso *d, const struct maps
  */
 struct sym_dso *dso_lookup_build_id(struct dso_cache *c, const char *path,
 				    const struct maps_exec *m, char id[ELF_BUILD_ID_HEX]);
+/*
+ * Whether a file owned by @owner may use @d's symbols because it has the same
+ * build-id: a build-id is only what the file says it is, so another user's
+ * copy with renamed symbols must not name root's process, and a copy that
+ * could not be read must not blank out intact ones.
+ */
+bool dso_may_share(const struct sym_dso *d, uid_t owner);
 /* Makes @d findable by the identity of @m and by its build-id. */
 int dso_remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec *m,
 		 const char *path);

@@ -155,13 +155,15 @@ static int parse(Elf *elf, const char *orig_path, const char *root, struct elf_f
 	return err;
 }
 
-static int open_elf(Elf *elf, const char *orig_path, const char *root, struct elf_file **out)
+static int open_elf(Elf *elf, const char *orig_path, const char *root, uid_t owner,
+		    struct elf_file **out)
 {
 	struct elf_file *f = calloc(1, sizeof(*f));
 	int err;
 
 	if (!f)
 		return -ENOMEM;
+	f->owner = owner;
 	err = parse(elf, orig_path, root, f);
 	if (err) {
 		elf_file__free(f);
@@ -174,6 +176,7 @@ static int open_elf(Elf *elf, const char *orig_path, const char *root, struct el
 int elf_file__open(const char *path, const char *orig_path, const char *root,
 		   struct elf_file **out)
 {
+	struct stat st;
 	Elf *elf;
 	int fd, err;
 
@@ -182,12 +185,12 @@ int elf_file__open(const char *path, const char *orig_path, const char *root,
 	fd = file_open_regular(path, 0);
 	if (fd < 0)
 		return fd;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = fstat(fd, &st) ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
 		close(fd);
 		return -ENOEXEC;
 	}
-	err = open_elf(elf, orig_path ? orig_path : path, root ? root : "", out);
+	err = open_elf(elf, orig_path ? orig_path : path, root ? root : "", st.st_uid, out);
 	elf_end(elf);
 	close(fd);
 	return err;
@@ -211,7 +214,7 @@ int elf_file__from_memory(const void *image, size_t size, struct elf_file **out)
 		free(copy);
 		return -ENOEXEC;
 	}
-	err = open_elf(elf, NULL, "", out);
+	err = open_elf(elf, NULL, "", (uid_t)-1, out);
 	elf_end(elf);
 	free(copy);
 	return err;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define ELF_BUILD_ID_HEX 41	/* up to 20 bytes as hex, plus NUL */
@@ -37,6 +38,7 @@ struct elf_file {
 	size_t nsec;
 	const char *source;	/* ".symtab", ".dynsym", "debug file" or "none" */
 	char *debug_path;	/* the separate debug file used, or NULL */
+	uid_t owner;		/* of the file read; (uid_t)-1 for an in-memory image */
 };
 
 /*
