@@ -310,7 +310,7 @@ static int parse_line(struct rec_reader *r, enum rec_kind *kind)
 		r->arena = arena;
 		arena = NULL;
 	}
-	if (!cJSON_IsObject(r->cur)) {
+	if (!cJSON_IsObject(r->cur) || !rec_ids_valid(r->cur, 0)) {
 		r->st.bad_lines++;
 		return 0;
 	}

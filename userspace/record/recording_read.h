@@ -27,7 +27,7 @@ struct rec_status {
 	bool corrupt;		/* undecodable bytes: reading stopped there */
 	bool complete;		/* trailer seen and the stream ended cleanly */
 	char why[200];		/* what was wrong, for the report */
-	uint64_t bad_lines;	/* lines that were not JSON objects, skipped */
+	uint64_t bad_lines;	/* lines that were not JSON objects, or held impossible ids: skipped */
 	uint64_t unknown;	/* records of kinds this version does not know */
 	uint64_t bytes;		/* uncompressed bytes consumed */
 };
@@ -55,6 +55,9 @@ int rec_reader__next(struct rec_reader *r, struct rec_record *out);
 int rec_reader__read_at(struct rec_reader *r, uint64_t offset, struct rec_record *out);
 
 const struct rec_status *rec_reader__status(const struct rec_reader *r);
+
+/* Whether every pid, port, fd, uid and signal number in @obj is a possible one. */
+bool rec_ids_valid(const cJSON *obj, int depth);
 
 /* Stack ids above this are corruption: the tables stay bounded. */
 #define REC_MAX_STACK_ID (16 * 1024 * 1024)
