@@ -6,19 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/vec.h"
 #include "base/sym_read.h"
 
-static int grow(char **buf, size_t *cap)
-{
-	size_t ncap = *cap ? *cap * 2 : 65536;
-	char *nbuf = realloc(*buf, ncap);
-
-	if (!nbuf)
-		return -ENOMEM;
-	*buf = nbuf;
-	*cap = ncap;
-	return 0;
-}
+#define READ_CHUNK 65536	/* /proc/kallsyms is megabytes: few, large reads */
 
 static int read_fd(int fd, char **out, size_t *out_len)
 {
@@ -28,7 +19,7 @@ static int read_fd(int fd, char **out, size_t *out_len)
 	int err;
 
 	for (;;) {
-		if (len + 1 >= cap && (err = grow(&buf, &cap)))
+		if (len + 1 >= cap && (err = VEC_RESERVE(buf, cap, len + READ_CHUNK)))
 			goto fail;
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)

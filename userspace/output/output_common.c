@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "output/output_common.h"
 
 void strbuf_reset(struct strbuf *sb)
@@ -22,24 +23,9 @@ void strbuf_free(struct strbuf *sb)
 
 static int strbuf_grow(struct strbuf *sb, size_t extra)
 {
-	size_t cap;
-	char *nb;
-
-	if (sb->err)
-		return sb->err;
-	if (sb->len + extra + 1 <= sb->cap)
-		return 0;
-	cap = sb->cap ? sb->cap : 64;
-	while (cap < sb->len + extra + 1)
-		cap *= 2;
-	nb = realloc(sb->buf, cap);
-	if (!nb) {
+	if (!sb->err && VEC_RESERVE(sb->buf, sb->cap, sb->len + extra + 1))
 		sb->err = -ENOMEM;
-		return sb->err;
-	}
-	sb->buf = nb;
-	sb->cap = cap;
-	return 0;
+	return sb->err;
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "base/vec.h"
 #include "base/log.h"
 #include "output/output_common.h"
 #include "profile/profile_collect.h"
@@ -246,17 +247,10 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
 		  __u64 count)
 {
-	struct key_count *tmp;
-
 	if (!count)
 		return 0;
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		tmp = reallocarray(*v, *cap, sizeof(**v));
-		if (!tmp)
-			return -ENOMEM;
-		*v = tmp;
-	}
+	if (VEC_RESERVE(*v, *cap, *n + 1))
+		return -ENOMEM;
 	(*v)[*n].key = *key;
 	(*v)[(*n)++].count = count;
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/vec.h"
 #include "record/recording_buildid.h"
 #include "record/recording_intern.h"
 #include "sym/sym_elf.h"
@@ -67,14 +68,11 @@ static const char *build_id_of(struct rec_buildids *b, const char *module, uint3
 	if (!id)
 		return NULL;
 	if (id >= b->cap) {
-		size_t cap = id * 2 + 64;
-		uint32_t *v = realloc(b->of_path, cap * sizeof(*v));
+		size_t old = b->cap;
 
-		if (!v)
+		if (VEC_RESERVE(b->of_path, b->cap, (size_t)id + 1))
 			return NULL;
-		memset(v + b->cap, 0, (cap - b->cap) * sizeof(*v));
-		b->of_path = v;
-		b->cap = cap;
+		memset(b->of_path + old, 0, (b->cap - old) * sizeof(*b->of_path));
 	}
 	if (!b->of_path[id])
 		b->of_path[id] = read_build_id(b, module, pid) + 1;

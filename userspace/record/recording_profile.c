@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "record/recording_intern.h"
 #include "record/recording_profile.h"
 
@@ -55,14 +56,13 @@ static const char *stack_key(struct rec_pdelta *d, const struct profile_stack *s
 	return d->buf;
 }
 
-static int grow(uint64_t **v, size_t old, size_t n)
+/* prev[] and now[] grow alike from @old: both end with capacity *@cap. */
+static int grow(uint64_t **v, size_t old, size_t need, size_t *cap)
 {
-	uint64_t *p = realloc(*v, n * sizeof(*p));
-
-	if (!p)
+	*cap = old;
+	if (VEC_RESERVE(*v, *cap, need))
 		return -ENOMEM;
-	memset(p + old, 0, (n - old) * sizeof(*p));
-	*v = p;
+	memset(*v + old, 0, (*cap - old) * sizeof(**v));
 	return 0;
 }
 
@@ -70,12 +70,13 @@ static int grow(uint64_t **v, size_t old, size_t n)
 static uint32_t slot(struct rec_pdelta *d, const struct profile_stack *s)
 {
 	uint32_t id = strtab__intern(d->keys, stack_key(d, s), NULL);
-	size_t n = (size_t)id * 2 + 64;
+	size_t cap;
 
 	if (id && id >= d->nprev) {
-		if (grow(&d->prev, d->nprev, n) || grow(&d->now, d->nprev, n))
+		if (grow(&d->prev, d->nprev, (size_t)id + 1, &cap) ||
+		    grow(&d->now, d->nprev, (size_t)id + 1, &cap))
 			return 0;
-		d->nprev = n;
+		d->nprev = cap;
 	}
 	return id;
 }
