@@ -23,7 +23,7 @@ struct linker {
 	struct slot *inst_last, *inst_fd, *inst_child;	/* per process instance */
 	size_t ninst_slots;
 	struct slot *port_last;	/* refusals on a port nobody owned */
-	struct slot *key_last;	/* per strtab id: container, memcg, remote endpoint */
+	struct slot *key_last;	/* per string id: container, memcg, remote endpoint */
 	uint8_t *key_oom;	/* memcg ids that hit their limit */
 	size_t nkeys;
 	struct cl_procs procs;
@@ -404,7 +404,7 @@ static int linker_init(struct linker *l, struct cl_input *in)
 	l->in = in;
 	l->o = in->opts;
 	set_defaults(&l->o);
-	l->nkeys = strtab__count(in->strs) + 1;
+	l->nkeys = strmap__count(in->strs) + 1;
 	l->parent = malloc((n ? n : 1) * sizeof(*l->parent));
 	l->event_proc = malloc((n ? n : 1) * sizeof(*l->event_proc));
 	l->port_last = new_slots(65536);

@@ -37,8 +37,8 @@ static int add_loss(struct report_model *m, const cJSON *rec)
 	rec_time_parse(str(rec, "time"), &t);
 	l->time_ns = t ? t : m->end_ns;
 	l->count = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "count"), UINT32_MAX);
-	l->source = strtab__intern(m->strs, str(rec, "source") ? str(rec, "source") : "?", NULL);
-	l->reason = strtab__intern(m->strs, str(rec, "reason") ? str(rec, "reason") : "?", NULL);
+	l->source = strmap__id(m->strs, str(rec, "source") ? str(rec, "source") : "?", NULL);
+	l->reason = strmap__id(m->strs, str(rec, "reason") ? str(rec, "reason") : "?", NULL);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ int report_model_load(struct report_model *m, const char *path, char *why, size_
 
 	memset(m, 0, sizeof(*m));
 	m->path = strdup(path);
-	m->strs = strtab__new();
+	m->strs = strmap__new(0);
 	if (!m->path || !m->strs) {
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
@@ -161,7 +161,7 @@ nomem:
 void report_model_free(struct report_model *m)
 {
 	rec_reader__free(m->reader);
-	strtab__free(m->strs);
+	strmap__free(m->strs);
 	for (int i = 0; i < m->nlocal; i++)
 		free(m->local_addrs[i]);
 	free(m->local_addrs);

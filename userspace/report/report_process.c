@@ -15,7 +15,7 @@ static const char *str(const cJSON *o, const char *name)
 
 static uint32_t intern(struct report_model *m, const char *s)
 {
-	return s && *s ? strtab__intern(m->strs, s, NULL) : 0;
+	return s && *s ? strmap__id(m->strs, s, NULL) : 0;
 }
 
 static int64_t time_of(const cJSON *o, const char *name)
