@@ -8,18 +8,9 @@
 #include <sys/stat.h>
 
 #include "base/file_read.h"
+#include "base/vec.h"
 
-static int grow(char **buf, size_t *cap)
-{
-	size_t ncap = *cap ? *cap * 2 : 65536;
-	char *nbuf = realloc(*buf, ncap);
-
-	if (!nbuf)
-		return -ENOMEM;
-	*buf = nbuf;
-	*cap = ncap;
-	return 0;
-}
+#define READ_CHUNK 65536	/* /proc/kallsyms is megabytes: few, large reads */
 
 int file_read_fd(int fd, size_t max, char **out, size_t *out_len, bool *truncated)
 {
@@ -30,7 +21,7 @@ int file_read_fd(int fd, size_t max, char **out, size_t *out_len, bool *truncate
 
 	*truncated = false;
 	for (;;) {
-		if (len + 1 >= cap && (err = grow(&buf, &cap)))
+		if (len + 1 >= cap && (err = VEC_RESERVE(buf, cap, len + READ_CHUNK)))
 			goto fail;
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)

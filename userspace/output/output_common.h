@@ -8,8 +8,8 @@
 #include "output/stack_profile.h"
 
 /*
- * Helpers shared by the profile writers (output_*.c): a growable string, a
- * byte-string keyed hash map, and the naming rules every format agrees on.
+ * Helpers shared by the profile writers (output_*.c): a growable string and
+ * the naming rules every format agrees on.
  */
 
 /* A growable NUL-terminated string; @err sticks once an allocation fails. */
@@ -24,21 +24,6 @@ void strbuf_free(struct strbuf *sb);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/*
- * Byte-string keys to a caller-owned slot of @val_size zeroed bytes,
- * insertion-ordered so writers can walk entries deterministically.
- */
-struct keymap;
-
-struct keymap *keymap__new(size_t val_size);
-void keymap__free(struct keymap *m);	/* NULL-safe */
-/* The value for @key, created zeroed when absent (*@created = 1); NULL on ENOMEM. */
-void *keymap__get(struct keymap *m, const void *key, size_t klen, int *created);
-size_t keymap__count(const struct keymap *m);
-/* Entries in insertion order, 0 <= i < count. */
-void *keymap__value(const struct keymap *m, size_t i);
-const char *keymap__key(const struct keymap *m, size_t i, size_t *klen);
 
 /* "kernel", "user", "jit", "unknown", "lost". */
 const char *output_kind_name(enum frame_kind kind);

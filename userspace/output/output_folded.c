@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strmap.h"
 #include "output/output_common.h"
 
 /*
@@ -83,13 +84,13 @@ static void fold_stack(struct strbuf *sb, const struct profile_stack *s,
 
 static int cmp_keys(const void *a, const void *b, void *map)
 {
-	return strcmp(keymap__key(map, *(const size_t *)a, NULL),
-		      keymap__key(map, *(const size_t *)b, NULL));
+	return strcmp(strmap__key(map, *(const size_t *)a, NULL),
+		      strmap__key(map, *(const size_t *)b, NULL));
 }
 
-static int print_sorted(const struct keymap *m, FILE *out)
+static int print_sorted(const struct strmap *m, FILE *out)
 {
-	size_t n = keymap__count(m), *idx;
+	size_t n = strmap__count(m), *idx;
 
 	idx = calloc(n ? n : 1, sizeof(*idx));
 	if (!idx)
@@ -98,8 +99,8 @@ static int print_sorted(const struct keymap *m, FILE *out)
 		idx[i] = i;
 	qsort_r(idx, n, sizeof(*idx), cmp_keys, (void *)m);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s %llu\n", keymap__key(m, idx[i], NULL),
-			(unsigned long long)*(uint64_t *)keymap__value(m, idx[i]));
+		fprintf(out, "%s %llu\n", strmap__key(m, idx[i], NULL),
+			(unsigned long long)*(uint64_t *)strmap__value(m, idx[i]));
 	free(idx);
 	return ferror(out) ? -EIO : 0;
 }
@@ -107,10 +108,10 @@ static int print_sorted(const struct keymap *m, FILE *out)
 int output_folded(const struct profile_data *p, const struct output_opts *o, FILE *out)
 {
 	struct strbuf sb = {0};
-	struct keymap *m;
+	struct strmap *m;
 	int err = 0;
 
-	m = keymap__new(sizeof(uint64_t));
+	m = strmap__new(sizeof(uint64_t));
 	if (!m)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nstacks && !err; i++) {
@@ -121,7 +122,7 @@ int output_folded(const struct profile_data *p, const struct output_opts *o, FIL
 		strbuf_reset(&sb);
 		fold_stack(&sb, &p->stacks[i], o);
 		err = sb.err;
-		count = err ? NULL : keymap__get(m, sb.buf, sb.len, NULL);
+		count = err ? NULL : strmap__get(m, sb.buf, sb.len, NULL);
 		if (!count)
 			err = -ENOMEM;
 		else
@@ -130,6 +131,6 @@ int output_folded(const struct profile_data *p, const struct output_opts *o, FIL
 	if (!err)
 		err = print_sorted(m, out);
 	strbuf_free(&sb);
-	keymap__free(m);
+	strmap__free(m);
 	return err;
 }

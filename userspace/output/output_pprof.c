@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/strmap.h"
 #include "output/output_common.h"
 #include "output/protobuf.h"
 
@@ -45,8 +46,8 @@ struct pp_location {
 };
 
 struct pprof {
-	struct keymap *strings;		/* -> uint64_t index */
-	struct keymap *mappings, *functions, *locations;
+	struct strmap *strings;		/* string table: a string's index is its id */
+	struct strmap *mappings, *functions, *locations;
 	struct pb_buf out;		/* the Profile message */
 	struct pb_buf msg;		/* one nested message at a time */
 	struct strbuf key;
@@ -55,17 +56,13 @@ struct pprof {
 
 static uint64_t str_index(struct pprof *pp, const char *s)
 {
-	uint64_t *idx;
-	int created;
+	ssize_t i = strmap__add(pp->strings, s, strlen(s), NULL);
 
-	idx = keymap__get(pp->strings, s, strlen(s), &created);
-	if (!idx) {
+	if (i < 0) {
 		pp->err = -ENOMEM;
 		return 0;
 	}
-	if (created)
-		*idx = keymap__count(pp->strings) - 1;
-	return *idx;
+	return i;
 }
 
 /* Kernel frames share one mapping; a user file gets one per mapped range. */
@@ -83,13 +80,13 @@ static struct pp_mapping *mapping_for(struct pprof *pp, const struct profile_fra
 		strbuf_add(&pp->key, &f->map_end, sizeof(f->map_end));
 		strbuf_add(&pp->key, &f->map_pgoff, sizeof(f->map_pgoff));
 	}
-	m = pp->key.err ? NULL : keymap__get(pp->mappings, pp->key.buf, pp->key.len, &created);
+	m = pp->key.err ? NULL : strmap__get(pp->mappings, pp->key.buf, pp->key.len, &created);
 	if (!m) {
 		pp->err = -ENOMEM;
 		return NULL;
 	}
 	if (created) {
-		m->id = keymap__count(pp->mappings);
+		m->id = strmap__count(pp->mappings);
 		m->filename = str_index(pp, kernel ? KERNEL_MAPPING : f->module);
 		m->build_id = str_index(pp, !kernel && f->build_id ? f->build_id : "");
 		m->start = kernel ? 0 : f->map_start;
@@ -112,13 +109,13 @@ static uint64_t function_id(struct pprof *pp, const struct profile_frame *f)
 	strbuf_adds(&pp->key, name);
 	strbuf_add(&pp->key, "", 1);
 	strbuf_adds(&pp->key, file);
-	fn = pp->key.err ? NULL : keymap__get(pp->functions, pp->key.buf, pp->key.len, &created);
+	fn = pp->key.err ? NULL : strmap__get(pp->functions, pp->key.buf, pp->key.len, &created);
 	if (!fn) {
 		pp->err = -ENOMEM;
 		return 0;
 	}
 	if (created) {
-		fn->id = keymap__count(pp->functions);
+		fn->id = strmap__count(pp->functions);
 		fn->name = str_index(pp, name);
 		fn->filename = str_index(pp, file);
 	}
@@ -136,14 +133,14 @@ static uint64_t location_id(struct pprof *pp, const struct profile_frame *f)
 	key.function_id = function_id(pp, f);
 	if (pp->err)
 		return 0;
-	loc = keymap__get(pp->locations, &key, sizeof(key), &created);
+	loc = strmap__get(pp->locations, &key, sizeof(key), &created);
 	if (!loc) {
 		pp->err = -ENOMEM;
 		return 0;
 	}
 	if (created) {
 		*loc = key;
-		loc->id = keymap__count(pp->locations);
+		loc->id = strmap__count(pp->locations);
 	}
 	return loc->id;
 }
@@ -226,8 +223,8 @@ static void add_header(struct pprof *pp, const struct profile_data *p)
 
 static void add_mappings(struct pprof *pp)
 {
-	for (size_t i = 0; i < keymap__count(pp->mappings); i++) {
-		const struct pp_mapping *m = keymap__value(pp->mappings, i);
+	for (size_t i = 0; i < strmap__count(pp->mappings); i++) {
+		const struct pp_mapping *m = strmap__value(pp->mappings, i);
 		/* ranges the profiler did not know are the span of the addresses seen */
 		int known = m->limit > m->start;
 
@@ -247,8 +244,8 @@ static void add_locations(struct pprof *pp)
 {
 	struct pb_buf line = {0};
 
-	for (size_t i = 0; i < keymap__count(pp->locations); i++) {
-		const struct pp_location *l = keymap__value(pp->locations, i);
+	for (size_t i = 0; i < strmap__count(pp->locations); i++) {
+		const struct pp_location *l = strmap__value(pp->locations, i);
 
 		pb_reset(&line);
 		pb_uint(&line, LINE_FUNCTION_ID, l->function_id);
@@ -265,8 +262,8 @@ static void add_locations(struct pprof *pp)
 
 static void add_functions(struct pprof *pp)
 {
-	for (size_t i = 0; i < keymap__count(pp->functions); i++) {
-		const struct pp_function *fn = keymap__value(pp->functions, i);
+	for (size_t i = 0; i < strmap__count(pp->functions); i++) {
+		const struct pp_function *fn = strmap__value(pp->functions, i);
 
 		pb_reset(&pp->msg);
 		pb_uint(&pp->msg, FUNCTION_ID, fn->id);
@@ -279,9 +276,9 @@ static void add_functions(struct pprof *pp)
 
 static void add_strings(struct pprof *pp)
 {
-	for (size_t i = 0; i < keymap__count(pp->strings); i++) {
+	for (size_t i = 0; i < strmap__count(pp->strings); i++) {
 		size_t len;
-		const char *s = keymap__key(pp->strings, i, &len);
+		const char *s = strmap__key(pp->strings, i, &len);
 
 		pb_bytes(&pp->out, PROFILE_STRING_TABLE, s, len);
 	}
@@ -316,10 +313,10 @@ static int gzip_write(const uint8_t *data, size_t len, FILE *out)
 static int pprof_init(struct pprof *pp)
 {
 	memset(pp, 0, sizeof(*pp));
-	pp->strings = keymap__new(sizeof(uint64_t));
-	pp->mappings = keymap__new(sizeof(struct pp_mapping));
-	pp->functions = keymap__new(sizeof(struct pp_function));
-	pp->locations = keymap__new(sizeof(struct pp_location));
+	pp->strings = strmap__new(0);
+	pp->mappings = strmap__new(sizeof(struct pp_mapping));
+	pp->functions = strmap__new(sizeof(struct pp_function));
+	pp->locations = strmap__new(sizeof(struct pp_location));
 	if (!pp->strings || !pp->mappings || !pp->functions || !pp->locations)
 		return -ENOMEM;
 	str_index(pp, "");	/* profile.proto: string_table[0] must be "" */
@@ -328,10 +325,10 @@ static int pprof_init(struct pprof *pp)
 
 static void pprof_free(struct pprof *pp)
 {
-	keymap__free(pp->strings);
-	keymap__free(pp->mappings);
-	keymap__free(pp->functions);
-	keymap__free(pp->locations);
+	strmap__free(pp->strings);
+	strmap__free(pp->mappings);
+	strmap__free(pp->functions);
+	strmap__free(pp->locations);
 	pb_free(&pp->out);
 	pb_free(&pp->msg);
 	strbuf_free(&pp->key);

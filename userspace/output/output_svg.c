@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strmap.h"
 #include "output/output_common.h"
 
 #define SVG_WIDTH 1200
@@ -30,7 +31,7 @@ struct fg_node {
 };
 
 struct flamegraph {
-	struct keymap *nodes;	/* (parent, kind, name) -> struct fg_node */
+	struct strmap *nodes;	/* (parent, kind, name) -> struct fg_node */
 	struct fg_node root;
 	struct strbuf key;
 	uint64_t elided;	/* frames not drawn because they are too narrow */
@@ -51,7 +52,7 @@ static struct fg_node *child_of(struct flamegraph *fg, struct fg_node *parent, i
 	strbuf_adds(&fg->key, name);
 	if (fg->key.err)
 		return NULL;
-	n = keymap__get(fg->nodes, fg->key.buf, fg->key.len, &created);
+	n = strmap__get(fg->nodes, fg->key.buf, fg->key.len, &created);
 	if (n && created) {
 		n->kind = kind;
 		n->name = name;
@@ -370,9 +371,9 @@ static void emit_footer(const struct flamegraph *fg, FILE *out)
 
 static void flamegraph_free(struct flamegraph *fg)
 {
-	for (size_t i = 0; fg->nodes && i < keymap__count(fg->nodes); i++)
-		free(((struct fg_node *)keymap__value(fg->nodes, i))->owned);
-	keymap__free(fg->nodes);
+	for (size_t i = 0; fg->nodes && i < strmap__count(fg->nodes); i++)
+		free(((struct fg_node *)strmap__value(fg->nodes, i))->owned);
+	strmap__free(fg->nodes);
 	strbuf_free(&fg->key);
 }
 
@@ -381,7 +382,7 @@ int output_svg(const struct profile_data *p, const struct output_opts *o, FILE *
 	struct flamegraph fg = {.root = {.name = "all", .kind = KIND_ROOT}};
 	int err = 0;
 
-	fg.nodes = keymap__new(sizeof(struct fg_node));
+	fg.nodes = strmap__new(sizeof(struct fg_node));
 	if (!fg.nodes)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nstacks && !err; i++)

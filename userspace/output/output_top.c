@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strmap.h"
 #include "output/output_common.h"
 
 #define TOP_DEFAULT_ROWS 10
@@ -18,7 +19,7 @@ struct top_fn {
 	size_t last_stack;			/* 1 + index of the last stack counted */
 };
 
-static struct top_fn *fn_for(struct keymap *m, struct strbuf *key, const struct profile_frame *f)
+static struct top_fn *fn_for(struct strmap *m, struct strbuf *key, const struct profile_frame *f)
 {
 	struct top_fn *fn;
 	int created;
@@ -31,13 +32,13 @@ static struct top_fn *fn_for(struct keymap *m, struct strbuf *key, const struct 
 	strbuf_adds(key, output_kind_name(f->kind));
 	if (key->err)
 		return NULL;
-	fn = keymap__get(m, key->buf, key->len, &created);
+	fn = strmap__get(m, key->buf, key->len, &created);
 	if (fn && created)
 		fn->frame = f;
 	return fn;
 }
 
-static int count_stacks(const struct profile_data *p, struct keymap *m)
+static int count_stacks(const struct profile_data *p, struct strmap *m)
 {
 	struct strbuf key = {0};
 	int err = 0;
@@ -117,21 +118,21 @@ int output_top(const struct profile_data *p, const struct output_opts *o, FILE *
 	size_t n, rows = o && o->top_n > 0 ? (size_t)o->top_n : TOP_DEFAULT_ROWS;
 	uint64_t total = output_sampled_total(p);
 	struct top_fn **fns = NULL;
-	struct keymap *m;
+	struct strmap *m;
 	int err;
 
-	m = keymap__new(sizeof(struct top_fn));
+	m = strmap__new(sizeof(struct top_fn));
 	if (!m)
 		return -ENOMEM;
 	err = count_stacks(p, m);
-	n = keymap__count(m);
+	n = strmap__count(m);
 	if (!err) {
 		fns = calloc(n ? n : 1, sizeof(*fns));
 		err = fns ? 0 : -ENOMEM;
 	}
 	if (!err) {
 		for (size_t i = 0; i < n; i++)
-			fns[i] = keymap__value(m, i);
+			fns[i] = strmap__value(m, i);
 		qsort(fns, n, sizeof(*fns), cmp_fn);
 		print_header(p, total, out);
 		for (size_t i = 0; i < n && i < rows; i++)
@@ -139,6 +140,6 @@ int output_top(const struct profile_data *p, const struct output_opts *o, FILE *
 		err = ferror(out) ? -EIO : 0;
 	}
 	free(fns);
-	keymap__free(m);
+	strmap__free(m);
 	return err;
 }

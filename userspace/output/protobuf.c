@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "output/protobuf.h"
 
 #define PB_VARINT_MAX 10
@@ -20,24 +21,9 @@ void pb_free(struct pb_buf *b)
 
 static int pb_reserve(struct pb_buf *b, size_t extra)
 {
-	size_t cap;
-	uint8_t *nd;
-
-	if (b->err)
-		return b->err;
-	if (b->len + extra <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + extra)
-		cap *= 2;
-	nd = realloc(b->data, cap);
-	if (!nd) {
+	if (!b->err && VEC_RESERVE(b->data, b->cap, b->len + extra))
 		b->err = -ENOMEM;
-		return b->err;
-	}
-	b->data = nd;
-	b->cap = cap;
-	return 0;
+	return b->err;
 }
 
 void pb_varint(struct pb_buf *b, uint64_t v)

@@ -7,6 +7,8 @@
 #include <bpf/bpf.h>
 
 #include "base/log.h"
+#include "base/strmap.h"
+#include "base/vec.h"
 #include "output/output_common.h"
 #include "profile/profile_collect.h"
 #include "unwind/unwind_dwarf.h"
@@ -30,7 +32,8 @@ struct cached_stack {
 };
 
 struct collect_priv {
-	struct keymap *strings;	/* interned names */
+	/* Frame names repeat across stacks: one hashed copy each (a tree of strcmps was ~7%). */
+	struct strmap *strings;
 	void *stacks;		/* tsearch tree of struct cached_stack */
 	void *tgids;		/* tsearch tree of tgids seen (as pointers) */
 	struct symbolizer *sym;
@@ -39,19 +42,6 @@ struct collect_priv {
 	profile_need_maps_fn need_maps;
 	void *ctx;
 };
-
-/* Frame names repeat across stacks: one hashed copy each (a tree of strcmps was ~7% of a run). */
-static const char *intern(struct collect_priv *p, const char *s)
-{
-	size_t len = strlen(s);
-	const char **slot;
-	int created;
-
-	slot = keymap__get(p->strings, s, len, &created);
-	if (slot && created)
-		*slot = keymap__key(p->strings, keymap__count(p->strings) - 1, NULL);
-	return slot ? *slot : NULL;
-}
 
 static int cmp_stack(const void *a, const void *b)
 {
@@ -87,7 +77,7 @@ static int fill_frame(struct collect_priv *p, const struct sym_result *r, struct
 	char name[512];
 
 	sym_result__name(r, name, sizeof(name));
-	f->name = intern(p, name);
+	f->name = strmap__intern(p->strings, name);
 	if (!f->name)
 		return -ENOMEM;
 	f->module = r->module;
@@ -220,7 +210,7 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	note_tgid(p, e->key.tgid, st);
 	u = get_stack(p, false, e->key.tgid, e->key.user_stack_id, st);
 	k = get_stack(p, true, 0, e->key.kernel_stack_id, st);
-	out->comm = intern(p, e->key.comm);
+	out->comm = strmap__intern(p->strings, e->key.comm);
 	if (!u || !k || !out->comm)
 		return -ENOMEM;
 	out->frames = calloc(u->nframes + k->nframes + 1, sizeof(*out->frames));
@@ -246,17 +236,10 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
 		  __u64 count)
 {
-	struct key_count *tmp;
-
 	if (!count)
 		return 0;
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		tmp = reallocarray(*v, *cap, sizeof(**v));
-		if (!tmp)
-			return -ENOMEM;
-		*v = tmp;
-	}
+	if (VEC_RESERVE(*v, *cap, *n + 1))
+		return -ENOMEM;
 	(*v)[*n].key = *key;
 	(*v)[(*n)++].count = count;
 	return 0;
@@ -380,7 +363,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	if (!p)
 		return -ENOMEM;
 	r->priv = p;
-	p->strings = keymap__new(sizeof(const char *));
+	p->strings = strmap__new(0);
 	if (!p->strings)
 		return -ENOMEM;
 	p->sym = sym;
@@ -407,7 +390,7 @@ void profile_result__free(struct profile_result *r)
 		free(r->data.stacks[i].frames);
 	free(r->data.stacks);
 	if (p) {
-		keymap__free(p->strings);
+		strmap__free(p->strings);
 		tdestroy(p->stacks, free_cached);
 		tdestroy(p->tgids, no_free);
 		free(p);

@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include "base/file_read.h"
+#include "base/strmap.h"
+#include "base/vec.h"
 #include "record/recording_buildid.h"
-#include "record/recording_intern.h"
 #include "sym/sym_elf.h"
 
 struct rec_buildids {
-	struct strtab *paths;	/* module path -> id */
-	struct strtab *ids;	/* build-id strings; 0 = none */
+	struct strmap *paths;	/* module path -> id */
+	struct strmap *ids;	/* build-id strings; 0 = none */
 	uint32_t *of_path;	/* of_path[path id] = build-id string id + 1; 0 = unread */
 	size_t cap;
 };
@@ -24,8 +25,8 @@ struct rec_buildids *rec_buildids__new(void)
 
 	if (!b)
 		return NULL;
-	b->paths = strtab__new();
-	b->ids = strtab__new();
+	b->paths = strmap__new(0);
+	b->ids = strmap__new(0);
 	if (!b->paths || !b->ids) {
 		rec_buildids__free(b);
 		return NULL;
@@ -37,8 +38,8 @@ void rec_buildids__free(struct rec_buildids *b)
 {
 	if (!b)
 		return;
-	strtab__free(b->paths);
-	strtab__free(b->ids);
+	strmap__free(b->paths);
+	strmap__free(b->ids);
 	free(b->of_path);
 	free(b);
 }
@@ -58,28 +59,25 @@ static uint32_t read_build_id(struct rec_buildids *b, const char *module, uint32
 	if (elf_build_id_fd(fd, hex))
 		hex[0] = '\0';
 	close(fd);
-	return hex[0] ? strtab__intern(b->ids, hex, NULL) : 0;
+	return hex[0] ? strmap__id(b->ids, hex, NULL) : 0;
 }
 
 static const char *build_id_of(struct rec_buildids *b, const char *module, uint32_t pid)
 {
-	uint32_t id = strtab__intern(b->paths, module, NULL);
+	uint32_t id = strmap__id(b->paths, module, NULL);
 
 	if (!id)
 		return NULL;
 	if (id >= b->cap) {
-		size_t cap = id * 2 + 64;
-		uint32_t *v = realloc(b->of_path, cap * sizeof(*v));
+		size_t old = b->cap;
 
-		if (!v)
+		if (VEC_RESERVE(b->of_path, b->cap, (size_t)id + 1))
 			return NULL;
-		memset(v + b->cap, 0, (cap - b->cap) * sizeof(*v));
-		b->of_path = v;
-		b->cap = cap;
+		memset(b->of_path + old, 0, (b->cap - old) * sizeof(*b->of_path));
 	}
 	if (!b->of_path[id])
 		b->of_path[id] = read_build_id(b, module, pid) + 1;
-	return b->of_path[id] > 1 ? strtab__str(b->ids, b->of_path[id] - 1) : NULL;
+	return b->of_path[id] > 1 ? strmap__id_str(b->ids, b->of_path[id] - 1) : NULL;
 }
 
 static void annotate_frames(struct rec_buildids *b, cJSON *frames, uint32_t pid)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "record/recording_procs.h"
 
 #define TCP_LISTEN 0x0A
@@ -34,15 +35,8 @@ static int hex_addr(const char *hex, bool v6, char *buf, size_t len)
 static int push(struct rec_listen_sock **out, size_t *n, size_t *cap,
 		const struct rec_listen_sock *s)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct rec_listen_sock *v = realloc(*out, c * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		*out = v;
-		*cap = c;
-	}
+	if (VEC_RESERVE(*out, *cap, *n + 1))
+		return -ENOMEM;
 	(*out)[(*n)++] = *s;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/vec.h"
 #include "record/recording_procs.h"
 
 #define MAX_PORTS 16
@@ -161,15 +162,8 @@ static struct proc_ent *find_ent(struct rec_procs *p, uint32_t pid, int64_t star
 
 static struct proc_ent *add_ent(struct rec_procs *p, uint32_t pid, int64_t start_ns)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct proc_ent *v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (VEC_RESERVE(p->v, p->cap, p->n + 1))
+		return NULL;
 	memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
 	p->v[p->n].pid = pid;
 	p->v[p->n].start_ns = start_ns;

@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record/recording_intern.h"
+#include "base/strmap.h"
+#include "base/vec.h"
 #include "record/recording_profile.h"
 
 struct rec_pdelta {
-	struct strtab *keys;	/* "pid/tid/comm;frame;frame..." -> id */
+	struct strmap *keys;	/* "pid/tid/comm;frame;frame..." -> id */
 	uint64_t *prev;		/* prev[id]: samples at the previous bucket */
 	uint64_t *now;		/* now[id]: samples at this bucket, summed over alike stacks */
 	size_t nprev;
@@ -24,7 +25,7 @@ struct rec_pdelta *rec_pdelta__new(void)
 
 	if (!d)
 		return NULL;
-	d->keys = strtab__new();
+	d->keys = strmap__new(0);
 	d->buflen = 65536;
 	d->buf = malloc(d->buflen);
 	if (!d->keys || !d->buf) {
@@ -38,7 +39,7 @@ void rec_pdelta__free(struct rec_pdelta *d)
 {
 	if (!d)
 		return;
-	strtab__free(d->keys);
+	strmap__free(d->keys);
 	free(d->prev);
 	free(d->now);
 	free(d->buf);
@@ -55,27 +56,27 @@ static const char *stack_key(struct rec_pdelta *d, const struct profile_stack *s
 	return d->buf;
 }
 
-static int grow(uint64_t **v, size_t old, size_t n)
+/* prev[] and now[] grow alike from @old: both end with capacity *@cap. */
+static int grow(uint64_t **v, size_t old, size_t need, size_t *cap)
 {
-	uint64_t *p = realloc(*v, n * sizeof(*p));
-
-	if (!p)
+	*cap = old;
+	if (VEC_RESERVE(*v, *cap, need))
 		return -ENOMEM;
-	memset(p + old, 0, (n - old) * sizeof(*p));
-	*v = p;
+	memset(*v + old, 0, (*cap - old) * sizeof(**v));
 	return 0;
 }
 
 /* The id of @s's identity, with room for it in prev[] and now[]; 0 on ENOMEM. */
 static uint32_t slot(struct rec_pdelta *d, const struct profile_stack *s)
 {
-	uint32_t id = strtab__intern(d->keys, stack_key(d, s), NULL);
-	size_t n = (size_t)id * 2 + 64;
+	uint32_t id = strmap__id(d->keys, stack_key(d, s), NULL);
+	size_t cap;
 
 	if (id && id >= d->nprev) {
-		if (grow(&d->prev, d->nprev, n) || grow(&d->now, d->nprev, n))
+		if (grow(&d->prev, d->nprev, (size_t)id + 1, &cap) ||
+		    grow(&d->now, d->nprev, (size_t)id + 1, &cap))
 			return 0;
-		d->nprev = n;
+		d->nprev = cap;
 	}
 	return id;
 }

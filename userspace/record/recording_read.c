@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "base/vec.h"
 #include "record/recording_read.h"
 
 #define CHUNK (256 * 1024)
@@ -80,7 +81,7 @@ static void arena_destroy(struct arena_chunk *a)
 
 struct idtab {
 	cJSON **items;	/* items[id] */
-	uint32_t cap;
+	size_t cap;
 	uint32_t defined;	/* definitions seen */
 };
 
@@ -109,7 +110,7 @@ struct rec_reader {
 
 static void idtab_free(struct idtab *t)
 {
-	for (uint32_t i = 0; i < t->cap; i++)
+	for (size_t i = 0; i < t->cap; i++)
 		cJSON_Delete(t->items[i]);
 	free(t->items);
 }
@@ -119,17 +120,11 @@ static int idtab_put(struct idtab *t, uint32_t id, cJSON *item, uint64_t skipped
 	if (id == 0 || id > REC_MAX_STACK_ID || id > t->defined + skipped + ID_SLACK)
 		return -EINVAL;
 	if (id >= t->cap) {
-		uint32_t cap = t->cap ? t->cap : 256;
-		cJSON **items;
+		size_t old = t->cap;
 
-		while (cap <= id)
-			cap *= 2;
-		items = realloc(t->items, cap * sizeof(*items));
-		if (!items)
+		if (VEC_RESERVE(t->items, t->cap, (size_t)id + 1))
 			return -ENOMEM;
-		memset(items + t->cap, 0, (cap - t->cap) * sizeof(*items));
-		t->items = items;
-		t->cap = cap;
+		memset(t->items + old, 0, (t->cap - old) * sizeof(*t->items));
 	}
 	cJSON_Delete(t->items[id]);
 	t->items[id] = item;
@@ -222,20 +217,10 @@ static int fill(struct rec_reader *r)
 
 static int line_append(struct rec_reader *r, const char *p, size_t n)
 {
-	if (r->line_len + n + 1 > r->line_cap) {
-		size_t cap = r->line_cap ? r->line_cap : 4096;
-		char *line;
-
-		while (cap < r->line_len + n + 1)
-			cap *= 2;
-		if (cap > MAX_LINE)
-			return -EFBIG;
-		line = realloc(r->line, cap);
-		if (!line)
-			return -ENOMEM;
-		r->line = line;
-		r->line_cap = cap;
-	}
+	if (r->line_len + n + 1 > MAX_LINE)
+		return -EFBIG;
+	if (VEC_RESERVE(r->line, r->line_cap, r->line_len + n + 1))
+		return -ENOMEM;
 	memcpy(r->line + r->line_len, p, n);
 	r->line_len += n;
 	r->line[r->line_len] = '\0';

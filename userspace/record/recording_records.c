@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strmap.h"
 #include "record/recording.h"
-#include "record/recording_intern.h"
 #include "record/recording_write.h"
 #include "record/recording_write_priv.h"
 
@@ -17,7 +17,7 @@
  * The id of @def's text in @tab, writing a @kind record the first time: @def
  * goes under @name, or its members are copied when @name is NULL.
  */
-static int intern_record(struct rec_writer *w, struct strtab *tab, cJSON *def,
+static int intern_record(struct rec_writer *w, struct strmap *tab, cJSON *def,
 			 const char *kind, const char *name, uint32_t *id)
 {
 	char *text = cJSON_PrintUnformatted(def);
@@ -25,7 +25,7 @@ static int intern_record(struct rec_writer *w, struct strtab *tab, cJSON *def,
 
 	if (!text)
 		return -ENOMEM;
-	*id = strtab__intern(tab, text, &added);
+	*id = strmap__id(tab, text, &added);
 	free(text);
 	if (!*id)
 		return -ENOMEM;

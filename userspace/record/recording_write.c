@@ -14,8 +14,8 @@
 #include <sys/utsname.h>
 #include <zlib.h>
 
+#include "base/strmap.h"
 #include "record/recording.h"
-#include "record/recording_intern.h"
 #include "record/recording_write.h"
 #include "record/recording_write_priv.h"
 
@@ -186,8 +186,8 @@ static int open_partial(struct rec_writer *w, const char *path)
 
 static void writer_free(struct rec_writer *w)
 {
-	strtab__free(w->stacks);
-	strtab__free(w->pstacks);
+	strmap__free(w->stacks);
+	strmap__free(w->pstacks);
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->partial);
@@ -207,8 +207,8 @@ struct rec_writer *rec_writer__open(const char *path, const struct rec_writer_op
 	w->bucket_ns = o && o->bucket_ns ? o->bucket_ns : 1000000000ULL;
 	w->start_ns = rec_now_wall_ns();
 	w->last_flush_mono = rec_now_mono_ns();
-	w->stacks = strtab__new();
-	w->pstacks = strtab__new();
+	w->stacks = strmap__new(0);
+	w->pstacks = strmap__new(0);
 	if (!w->stacks || !w->pstacks)
 		goto fail;
 	err = open_partial(w, path);

@@ -9,7 +9,7 @@
 
 #include "base/outfile.h"
 
-struct strtab;
+struct strmap;
 
 /* Shared by recording_write.c (the file) and recording_records.c (the records). */
 struct rec_writer {
@@ -21,8 +21,8 @@ struct rec_writer {
 	uint64_t bucket_ns;
 	int64_t start_ns;
 	int64_t last_flush_mono;
-	struct strtab *stacks;	/* serialized event stacks -> stack_id */
-	struct strtab *pstacks;	/* serialized profile stacks -> pstack id */
+	struct strmap *stacks;	/* serialized event stacks -> stack_id */
+	struct strmap *pstacks;	/* serialized profile stacks -> pstack id */
 	uint64_t events, buckets, lost, records;
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "report/correlate_priv.h"
 
 struct slot {
@@ -22,7 +23,7 @@ struct linker {
 	struct slot *inst_last, *inst_fd, *inst_child;	/* per process instance */
 	size_t ninst_slots;
 	struct slot *port_last;	/* refusals on a port nobody owned */
-	struct slot *key_last;	/* per strtab id: container, memcg, remote endpoint */
+	struct slot *key_last;	/* per string id: container, memcg, remote endpoint */
 	uint8_t *key_oom;	/* memcg ids that hit their limit */
 	size_t nkeys;
 	struct cl_procs procs;
@@ -71,22 +72,19 @@ static struct slot *new_slots(size_t n)
 /* Instance slots grow as instances are inferred from events. */
 static int ensure_inst_slots(struct linker *l)
 {
-	size_t n = l->procs.n, old = l->ninst_slots;
+	size_t n = l->procs.n, old = l->ninst_slots, cap = old;
 	struct slot **arrs[] = { &l->inst_last, &l->inst_fd, &l->inst_child };
 
 	if (n <= old)
 		return 0;
-	n = n * 2 + 64;
 	for (int k = 0; k < 3; k++) {
-		struct slot *s = realloc(*arrs[k], n * sizeof(*s));
-
-		if (!s)
+		cap = old;	/* the three grow alike: one capacity counts them all */
+		if (VEC_RESERVE(*arrs[k], cap, n))
 			return -ENOMEM;
-		for (size_t i = old; i < n; i++)
-			s[i] = (struct slot){ CL_NONE, 0 };
-		*arrs[k] = s;
+		for (size_t i = old; i < cap; i++)
+			(*arrs[k])[i] = (struct slot){ CL_NONE, 0 };
 	}
-	l->ninst_slots = n;
+	l->ninst_slots = cap;
 	return 0;
 }
 
@@ -406,7 +404,7 @@ static int linker_init(struct linker *l, struct cl_input *in)
 	l->in = in;
 	l->o = in->opts;
 	set_defaults(&l->o);
-	l->nkeys = strtab__count(in->strs) + 1;
+	l->nkeys = strmap__count(in->strs) + 1;
 	l->parent = malloc((n ? n : 1) * sizeof(*l->parent));
 	l->event_proc = malloc((n ? n : 1) * sizeof(*l->event_proc));
 	l->port_last = new_slots(65536);

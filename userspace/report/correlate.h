@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "record/recording_intern.h"
+#include "base/strmap.h"
 
 /*
  * Incidents out of events: events are linked when one can have caused the
@@ -33,7 +33,7 @@ enum cl_flags {
 	CL_F_ECHO = 8,		/* inbound twin of a local client's own refusal event */
 };
 
-/* One event, reduced to what linking and ranking need; strings are strtab ids. */
+/* One event, reduced to what linking and ranking need; strings are string ids. */
 struct cl_event {
 	int64_t time_ns;	/* wall clock */
 	uint64_t ref;		/* the caller's handle (e.g. offset in the recording) */
@@ -102,7 +102,7 @@ struct cl_input {
 	size_t nevents;
 	const struct cl_process *procs;	/* from process metadata; may be empty */
 	size_t nprocs;
-	struct strtab *strs;
+	struct strmap *strs;
 	struct cl_options opts;		/* zeros take the defaults */
 };
 

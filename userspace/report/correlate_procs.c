@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "report/correlate_priv.h"
 
 static int cmp_proc(const void *a, const void *b)
@@ -131,15 +132,8 @@ static int grow_synth(struct cl_procs *p)
 
 static uint32_t add_instance(struct cl_procs *p, uint32_t pid, uint32_t comm)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap * 2;
-		struct cl_process *v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return CL_NONE;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (VEC_RESERVE(p->v, p->cap, p->n + 1))
+		return CL_NONE;
 	memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
 	p->v[p->n].pid = pid;
 	p->v[p->n].comm = comm;

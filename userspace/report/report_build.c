@@ -68,8 +68,8 @@ static cJSON *loss_json(const struct report_model *m, const struct report_loss *
 		return NULL;
 	cJSON_AddStringToObject(o, "type", "loss");
 	add_time(o, "time", l->time_ns);
-	cJSON_AddStringToObject(o, "source", strtab__str(m->strs, l->source));
-	cJSON_AddStringToObject(o, "reason", strtab__str(m->strs, l->reason));
+	cJSON_AddStringToObject(o, "source", strmap__id_str(m->strs, l->source));
+	cJSON_AddStringToObject(o, "reason", strmap__id_str(m->strs, l->reason));
 	cJSON_AddNumberToObject(o, "count", (double)l->count);
 	return o;
 }
@@ -158,7 +158,7 @@ static cJSON *event_json(const struct report_model *m, const struct fetched *f, 
 		cJSON_AddStringToObject(o, "type", cl_type_name(e->type));
 		add_time(o, "time", e->time_ns);
 		cJSON_AddNumberToObject(o, "pid", e->pid);
-		cJSON_AddStringToObject(o, "comm", strtab__str(m->strs, e->comm));
+		cJSON_AddStringToObject(o, "comm", strmap__id_str(m->strs, e->comm));
 	}
 	return o;
 }
@@ -304,12 +304,12 @@ static cJSON *process_json(const struct report_model *m, const struct cl_result 
 		return NULL;
 	}
 	cJSON_AddNumberToObject(o, "pid", p->pid);
-	cJSON_AddStringToObject(o, "comm", strtab__str(m->strs, p->comm));
+	cJSON_AddStringToObject(o, "comm", strmap__id_str(m->strs, p->comm));
 	cJSON_AddStringToObject(o, "role", role_of(m, res, inc, inst));
 	if (p->cmdline)
-		cJSON_AddStringToObject(o, "cmdline", strtab__str(m->strs, p->cmdline));
+		cJSON_AddStringToObject(o, "cmdline", strmap__id_str(m->strs, p->cmdline));
 	if (p->cgroup)
-		cJSON_AddStringToObject(o, "cgroup", strtab__str(m->strs, p->cgroup));
+		cJSON_AddStringToObject(o, "cgroup", strmap__id_str(m->strs, p->cgroup));
 	if (p->ppid)
 		cJSON_AddNumberToObject(o, "ppid", p->ppid);
 	if (p->start_ns)
@@ -406,7 +406,7 @@ static void add_story(cJSON *o, const struct report_model *m, const struct cl_in
 		.root = root, .inc = inc, .root_ev = re,
 		.leaks = cJSON_GetObjectItemCaseSensitive(fetched_get(f, m->events[w->leak_ev].ref),
 							  "leak_sites"),
-		.where = re->where ? strtab__str(m->strs, re->where) : NULL,
+		.where = re->where ? strmap__id_str(m->strs, re->where) : NULL,
 	};
 	const char *sc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "syscall"));
 	char *title;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "record/recording.h"
 #include "report/report_model.h"
 
@@ -27,7 +28,7 @@ static const char *str(const cJSON *o, const char *name)
 
 static uint32_t intern(struct report_model *m, const char *s)
 {
-	return s && *s ? strtab__intern(m->strs, s, NULL) : 0;
+	return s && *s ? strmap__id(m->strs, s, NULL) : 0;
 }
 
 /* Members read per event, found in one pass over the object. */
@@ -167,14 +168,11 @@ static uint32_t stack_where(struct report_model *m, const cJSON **f)
 	if (!rec_reader__stack(m->reader, sid))
 		return 0;
 	if (sid >= m->nstack_where) {
-		size_t n = (size_t)sid * 2 + 64;
-		uint32_t *w = realloc(m->stack_where, n * sizeof(*w));
+		size_t old = m->nstack_where;
 
-		if (!w)
+		if (VEC_RESERVE(m->stack_where, m->nstack_where, (size_t)sid + 1))
 			return 0;
-		memset(w + m->nstack_where, 0xff, (n - m->nstack_where) * sizeof(*w));
-		m->stack_where = w;
-		m->nstack_where = n;
+		memset(m->stack_where + old, 0xff, (m->nstack_where - old) * sizeof(uint32_t));
 	}
 	if (m->stack_where[sid] == UINT32_MAX)	/* computed once per distinct stack */
 		m->stack_where[sid] = intern(m, report_stack_where(rec_reader__stack(m->reader,
@@ -281,15 +279,8 @@ static void parse_specific(struct report_model *m, const cJSON **f, struct cl_ev
 
 static int push_event(struct report_model *m, const struct cl_event *e)
 {
-	if (m->nevents == m->events_cap) {
-		size_t cap = m->events_cap ? m->events_cap * 2 : 1024;
-		struct cl_event *v = realloc(m->events, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->events = v;
-		m->events_cap = cap;
-	}
+	if (VEC_RESERVE(m->events, m->events_cap, m->nevents + 1))
+		return -ENOMEM;
 	m->events[m->nevents++] = *e;
 	return 0;
 }

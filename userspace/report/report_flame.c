@@ -4,19 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "report/report_flame.h"
 
 static uint32_t add_node(struct flame *f, const char *name, bool kernel)
 {
-	if (f->nn == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 1024;
-		struct flame_node *n = realloc(f->n, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		f->n = n;
-		f->cap = cap;
-	}
+	if (VEC_RESERVE(f->n, f->cap, f->nn + 1))
+		return 0;
 	f->n[f->nn] = (struct flame_node){ .name = name, .kernel = kernel };
 	return (uint32_t)f->nn++;
 }

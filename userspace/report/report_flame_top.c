@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record/recording_intern.h"
+#include "base/strmap.h"
 #include "report/report_flame.h"
 
 struct self {
@@ -13,7 +13,7 @@ struct self {
 	double delta;	/* share of the window minus share of the baseline, in % */
 };
 
-static int collect(const struct flame *f, struct strtab *names, struct self **v, size_t *n)
+static int collect(const struct flame *f, struct strmap *names, struct self **v, size_t *n)
 {
 	*v = calloc(f->nn + 1, sizeof(**v));
 	if (!*v)
@@ -29,7 +29,7 @@ static int collect(const struct flame *f, struct strtab *names, struct self **v,
 		}
 		if (!win && !base)
 			continue;
-		id = strtab__intern(names, f->n[i].name, NULL);
+		id = strmap__id(names, f->n[i].name, NULL);
 		if (!id)
 			return -ENOMEM;
 		(*v)[id - 1].name = f->n[i].name;
@@ -84,7 +84,7 @@ static cJSON *top_json(const struct flame *f, struct self *v, size_t n)
 
 cJSON *report_profile_json(const struct report_model *m, int64_t start, int64_t end)
 {
-	struct strtab *names = strtab__new();
+	struct strmap *names = strmap__new(0);
 	struct self *v = NULL;
 	struct flame f;
 	cJSON *o = NULL;
@@ -96,6 +96,6 @@ cJSON *report_profile_json(const struct report_model *m, int64_t start, int64_t 
 		flame_free(&f);
 	}
 	free(v);
-	strtab__free(names);
+	strmap__free(names);
 	return o;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/vec.h"
 #include "base/log.h"
 #include "record/recording_run.h"
 #include "report/report.h"
@@ -32,15 +33,8 @@ static struct seen *find_seen(struct live *l, uint64_t ref)
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].root_ref == ref)
 			return &l->v[i];
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct seen *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (VEC_RESERVE(l->v, l->cap, l->n + 1))
+		return NULL;
 	l->v[l->n] = (struct seen){ ref, 0 };
 	return &l->v[l->n++];
 }

@@ -5,27 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "record/recording.h"
 #include "report/report_model.h"
 
 #define DAY_NS (86400ULL * 1000000000)
-
-/* Grows @*v (of @*cap elements of @size) to hold one more than @n. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 256;
-	p = realloc(*v, c * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = c;
-	return 0;
-}
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -47,14 +31,14 @@ static int add_loss(struct report_model *m, const cJSON *rec)
 	struct report_loss *l;
 	int64_t t = 0;
 
-	if (grow((void **)&m->losses, &m->losses_cap, m->nlosses, sizeof(*l)))
+	if (VEC_RESERVE(m->losses, m->losses_cap, m->nlosses + 1))
 		return -ENOMEM;
 	l = &m->losses[m->nlosses++];
 	rec_time_parse(str(rec, "time"), &t);
 	l->time_ns = t ? t : m->end_ns;
 	l->count = rec_json_uint(cJSON_GetObjectItemCaseSensitive(rec, "count"), UINT32_MAX);
-	l->source = strtab__intern(m->strs, str(rec, "source") ? str(rec, "source") : "?", NULL);
-	l->reason = strtab__intern(m->strs, str(rec, "reason") ? str(rec, "reason") : "?", NULL);
+	l->source = strmap__id(m->strs, str(rec, "source") ? str(rec, "source") : "?", NULL);
+	l->reason = strmap__id(m->strs, str(rec, "reason") ? str(rec, "reason") : "?", NULL);
 	return 0;
 }
 
@@ -65,7 +49,7 @@ static int add_sample(struct report_model *m, const cJSON *pair)
 	if (!cJSON_IsNumber(id) || !cJSON_IsNumber(count) || id->valuedouble < 1 ||
 	    id->valuedouble > REC_MAX_STACK_ID)
 		return 0;
-	if (grow((void **)&m->samples, &m->samples_cap, m->nsamples, sizeof(*m->samples)))
+	if (VEC_RESERVE(m->samples, m->samples_cap, m->nsamples + 1))
 		return -ENOMEM;
 	m->samples[m->nsamples++] = (struct report_sample){
 		rec_json_uint(id, REC_MAX_STACK_ID), rec_json_uint(count, UINT32_MAX) };
@@ -80,7 +64,7 @@ static int add_bucket(struct report_model *m, const cJSON *rec)
 
 	if (rec_time_parse(str(rec, "time"), &t))
 		return 0;
-	if (grow((void **)&m->buckets, &m->buckets_cap, m->nbuckets, sizeof(*b)))
+	if (VEC_RESERVE(m->buckets, m->buckets_cap, m->nbuckets + 1))
 		return -ENOMEM;
 	b = &m->buckets[m->nbuckets++];
 	b->start_ns = t;
@@ -153,7 +137,7 @@ int report_model_load(struct report_model *m, const char *path, char *why, size_
 
 	memset(m, 0, sizeof(*m));
 	m->path = strdup(path);
-	m->strs = strtab__new();
+	m->strs = strmap__new(0);
 	if (!m->path || !m->strs) {
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
@@ -177,7 +161,7 @@ nomem:
 void report_model_free(struct report_model *m)
 {
 	rec_reader__free(m->reader);
-	strtab__free(m->strs);
+	strmap__free(m->strs);
 	for (int i = 0; i < m->nlocal; i++)
 		free(m->local_addrs[i]);
 	free(m->local_addrs);

@@ -18,7 +18,7 @@
 struct report_loss {
 	int64_t time_ns;
 	uint64_t count;
-	uint32_t source, reason;	/* strtab ids */
+	uint32_t source, reason;	/* string ids */
 };
 
 struct report_sample {
@@ -37,7 +37,7 @@ struct report_model {
 	char *path;
 	struct rec_reader *reader;	/* at its end; keeps the stack definitions */
 	struct rec_status status;
-	struct strtab *strs;
+	struct strmap *strs;
 	struct cl_event *events;
 	size_t nevents, events_cap;
 	uint64_t bad_events;		/* event records without a usable time/type */
@@ -51,7 +51,7 @@ struct report_model {
 	size_t nsamples, samples_cap;
 	uint64_t period_ns;
 	int64_t start_ns, end_ns;	/* what the recording covers */
-	uint32_t *stack_where;		/* per stack id: strtab id of its named frame */
+	uint32_t *stack_where;		/* per stack id: string id of its named frame */
 	size_t nstack_where;
 	char **local_addrs;		/* from the header: addresses of the recorded host */
 	int nlocal;

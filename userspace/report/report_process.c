@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "record/recording.h"
 #include "report/report_model.h"
 
@@ -14,7 +15,7 @@ static const char *str(const cJSON *o, const char *name)
 
 static uint32_t intern(struct report_model *m, const char *s)
 {
-	return s && *s ? strtab__intern(m->strs, s, NULL) : 0;
+	return s && *s ? strmap__id(m->strs, s, NULL) : 0;
 }
 
 static int64_t time_of(const cJSON *o, const char *name)
@@ -52,15 +53,8 @@ int report_model_add_process(struct report_model *m, const cJSON *rec)
 	p.cgroup = intern(m, str(rec, "cgroup"));
 	p.cmdline = intern(m, str(rec, "cmdline"));
 	parse_ports(&p, cJSON_GetObjectItemCaseSensitive(rec, "listen"));
-	if (m->nprocs == m->procs_cap) {
-		size_t cap = m->procs_cap ? m->procs_cap * 2 : 64;
-		struct cl_process *v = realloc(m->procs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->procs = v;
-		m->procs_cap = cap;
-	}
+	if (VEC_RESERVE(m->procs, m->procs_cap, m->nprocs + 1))
+		return -ENOMEM;
 	m->procs[m->nprocs++] = p;
 	return 0;
 }

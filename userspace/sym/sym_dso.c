@@ -53,8 +53,8 @@ static const char *stable_path(struct dso_cache *c, const char *opened,
 			       const struct maps_exec *m)
 {
 	if (!m->deleted && strcmp(opened, m->path) && same_file(m->path, m))
-		return sym_intern__get(c->strings, m->path);
-	return sym_intern__get(c->strings, opened);
+		return strmap__intern(c->strings, m->path);
+	return strmap__intern(c->strings, opened);
 }
 
 static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
@@ -93,7 +93,7 @@ static void open_now_or_later(struct dso_cache *c, struct sym_dso *d, const char
 		d->size = st.st_size;
 		memcpy(d->build_id, id, sizeof(d->build_id));
 		d->lazy = true;
-		d->open_path = sym_intern__get(c->strings, m->path);
+		d->open_path = strmap__intern(c->strings, m->path);
 		return;
 	}
 	load(c, d, path, m, root);
@@ -193,7 +193,7 @@ struct sym_dso *dso_cache__vdso(struct dso_cache *c)
 	if (!d->err)
 		memcpy(d->build_id, d->elf->build_id, sizeof(d->build_id));
 	if (d->build_id[0])
-		d->id = sym_intern__get(c->strings, d->build_id);
+		d->id = strmap__intern(c->strings, d->build_id);
 	c->vdso = d;
 	return d;
 }

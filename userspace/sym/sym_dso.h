@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "base/strmap.h"
 #include "sym/sym_elf.h"
-#include "sym/sym_intern.h"
 #include "sym/sym_maps.h"
 
 struct dso_inode;
@@ -40,7 +40,7 @@ struct sym_dso {
 struct dso_cache;
 
 /* Paths and build-ids handed out are interned in @strings: they outlive the dsos. */
-struct dso_cache *dso_cache__new(struct sym_intern *strings);
+struct dso_cache *dso_cache__new(struct strmap *strings);
 void dso_cache__free(struct dso_cache *c);	/* NULL-safe */
 
 /*

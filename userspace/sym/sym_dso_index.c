@@ -31,7 +31,7 @@ static int build_id_cmp(const void *a, const void *b)
 	return strcmp(((const struct sym_dso *)a)->build_id, ((const struct sym_dso *)b)->build_id);
 }
 
-struct dso_cache *dso_cache__new(struct sym_intern *strings)
+struct dso_cache *dso_cache__new(struct strmap *strings)
 {
 	struct dso_cache *c = calloc(1, sizeof(struct dso_cache));
 
@@ -271,7 +271,7 @@ int dso_remember(struct dso_cache *c, struct sym_dso *d, const struct maps_exec 
 		return -ENOMEM;
 	if (d->build_id[0] && index_build_id(c, d))
 		return -ENOMEM;
-	if (d->build_id[0] && !(d->id = sym_intern__get(c->strings, d->build_id)))
+	if (d->build_id[0] && !(d->id = strmap__intern(c->strings, d->build_id)))
 		return -ENOMEM;
 	return 0;
 }

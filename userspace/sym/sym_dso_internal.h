@@ -15,7 +15,7 @@ struct dso_cache {
 	struct sym_dso *lru_head, *lru_tail;	/* released, most recent first */
 	unsigned long held, released;
 	struct sym_dso *vdso;
-	struct sym_intern *strings;
+	struct strmap *strings;
 	unsigned long files, syms;
 	double ms;
 };

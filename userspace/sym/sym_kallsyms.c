@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "sym/sym_kallsyms.h"
 #include "base/file_read.h"
 #include "sym/sym_search.h"
@@ -36,7 +37,6 @@ struct ksyms {
 
 static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t *idx)
 {
-	struct kmod *nm;
 	size_t i;
 
 	/* kallsyms lists a module's symbols together: the last one matches first. */
@@ -50,13 +50,8 @@ static int mod_index(struct ksyms *k, const char *name, uint64_t addr, uint32_t 
 			return 0;
 		}
 	}
-	if (k->nmods == k->capmods) {
-		nm = reallocarray(k->mods, k->capmods * 2 + 16, sizeof(*nm));
-		if (!nm)
-			return -ENOMEM;
-		k->mods = nm;
-		k->capmods = k->capmods * 2 + 16;
-	}
+	if (VEC_RESERVE(k->mods, k->capmods, k->nmods + 1))
+		return -ENOMEM;
 	k->mods[k->nmods].name = name;
 	k->mods[k->nmods].base = addr;
 	k->mods[k->nmods].last = addr;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/vec.h"
 #include "sym/sym_maps.h"
 
 #define DELETED_SUFFIX " (deleted)"
@@ -67,15 +68,10 @@ int maps_parse_line(const char *line, struct maps_line *out)
 
 int maps_push_exec(const struct maps_line *l, struct maps_exec **v, size_t *n, size_t *cap)
 {
-	struct maps_exec *nv, *e;
+	struct maps_exec *e;
 
-	if (*n == *cap) {
-		nv = reallocarray(*v, *cap * 2 + 16, sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = *cap * 2 + 16;
-	}
+	if (VEC_RESERVE(*v, *cap, *n + 1))
+		return -ENOMEM;
 	e = &(*v)[*n];
 	e->path = strndup(l->path, l->path_len);
 	if (!e->path)

@@ -12,11 +12,11 @@
 #include "base/file_read.h"
 
 static int resolve(int pid, const struct maps_exec *m, struct sym_proc_map *info,
-		   struct dso_cache *c, struct sym_intern *strings)
+		   struct dso_cache *c, struct strmap *strings)
 {
 	if (!m->path[0])
 		return 0;
-	info->module = sym_intern__get(strings, m->path);
+	info->module = strmap__intern(strings, m->path);
 	if (!info->module)
 		return -ENOMEM;
 	if (!strcmp(m->path, "[vdso]"))
@@ -36,7 +36,7 @@ static void release(struct dso_cache *c, struct sym_proc_map *info, size_t n)
 
 /* The new snapshot takes its files before the old one lets go: nothing is parsed twice. */
 static int use_snapshot(struct sym_proc *p, struct maps_exec *maps, size_t n,
-			struct dso_cache *c, struct sym_intern *strings)
+			struct dso_cache *c, struct strmap *strings)
 {
 	struct sym_proc_map *info;
 	size_t i;
@@ -187,7 +187,7 @@ static int read_exec_maps(int pid, struct maps_exec **maps, size_t *n)
 	return err;
 }
 
-int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings)
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct strmap *strings)
 {
 	struct maps_exec *maps;
 	unsigned long crc;

@@ -6,8 +6,8 @@
 #include <time.h>
 #include <sys/types.h>
 
+#include "base/strmap.h"
 #include "sym/sym_dso.h"
-#include "sym/sym_intern.h"
 #include "sym/sym_maps.h"
 #include "sym/sym_perfmap.h"
 #include "base/file_read.h"
@@ -40,7 +40,7 @@ struct sym_proc {
  * holding a reference on each. On failure (-ESRCH: process gone) an earlier
  * snapshot stays as it was.
  */
-int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct sym_intern *strings);
+int sym_proc__capture(struct sym_proc *p, struct dso_cache *c, struct strmap *strings);
 void sym_proc__free(struct sym_proc *p);	/* NULL-safe; gives back its files */
 
 #endif

@@ -30,14 +30,14 @@ struct symbolizer *symbolizer__new(void)
 
 	if (!s)
 		return NULL;
-	s->strings = sym_intern__new();
+	s->strings = strmap__new(0);
 	s->dsos = dso_cache__new(s->strings);
 	if (!s->dsos || !s->strings)
 		goto fail;
 	s->ksyms_reload_ms = KSYMS_RELOAD_MS;
-	s->jit_module = sym_intern__get(s->strings, "[jit]");
-	s->kernel_module = sym_intern__get(s->strings, "[kernel]");
-	s->bpf_module = sym_intern__get(s->strings, "[bpf]");
+	s->jit_module = strmap__intern(s->strings, "[jit]");
+	s->kernel_module = strmap__intern(s->strings, "[kernel]");
+	s->bpf_module = strmap__intern(s->strings, "[bpf]");
 	if (!s->jit_module || !s->kernel_module || !s->bpf_module)
 		goto fail;
 	return s;
@@ -84,7 +84,7 @@ void symbolizer__free(struct symbolizer *s)
 	/* Snapshots first: they give their files back to the cache. */
 	tdestroy(s->procs, free_proc);
 	dso_cache__free(s->dsos);
-	sym_intern__free(s->strings);
+	strmap__free(s->strings);
 	ksyms__free(s->ksyms);
 	free(s);
 }
@@ -150,7 +150,7 @@ static int lookup_jit(struct symbolizer *s, struct sym_proc *p, uint64_t addr,
 	if (!js)
 		return -ENOENT;
 	/* Interned: the JIT map is replaced when it changes, results must stay valid. */
-	out->symbol = sym_intern__get(s->strings, js->name);
+	out->symbol = strmap__intern(s->strings, js->name);
 	if (!out->symbol)
 		return -ENOMEM;
 	out->kind = FRAME_JIT;

@@ -18,7 +18,7 @@ struct symbolizer {
 	struct ksyms *ksyms;
 	int ksyms_state;	/* 0 not tried, 1 loaded, -errno failed */
 	struct dso_cache *dsos;
-	struct sym_intern *strings;
+	struct strmap *strings;
 	void *procs;		/* tsearch tree of struct sym_proc *, by pid */
 	unsigned long nprocs;
 	double kernel_ms;

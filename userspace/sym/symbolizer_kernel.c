@@ -77,7 +77,7 @@ static const char *kernel_module(struct symbolizer *s, const struct ksym *sym)
 {
 	if (!sym->mod)
 		return s->kernel_module;
-	return sym_intern__get(s->strings, ksyms__module(s->ksyms, sym));
+	return strmap__intern(s->strings, ksyms__module(s->ksyms, sym));
 }
 
 /*

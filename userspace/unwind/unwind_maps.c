@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "base/vec.h"
 #include "unwind/unwind_maps.h"
 
 #define DELETED_SUFFIX " (deleted)"
@@ -53,17 +54,8 @@ int unwind_maps__parse_line(const char *line, struct unwind_mapping *m)
 
 static int maps_append(struct unwind_maps *out, size_t *cap, const struct unwind_mapping *m)
 {
-	struct unwind_mapping *grown;
-
-	if (out->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-
-		grown = realloc(out->maps, ncap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		out->maps = grown;
-		*cap = ncap;
-	}
+	if (VEC_RESERVE(out->maps, *cap, out->n + 1))
+		return -ENOMEM;
 	out->maps[out->n++] = *m;
 	return 0;
 }

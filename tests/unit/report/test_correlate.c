@@ -122,7 +122,7 @@ static const struct cl_event *root_of(struct fixture *f, size_t k)
 
 static const char *str(struct fixture *f, uint32_t id)
 {
-	return strtab__str(f->m.strs, id);
+	return strmap__id_str(f->m.strs, id);
 }
 
 #define LIBC "\"module\":\"/lib/x86_64-linux-gnu/libc.so.6\""

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "base/vec.h"
 #include "sym/symbolizer.h"
 #include "watch/sources/watch_fd_sites.h"
 #include "watch/watch_internal.h"
@@ -13,18 +14,6 @@
 #define SWEEP_MAX_DEAD 4096
 #define SITES_MERGED 64	/* largest sites named and merged by name */
 #define SITE_FRAMES (WATCH_FD_SITE_FRAMES + 1)	/* + the leaf caller put back */
-
-static int grow(struct fd_site **arr, size_t *cap)
-{
-	size_t ncap = *cap ? *cap * 2 : 64;
-	struct fd_site *n = realloc(*arr, ncap * sizeof(**arr));
-
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
 
 int fd_sites_collect(int sites_fd, uint32_t tgid, struct fd_site **out)
 {
@@ -39,7 +28,7 @@ int fd_sites_collect(int sites_fd, uint32_t tgid, struct fd_site **out)
 		if ((tgid && key.tgid != tgid) || bpf_map_lookup_elem(sites_fd, &key, &count) ||
 		    count <= 0)
 			continue;
-		if (n == cap && grow(&arr, &cap)) {
+		if (VEC_RESERVE(arr, cap, n + 1)) {
 			free(arr);
 			return -ENOMEM;
 		}
@@ -242,7 +231,7 @@ static bool is_dead(__u32 tgid, const __u32 *dead, int ndead)
  */
 static int sweep_map(int fd, size_t key_size, const __u32 *dead, int ndead)
 {
-	char cur[32], next[32], *keys = NULL, *grown;
+	char cur[32], next[32], *keys = NULL;
 	size_t n = 0, cap = 0;
 	bool first = true;
 	__u32 tgid;
@@ -253,14 +242,9 @@ static int sweep_map(int fd, size_t key_size, const __u32 *dead, int ndead)
 		memcpy(&tgid, cur, sizeof(tgid));
 		if (!is_dead(tgid, dead, ndead))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(keys, cap * key_size);
-			if (!grown) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = grown;
+		if (vec_reserve((void **)&keys, &cap, n + 1, key_size)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		memcpy(keys + n++ * key_size, cur, key_size);
 	}
@@ -301,18 +285,13 @@ static int cmp_u64(const void *a, const void *b)
 /* The stack keys of @fd (fd_stacks) into a new array; returns how many or -errno. */
 static int stack_keys(int fd, uint64_t **out)
 {
-	uint64_t *keys = NULL, *grown, next, *prev = NULL;
+	uint64_t *keys = NULL, next, *prev = NULL;
 	size_t n = 0, cap = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			grown = realloc(keys, cap * sizeof(*keys));
-			if (!grown) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = grown;
+		if (VEC_RESERVE(keys, cap, n + 1)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		keys[n] = next;
 		prev = &keys[n++];
