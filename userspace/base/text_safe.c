@@ -103,3 +103,49 @@ char *text_safe_dup(const char *in, enum text_safe_mode mode)
 		text_safe(in, out, len, mode);
 	return out;
 }
+
+/* One JSON string's content from @p (after its opening quote) into @o. */
+static void json_string_utf8(const unsigned char **pp, char **oo)
+{
+	const unsigned char *p = *pp;
+	char *o = *oo;
+	size_t n;
+
+	while (*p && *p != '"') {
+		if (p[0] == '\\' && p[1] == '\\' && p[2] == 'x' && is_hex(p[3]) && is_hex(p[4])) {
+			o += sprintf(o, "\\\\x5c");	/* a decoded \xNN lookalike */
+			p += 2;
+		} else if (p[0] == '\\') {
+			*o++ = *p++;
+			if (*p)
+				*o++ = *p++;
+		} else if ((n = utf8_len(p))) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += sprintf(o, "\\\\x%02x", *p++);
+		}
+	}
+	*pp = p;
+	*oo = o;
+}
+
+char *text_safe_json(const char *json)
+{
+	const unsigned char *p = (const unsigned char *)json;
+	char *out = malloc(strlen(json) * 5 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		*o++ = *p;
+		if (*p++ != '"')
+			continue;
+		json_string_utf8(&p, &o);
+		if (*p)
+			*o++ = *p++;	/* the closing quote */
+	}
+	*o = '\0';
+	return out;
+}

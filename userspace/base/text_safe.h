@@ -32,4 +32,11 @@ bool text_is_safe(const char *in, enum text_safe_mode mode);
 /* text_safe() into a new heap string; NULL when out of memory. */
 char *text_safe_dup(const char *in, enum text_safe_mode mode);
 
+/*
+ * @json, a JSON text as cJSON prints it, with TEXT_SAFE_UTF8 applied to the
+ * bytes of every string: the result is valid UTF-8 and each string decodes to
+ * text_safe(original, TEXT_SAFE_UTF8). NULL when out of memory.
+ */
+char *text_safe_json(const char *json);
+
 #endif

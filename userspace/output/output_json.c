@@ -10,6 +10,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
+#include "base/text_safe.h"
 #include "output/output_common.h"
 
 #define JSON_FORMAT_VERSION 1
@@ -126,18 +127,23 @@ static cJSON *metadata_json(const struct profile_data *p)
 /* Prints @j unformatted and frees it; NULL @j is the allocation failure it was. */
 static int print_json(cJSON *j, FILE *out)
 {
-	char *text;
+	char *text, *safe;
 	int err = 0;
 
 	if (!j)
 		return -ENOMEM;
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
+	if (text && !text_is_safe(text, TEXT_SAFE_UTF8)) {
+		safe = text_safe_json(text);	/* names that are not UTF-8 */
+		cJSON_free(text);
+		text = safe;
+	}
 	if (!text)
 		return -ENOMEM;
 	if (fputs(text, out) == EOF)
 		err = -EIO;
-	cJSON_free(text);
+	free(text);
 	return err;
 }
 

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "base/strmap.h"
+#include "base/text_safe.h"
 #include "output/output_common.h"
 #include "output/protobuf.h"
 
@@ -54,10 +55,15 @@ struct pprof {
 	int err;
 };
 
+/* profile.proto strings are UTF-8: Go's pprof rejects a profile otherwise. */
 static uint64_t str_index(struct pprof *pp, const char *s)
 {
-	ssize_t i = strmap__add(pp->strings, s, strlen(s), NULL);
+	char *safe = NULL;
+	ssize_t i = -1;
 
+	if (text_is_safe(s, TEXT_SAFE_UTF8) || (s = safe = text_safe_dup(s, TEXT_SAFE_UTF8)))
+		i = strmap__add(pp->strings, s, strlen(s), NULL);
+	free(safe);
 	if (i < 0) {
 		pp->err = -ENOMEM;
 		return 0;

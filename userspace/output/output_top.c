@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/strmap.h"
+#include "base/text_safe.h"
 #include "output/output_common.h"
 
 #define TOP_DEFAULT_ROWS 10
@@ -83,8 +84,10 @@ static double pct(uint64_t n, uint64_t total)
 /* One row per function: a control character in a name would break the table. */
 static void put_name(FILE *out, const char *name)
 {
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
+	char safe[1024];
+
+	text_safe(name, safe, sizeof(safe), TEXT_SAFE_TERMINAL);
+	fputs(safe, out);
 }
 
 static void print_row(FILE *out, const struct top_fn *fn, uint64_t total)
@@ -94,10 +97,13 @@ static void print_row(FILE *out, const struct top_fn *fn, uint64_t total)
 	fprintf(out, "%10llu %6.2f%% %10llu %6.2f%%  ", (unsigned long long)fn->self,
 		pct(fn->self, total), (unsigned long long)fn->total, pct(fn->total, total));
 	put_name(out, output_frame_name(f));
-	if (f->kind == FRAME_KERNEL)
+	if (f->kind == FRAME_KERNEL) {
 		fputs(" [k]", out);
-	else if (f->module)
-		fprintf(out, "  (%s)", output_basename(f->module));
+	} else if (f->module) {
+		fputs("  (", out);
+		put_name(out, output_basename(f->module));
+		fputc(')', out);
+	}
 	fputc('\n', out);
 }
 

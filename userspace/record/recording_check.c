@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Identifiers in a record must be possible: a crafted or damaged recording
- * must not make report print "pid -2147483648", "port -2" or a 309-digit
- * pid. A record holding an impossible one is refused like any unreadable line.
+ * What a record may hold before report uses it. Identifiers must be possible:
+ * a crafted or damaged recording must not make report print "pid
+ * -2147483648", "port -2" or a 309-digit pid. Names (comm, paths, symbols)
+ * were chosen by other users: report prints them as base/text_safe.h's
+ * terminal policy makes them. A record that fails is refused like any
+ * unreadable line.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/text_safe.h"
 #include "record/recording_read.h"
 
 struct id_range {
@@ -44,6 +49,32 @@ bool rec_ids_valid(const cJSON *obj, int depth)
 		if (item->string && !id_ok(item))
 			return false;
 		if ((cJSON_IsObject(item) || cJSON_IsArray(item)) && !rec_ids_valid(item, depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* Values rewritten with cJSON's current hooks: the reader's arena while it parses. */
+bool rec_strings_make_safe(cJSON *obj, int depth)
+{
+	cJSON *item;
+	char *safe;
+
+	if (depth > 16)
+		return false;
+	cJSON_ArrayForEach(item, obj) {
+		if (item->string && !text_is_safe(item->string, TEXT_SAFE_TERMINAL))
+			return false;	/* no field of ours has such a name */
+		if (cJSON_IsString(item) && !text_is_safe(item->valuestring, TEXT_SAFE_TERMINAL)) {
+			safe = text_safe_dup(item->valuestring, TEXT_SAFE_TERMINAL);
+			if (!safe || !cJSON_SetValuestring(item, safe)) {
+				free(safe);
+				return false;
+			}
+			free(safe);
+		}
+		if ((cJSON_IsObject(item) || cJSON_IsArray(item)) &&
+		    !rec_strings_make_safe(item, depth + 1))
 			return false;
 	}
 	return true;

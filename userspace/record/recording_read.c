@@ -291,6 +291,8 @@ static int parse_line(struct rec_reader *r, enum rec_kind *kind)
 		arena = r->arena;
 		cJSON_InitHooks(&hooks);
 		r->cur = cJSON_ParseWithLength(r->line, r->line_len);
+		if (r->cur && !rec_strings_make_safe(r->cur, 0))
+			r->cur = NULL;	/* arena memory: freed with the arena */
 		cJSON_InitHooks(NULL);
 		r->arena = arena;
 		arena = NULL;

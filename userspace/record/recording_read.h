@@ -58,6 +58,11 @@ const struct rec_status *rec_reader__status(const struct rec_reader *r);
 
 /* Whether every pid, port, fd, uid and signal number in @obj is a possible one. */
 bool rec_ids_valid(const cJSON *obj, int depth);
+/*
+ * Rewrites every string value of @obj with text_safe(TEXT_SAFE_TERMINAL);
+ * false when a key needs it (no record of ours has one) or memory ran out.
+ */
+bool rec_strings_make_safe(cJSON *obj, int depth);
 
 /* Stack ids above this are corruption: the tables stay bounded. */
 #define REC_MAX_STACK_ID (16 * 1024 * 1024)

@@ -97,12 +97,6 @@ bool watch_targets_gone(const struct watch_opts *o);
 
 /* Pure helpers, unit-tested. */
 
-/*
- * Copies @in to @out with every byte outside printable ASCII, and the
- * backslash, escaped (\x0a, \\), for human output; truncates at an escape
- * boundary. Returns the length written. Buffers of 4 * strlen(@in) + 1 fit.
- */
-size_t watch_escape(const char *in, char *out, size_t outlen);
 
 /* Formats @wall_ns as RFC 3339 UTC with microseconds ("...T12:34:56.123456Z"). */
 void watch_format_rfc3339(uint64_t wall_ns, char *buf, size_t len);

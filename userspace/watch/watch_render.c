@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/text_safe.h"
 #include "sym/symbolizer.h"
 #include "watch/watch_internal.h"
 
@@ -143,8 +144,8 @@ static void print_frame(FILE *out, const cJSON *f)
 	const char *base = mod ? strrchr(mod, '/') : NULL;
 	char esym[1024], emod[1024];
 
-	watch_escape(sym ? sym : "[unknown]", esym, sizeof(esym));
-	watch_escape(base ? base + 1 : mod ? mod : "?", emod, sizeof(emod));
+	text_safe(sym ? sym : "[unknown]", esym, sizeof(esym), TEXT_SAFE_TERMINAL);
+	text_safe(base ? base + 1 : mod ? mod : "?", emod, sizeof(emod), TEXT_SAFE_TERMINAL);
 	fprintf(out, "    %-18s %s+0x%" PRIx64 " (%s)%s\n", addr ? addr : "?", esym,
 		(uint64_t)cJSON_GetNumberValue(off), emod,
 		cJSON_IsTrue(cJSON_GetObjectItem(f, "inferred")) ? " [leaf caller]" : "");
@@ -159,8 +160,8 @@ static void render_human(struct watch_ctx *c, const struct watch_event *ev)
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	watch_escape(ev->comm, comm, sizeof(comm));
-	watch_escape(ev->facts, facts, sizeof(facts));
+	text_safe(ev->comm, comm, sizeof(comm), TEXT_SAFE_TERMINAL);
+	text_safe(ev->facts, facts, sizeof(facts), TEXT_SAFE_TERMINAL);
 	fprintf(c->out, "%s.%03u %-8s %-13s %u/%s %s\n", when,
 		(unsigned int)(ev->wall_ns % 1000000000ULL / 1000000),
 		watch_severity_name(ev->severity), watch_event_type_name(ev->type), ev->pid,
@@ -174,8 +175,14 @@ static void render_human(struct watch_ctx *c, const struct watch_event *ev)
 
 static void render_json(struct watch_ctx *c, const struct watch_event *ev)
 {
-	char *text = cJSON_PrintUnformatted(ev->json);
+	char *text = cJSON_PrintUnformatted(ev->json), *safe;
 
+	/* Names that are not UTF-8 would make the line unreadable to JSON parsers. */
+	if (text && !text_is_safe(text, TEXT_SAFE_UTF8)) {
+		safe = text_safe_json(text);
+		free(text);
+		text = safe;
+	}
 	if (!text) {
 		c->render_errors++;
 		return;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "base/text_safe.h"
 
 static const char *esc(const char *in, enum text_safe_mode mode)
@@ -102,6 +104,24 @@ static void test_dup(void **state)
 	free(s);
 }
 
+static void test_json_text(void **state)
+{
+	cJSON *j;
+	char *out = text_safe_json("{\"a\":\"x\xffy\",\"b\":\"lit\\\\x41\",\"c\":\"\\u001b\","
+				   "\"\xfe\":[\"\\\"\xc3\xa9\"]}");
+
+	(void)state;
+	assert_non_null(out);
+	assert_string_equal(out, "{\"a\":\"x\\\\xffy\",\"b\":\"lit\\\\x5cx41\",\"c\":\"\\u001b\","
+			    "\"\\\\xfe\":[\"\\\"\xc3\xa9\"]}");
+	/* Each string decodes to its escaped form. */
+	j = cJSON_Parse(out);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "a")), "x\\xffy");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "b")), "lit\\x5cx41");
+	cJSON_Delete(j);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_reversible),
 		cmocka_unit_test(test_never_cuts_an_escape_or_character),
 		cmocka_unit_test(test_dup),
+		cmocka_unit_test(test_json_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

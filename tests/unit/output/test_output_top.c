@@ -71,7 +71,7 @@ static void test_self_and_total(void **state)
 	assert_true(find_row(out, "main  (node)", &self, &sp, &total, &tp));
 	assert_int_equal(total, 10);
 	/* a newline in a name must not split its row */
-	assert_non_null(strstr(out, "  new?line  (prog)\n"));
+	assert_non_null(strstr(out, "  new\\x0aline  (prog)\n"));
 	free(out);
 }
 

@@ -202,25 +202,6 @@ static void test_call_site(void **state)
 	assert_false(watch_is_call_site(rel32, 4));
 }
 
-static void test_escape(void **state)
-{
-	char out[32];
-
-	(void)state;
-	assert_int_equal(watch_escape("nginx: worker", out, sizeof(out)), 13);
-	assert_string_equal(out, "nginx: worker");
-	watch_escape("x\n00:00 crit", out, sizeof(out));
-	assert_string_equal(out, "x\\x0a00:00 crit");
-	watch_escape("a\\b\x1b[31m\xc3\xa9", out, sizeof(out));
-	assert_string_equal(out, "a\\\\b\\x1b[31m\\xc3\\xa9");
-	/* Truncation never splits an escape. */
-	assert_int_equal(watch_escape("ab\n", out, 6), 2);
-	assert_string_equal(out, "ab");
-	assert_int_equal(watch_escape("ab\n", out, 7), 6);
-	assert_int_equal(watch_escape("abc", out, 1), 0);
-	assert_string_equal(out, "");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,7 +214,6 @@ int main(void)
 		cmocka_unit_test(test_slow_cfg),
 		cmocka_unit_test(test_signal_names),
 		cmocka_unit_test(test_call_site),
-		cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
