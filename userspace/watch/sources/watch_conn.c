@@ -80,7 +80,8 @@ static void add_addrs(struct watch_event *ev, const struct watch_conn_event *e)
 	watch_conn_endpoint(e->family, saddr, e->sport, src, sizeof(src));
 	watch_conn_endpoint(e->family, daddr, e->dport, dst, sizeof(dst));
 	if (e->direction == WATCH_CONN_INBOUND)
-		watch_event_facts(ev, "SYN from %s to closed port %s answered with RST", src, dst);
+		watch_event_facts(ev, "no listener on %s: SYN from %s%s answered with RST", dst, src,
+				  e->flags & WATCH_CONN_F_LOOPBACK ? " (this host)" : "");
 	else
 		watch_event_facts(ev, "connect to %s", dst);
 }
@@ -89,13 +90,17 @@ static void add_outbound(struct watch_event *ev, const struct watch_conn_event *
 			 const char *errname)
 {
 	double ms = e->hdr.ktime_ns > e->connect_ns ? (e->hdr.ktime_ns - e->connect_ns) / 1e6 : 0;
-	const char *mode = e->mode == WATCH_CONN_NONBLOCKING ? "nonblocking" : "blocking";
+	bool nonblock = e->mode == WATCH_CONN_NONBLOCKING;
+	bool no_listener = e->flags & WATCH_CONN_F_NO_LISTENER;
 
-	cJSON_AddStringToObject(ev->json, "mode", mode);
+	cJSON_AddStringToObject(ev->json, "mode", nonblock ? "nonblocking" : "blocking");
 	cJSON_AddNumberToObject(ev->json, "fd", e->fd);
 	cJSON_AddNumberToObject(ev->json, "elapsed_ms", (double)(int64_t)(ms * 1000) / 1000);
-	watch_event_facts(ev, " failed: %s (%s connect, fd %d, after %.1f ms)", errname, mode,
-			  e->fd, ms);
+	if (no_listener)
+		cJSON_AddBoolToObject(ev->json, "no_listener", true);
+	watch_event_facts(ev, " failed: %s (%s connect, fd %d, after %.1f ms)%s", errname,
+			  nonblock ? "non-blocking" : "blocking", e->fd, ms,
+			  no_listener ? "; nothing listens on that port on this host" : "");
 }
 
 static int conn_handle(struct watch_source *s, const void *data, size_t size)
@@ -110,8 +115,8 @@ static int conn_handle(struct watch_source *s, const void *data, size_t size)
 		return -EINVAL;
 	if (watch_event_begin(s->ctx, &ev, &e->hdr, inbound ? WATCH_SEV_WARNING : WATCH_SEV_ERROR))
 		return -ENOMEM;
-	if (inbound)	/* no process: "0/-" rather than "0/" on the human line */
-		snprintf(ev.comm, sizeof(ev.comm), "-");
+	if (inbound)	/* the kernel answered, no process: "kernel", never a pid 0 */
+		snprintf(ev.comm, sizeof(ev.comm), "kernel");
 	errname = strerrorname_np(e->err) ?: "unknown";
 	cJSON_AddStringToObject(ev.json, "errno", errname);
 	cJSON_AddStringToObject(ev.json, "direction", inbound ? "inbound" : "outbound");
@@ -128,6 +133,7 @@ const struct watch_source_ops watch_conn_ops = {
 	.summary = "conn_refused, conn_error: refused/failed TCP connects, SYNs to closed ports",
 	.load = conn_load,
 	.handle = conn_handle,
-	.counter_names = { "inbound_not_selectable" },
+	.counter_names = { "inbound_not_selectable", "connect_collected_error",
+			   "loopback_rst_in_client_event" },
 	.free = conn_free,
 };
