@@ -13,10 +13,28 @@
 #include "watch_conn.h"
 #include "watch_conn.skel.h"
 #include "watch/sources/watch_conn_fmt.h"
+#include "watch/sources/watch_conn_listen.h"
 
 struct conn_priv {
 	struct watch_conn_bpf *skel;
+	struct conn_listen *listen;	/* NULL: accept-queue drops not watched */
 };
+
+/* Listeners' accept-queue drops: polled, so no hook; said so when unavailable. */
+static void listen_setup(struct watch_source *s, struct conn_priv *p, const struct watch_opts *o)
+{
+	int err;
+
+	if (o->cgroup_id) {
+		watch_source_skipped(s, "accept-queue drops (listeners are not tied to cgroups)");
+		return;
+	}
+	err = watch_conn_listen_new(s->ctx, o, &p->listen);
+	if (err)
+		watch_source_skipped(s, "accept-queue drops (sock_diag: %s)", strerror(-err));
+	else
+		watch_source_attached(s, "sock_diag listener drop counters (polled each second)");
+}
 
 static int conn_load(struct watch_source *s, const struct watch_opts *o)
 {
@@ -48,6 +66,7 @@ static int conn_load(struct watch_source *s, const struct watch_opts *o)
 	watch_source_attached(s, "tracepoint tcp:tcp_send_reset");
 	if (o->npids || o->cgroup_id)
 		watch_source_skipped(s, "inbound refusals (no process owns a closed port)");
+	listen_setup(s, p, o);
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
@@ -60,6 +79,7 @@ static void conn_free(struct watch_source *s)
 	if (!p)
 		return;
 	watch_conn_bpf__destroy(p->skel);
+	watch_conn_listen_free(p->listen);
 	free(p);
 	s->priv = NULL;
 }
@@ -128,11 +148,20 @@ static int conn_handle(struct watch_source *s, const void *data, size_t size)
 	return 0;
 }
 
+static void conn_tick(struct watch_source *s)
+{
+	struct conn_priv *p = s->priv;
+
+	watch_conn_listen_tick(p->listen);
+}
+
 const struct watch_source_ops watch_conn_ops = {
 	.name = "conn",
-	.summary = "conn_refused, conn_error: refused/failed TCP connects, SYNs to closed ports",
+	.summary = "conn_refused, conn_error, conn_dropped: refused/failed TCP connects, SYNs to "
+		   "closed ports, connections dropped by full accept queues",
 	.load = conn_load,
 	.handle = conn_handle,
+	.tick = conn_tick,
 	.counter_names = { "inbound_not_selectable", "connect_collected_error",
 			   "loopback_rst_in_client_event" },
 	.free = conn_free,
