@@ -26,9 +26,9 @@ later(lambda: os.write(w, b"x")); os.read(r, 1); os.wait()
 print("done", flush=True)
 PY
 
-# run OUT ARGS...: the reader under watch -p, until it exits.
+# run OUT ARGS...: the reader under watch -p, until it exits; its pid in $pid.
 run() {
-	local out=$1 pid
+	local out=$1
 	shift
 	rm -f "$TMP/go"
 	python3 "$TMP/idle.py" "$TMP/go" >"$TMP/idle.out" &
@@ -43,12 +43,12 @@ run() {
 	touch "$TMP/go"
 	wait $watcher || fail "watch exited $?: $(tail -5 "$out.err")"
 	assert_match "$TMP/idle.out" '^done' "reader"
-	echo "$pid"
 }
 
-pid=$(run "$TMP/default.json")
-pid_all=$(run "$TMP/all.json" --slow-all)
-PYTHONPATH="$(dirname "$0")" python3 - "$TMP/default.json" "$pid" "$TMP/all.json" "$pid_all" \
+run "$TMP/default.json"
+pid_default=$pid
+run "$TMP/all.json" --slow-all
+PYTHONPATH="$(dirname "$0")" python3 - "$TMP/default.json" "$pid_default" "$TMP/all.json" "$pid" \
 	<<'PY' || fail "events: see above"
 import sys
 from watch_check import load_events, die
