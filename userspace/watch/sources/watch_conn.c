@@ -127,16 +127,18 @@ static int conn_handle(struct watch_source *s, const void *data, size_t size)
 {
 	const struct watch_conn_event *e = data;
 	bool inbound = e->direction == WATCH_CONN_INBOUND;
+	struct watch_header hdr;
 	struct watch_event ev;
 	const char *errname;
 
 	if (size < sizeof(*e) || (e->hdr.type != WATCH_EV_CONN_REFUSED &&
 				  e->hdr.type != WATCH_EV_CONN_ERROR))
 		return -EINVAL;
-	if (watch_event_begin(s->ctx, &ev, &e->hdr, inbound ? WATCH_SEV_WARNING : WATCH_SEV_ERROR))
-		return -ENOMEM;
+	hdr = e->hdr;
 	if (inbound)	/* the kernel answered, no process: "kernel", never a pid 0 */
-		snprintf(ev.comm, sizeof(ev.comm), "kernel");
+		snprintf(hdr.comm, sizeof(hdr.comm), "kernel");
+	if (watch_event_begin(s->ctx, &ev, &hdr, inbound ? WATCH_SEV_WARNING : WATCH_SEV_ERROR))
+		return -ENOMEM;
 	errname = strerrorname_np(e->err) ?: "unknown";
 	cJSON_AddStringToObject(ev.json, "errno", errname);
 	cJSON_AddStringToObject(ev.json, "direction", inbound ? "inbound" : "outbound");
