@@ -37,11 +37,13 @@ static void conn_summary(const cJSON *ev, const char *type, char *buf, size_t le
 	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "direction"));
 
 	if (dir && (!strcmp(dir, "inbound") || !strcmp(dir, "in")))
-		snprintf(buf, len, "SYN from %s:%.0f to closed port %.0f answered with RST",
-			 str(ev, "saddr"), num(ev, "sport"), num(ev, "dport"));
+		snprintf(buf, len, "no listener on port %.0f: SYN from %s:%.0f answered with RST",
+			 num(ev, "dport"), str(ev, "saddr"), num(ev, "sport"));
 	else
-		snprintf(buf, len, "connect to %s:%.0f %s", str(ev, "daddr"), num(ev, "dport"),
-			 !strcmp(type, "conn_refused") ? "refused" : str(ev, "errno"));
+		snprintf(buf, len, "connect to %s:%.0f %s%s", str(ev, "daddr"), num(ev, "dport"),
+			 !strcmp(type, "conn_refused") ? "refused" : str(ev, "errno"),
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "no_listener")) ?
+			 " (nothing listens there on this host)" : "");
 }
 
 /* One call, or a run of them: "read() took 968-7988 ms (p50 3012 ms)". */
