@@ -122,9 +122,26 @@ static __always_inline void hist_add(__u32 nr, __u64 delta)
 	h->total_ns += delta;
 }
 
-/* Waits that are the point of the call (futex waits, io_uring GETEVENTS). */
+/* Whether fd @fd of @task is a socket (its inode on sockfs). */
+static __always_inline bool fd_is_socket(struct task_struct *task, __u64 fd)
+{
+	struct file **fds, *file;
+
+	if (fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	return BPF_CORE_READ(file, f_inode, i_sb, s_magic) == SOCKFS_MAGIC;
+}
+
+/*
+ * Waits that are the point of the call (futex waits, io_uring GETEVENTS, a
+ * read on a socket waiting for its peer: an idle keep-alive client is not a
+ * slow server).
+ */
 static __always_inline bool blocks_by_design(const struct watch_slow_cfg *c,
-					     const struct pt_regs *regs)
+					     struct task_struct *task, const struct pt_regs *regs)
 {
 	if (c->flags & WATCH_SLOW_FUTEX) {
 		__u32 op = BPF_CORE_READ(regs, si) & FUTEX_CMD_MASK;
@@ -134,6 +151,8 @@ static __always_inline bool blocks_by_design(const struct watch_slow_cfg *c,
 	}
 	if (c->flags & WATCH_SLOW_URING)
 		return BPF_CORE_READ(regs, r10) & IORING_ENTER_GETEVENTS;
+	if (c->flags & WATCH_SLOW_SOCK_READ)
+		return fd_is_socket(task, BPF_CORE_READ(regs, di));
 	return false;
 }
 
@@ -236,7 +255,7 @@ static __always_inline void exit_common(void *ctx, struct task_struct *task, str
 	if (hist_enabled)
 		hist_add(nr, delta);
 	c = bpf_map_lookup_elem(&cfg, &nr);
-	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, regs))
+	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, task, regs))
 		return;
 	report(ctx, task, regs, ret, nr, c, delta);
 }

@@ -13,6 +13,7 @@ enum watch_slow_flags {
 	WATCH_SLOW_FD_ARG0 = 1 << 0,	/* arg0 is a file descriptor: describe it */
 	WATCH_SLOW_FUTEX = 1 << 1,	/* futex: waits block by design */
 	WATCH_SLOW_URING = 1 << 2,	/* io_uring_enter: GETEVENTS waits by design */
+	WATCH_SLOW_SOCK_READ = 1 << 3,	/* read/readv: on a socket it waits for the peer */
 };
 
 struct watch_slow_cfg {

@@ -129,6 +129,10 @@ char *report_title(const struct report_facts *f)
 		rc = asprintf(&t, "connections to %s:%.0f %s (%s)", or(str(ev, "daddr"), "?"),
 			      num(ev, "dport"), strcmp(type, "conn_refused") ? "failed" :
 			      "refused: nothing listening", errno_name(ev));
+	else if (!strcmp(type, "conn_dropped"))
+		rc = asprintf(&t, "the accept queue of %s:%.0f%s%s%s was full: connections dropped",
+			      or(str(ev, "daddr"), "?"), num(ev, "dport"), pid ? " (" : "",
+			      pid ? comm : "", pid ? ")" : "");
 	else
 		rc = asprintf(&t, "%s in %s (pid %d)", type, comm, pid);
 	return rc < 0 ? NULL : t;
@@ -310,6 +314,11 @@ cJSON *report_next_steps(const struct report_facts *f)
 		add_line(arr, "nothing listened on %s:%.0f: check that the service is running and "
 			 "that clients use the right address", or(str(f->root, "daddr"), "?"),
 			 num(f->root, "dport"));
+	else if (!strcmp(type, "conn_dropped"))
+		add_line(arr, "the listener on port %.0f accepted more slowly than connections "
+			 "arrived (queue limit %.0f): find why its accept() loop stalled (its other "
+			 "events, a profile of the window) before raising the listen() backlog",
+			 num(f->root, "dport"), num(f->root, "backlog"));
 	else
 		add_line(arr, "%s from %s:%.0f: check the network path and the peer",
 			 errno_name(f->root), or(str(f->root, "daddr"), "?"), num(f->root, "dport"));

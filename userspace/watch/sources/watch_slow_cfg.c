@@ -11,8 +11,11 @@ static const char *const blocking[] = {
 	"epoll_pwait2", "nanosleep", "clock_nanosleep", "wait4", "waitid", "pause",
 	"rt_sigtimedwait", "rt_sigsuspend", "accept", "accept4", "io_getevents",
 	"io_pgetevents", "msgrcv", "semop", "semtimedop", "mq_timedreceive", "futex_wait",
-	"futex_waitv", "restart_syscall", NULL,
+	"futex_waitv", "restart_syscall", "recvfrom", "recvmsg", "recvmmsg", NULL,
 };
+
+/* Reads that wait by design when the fd is a socket (told apart in BPF). */
+static const char *const socket_reads[] = { "read", "readv", NULL };
 
 /* Syscalls whose first argument is a file descriptor worth naming. */
 static const char *const fd_arg0[] = {
@@ -45,6 +48,11 @@ static void fd_flag(struct watch_slow_cfg *c)
 	c->flags |= WATCH_SLOW_FD_ARG0;
 }
 
+static void sock_read_flag(struct watch_slow_cfg *c)
+{
+	c->flags |= WATCH_SLOW_SOCK_READ;
+}
+
 uint64_t watch_slow_build_cfg(const struct watch_opts *o, struct watch_slow_cfg *cfg, int max)
 {
 	uint64_t min = UINT64_MAX;
@@ -62,11 +70,15 @@ uint64_t watch_slow_build_cfg(const struct watch_opts *o, struct watch_slow_cfg 
 		nr = syscall_nr("io_uring_enter");
 		if (nr >= 0 && nr < max)
 			cfg[nr].flags |= WATCH_SLOW_URING;
+		mark(cfg, max, socket_reads, sock_read_flag);
 	}
 	mark(cfg, max, fd_arg0, fd_flag);
+	/* A threshold named for a syscall asks for it, socket reads included. */
 	for (int i = 0; i < o->nslow_overrides; i++)
-		if (o->slow_overrides[i].nr < max)
+		if (o->slow_overrides[i].nr < max) {
 			cfg[o->slow_overrides[i].nr].threshold_ns = o->slow_overrides[i].threshold_ns;
+			cfg[o->slow_overrides[i].nr].flags &= ~WATCH_SLOW_SOCK_READ;
+		}
 	for (int i = 0; i < max; i++)
 		if (cfg[i].threshold_ns && cfg[i].threshold_ns < min)
 			min = cfg[i].threshold_ns;
