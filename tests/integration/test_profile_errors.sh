@@ -20,7 +20,7 @@ assert_match "$TMP/err" "$pid: no such process"
 
 expect_exit 2 "$FAULTLINE" profile -F 0 -d 1
 one_error "-F 0"
-assert_match "$TMP/err" '-F wants a number'
+assert_match "$TMP/err" "invalid --frequency '0'"
 
 expect_exit 1 "$FAULTLINE" profile -d 1 -o /nonexistent-dir/out.svg
 one_error "unwritable -o"
