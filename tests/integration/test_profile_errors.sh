@@ -39,6 +39,10 @@ chmod 0755 "$TMP"
 expect_exit 2 "$FAULTLINE" profile -d 1 -o "$TMP/out.unknown"
 one_error "unknown extension"
 assert_match "$TMP/err" 'cannot tell the format'
+# .txt could be folded stacks or the top table: refused, with the option to use
+expect_exit 2 "$FAULTLINE" profile -d 1 -o "$TMP/p.txt"
+one_error "-o p.txt"
+assert_match "$TMP/err" "cannot tell the format from '.*/p.txt': add --format folded\|svg\|pprof\|json$"
 expect_exit 2 "$FAULTLINE" profile --format flame -o "$TMP/x"
 one_error "--format flame"
 expect_exit 2 "$FAULTLINE" profile --kernel-only --user-only
