@@ -15,7 +15,8 @@
 	"docs/recording-format.md) for 'faultline report'. It is written to FILE.partial,\n" \
 	"flushed every second, and renamed to FILE when recording stops (-d elapsed,\n"	\
 	"Ctrl-C, SIGTERM); after a crash, FILE.partial is still readable by report.\n"	\
-	"Filters (-p, --tid, --cgroup) apply to events and profile samples alike.\n"
+	"-p, --tid and --cgroup filter both events and profile samples; how, for each:\n"	\
+	"docs/recording-format.md.\n"
 
 static void describe(struct record_opts *r, int argc, char **argv)
 {
