@@ -108,8 +108,8 @@ static int add_filter(struct report_filter *f, int c, const char *arg)
 	}
 	if (report_time_parse(arg, c == OPT_SINCE ? &f->since : &f->until))
 		return cli_usage_error("report", "invalid --%s '%s' (seconds into the recording, "
-				       "HH:MM:SS UTC, or RFC 3339)", c == OPT_SINCE ? "since" : "until",
-				       arg);
+				       "HH:MM:SS UTC, or RFC 3339)",
+				       c == OPT_SINCE ? "since" : "until", arg);
 	return 0;
 }
 

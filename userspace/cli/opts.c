@@ -31,7 +31,7 @@ static int num(struct cli_opts *o, int id, const char *arg, long min, long max, 
 static int add_pid(struct cli_opts *o, const char *arg)
 {
 	int max = o->cmd == CLI_PROFILE ? PROFILE_MAX_PIDS : WATCH_MAX_PIDS;
-	long v;
+	long v = 0;
 
 	if (num(o, OPT_PID, arg, 1, PID_MAX_VALUE, &v))
 		return EXIT_USAGE;
@@ -54,8 +54,8 @@ static int set_cgroup(struct cli_opts *o, const char *path)
 		return 0;
 	err = watch_cgroup_target(path, &o->watch);
 	if (err == -EMEDIUMTYPE)
-		return cli_usage_error(o->name, "--cgroup '%s' is not a cgroup directory (v2, or v1 "
-				       "with a controller)", path);
+		return cli_usage_error(o->name, "--cgroup '%s' is not a cgroup directory (v2, or "
+				       "v1 with a controller)", path);
 	if (err)
 		return cli_usage_error(o->name, "--cgroup '%s': %s", path, strerror(-err));
 	return 0;
@@ -64,7 +64,7 @@ static int set_cgroup(struct cli_opts *o, const char *path)
 /* Who to look at and for how long: both halves of record see the same. */
 static int apply_target(struct cli_opts *o, int id, const char *arg)
 {
-	long v;
+	long v = 0;
 	int err = 0;
 
 	switch (id) {
@@ -102,7 +102,7 @@ static int set_format(struct cli_opts *o, const char *arg)
 static int apply_profile(struct cli_opts *o, int id, const char *arg)
 {
 	struct profile_opts *p = &o->prof;
-	long v;
+	long v = 0;
 	int err = 0;
 
 	switch (id) {
@@ -132,7 +132,7 @@ static int apply_watch_value(struct cli_opts *o, int id, const char *arg)
 {
 	struct watch_opts *w = &o->watch;
 	char bad[64];
-	long v;
+	long v = 0;
 	int err = 0;
 
 	switch (id) {

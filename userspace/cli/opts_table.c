@@ -29,7 +29,8 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"kernel.perf_event_max_sample_rate: above it, that is used)" },
 	[OPT_PERIOD] = { "period", 0, "NS", P | R,
 		"one sample per NS nanoseconds of CPU time instead" },
-	[OPT_CPU] = { "cpu", 'C', "LIST", P | R, "CPUs to sample, e.g. 0-3,6 (default: all online)" },
+	[OPT_CPU] = { "cpu", 'C', "LIST", P | R,
+		"CPUs to sample, e.g. 0-3,6 (default: all online)" },
 	[OPT_KERNEL_ONLY] = { "kernel-only", 0, NULL, P | R, "kernel time and stacks only" },
 	[OPT_USER_ONLY] = { "user-only", 0, NULL, P | R,
 		"user stacks only (kernel threads are skipped)" },
@@ -109,9 +110,12 @@ void cli_opts_usage(enum cli_cmd cmd, const char *intro)
 	fputs(intro, stdout);
 	if (cmd & (W | R)) {
 		printf("\nEvent sources (--events):\n");
-		for (int i = 0; watch_sources[i]; i++)
-			if (!watch_sources[i]->internal)
-				printf("  %-8s %s\n", watch_sources[i]->name, watch_sources[i]->summary);
+		for (int i = 0; watch_sources[i]; i++) {
+			const struct watch_source_ops *s = watch_sources[i];
+
+			if (!s->internal)
+				printf("  %-8s %s\n", s->name, s->summary);
+		}
 	}
 	printf("\nOptions:\n");
 	for (int i = 0; i < OPT__COUNT; i++)

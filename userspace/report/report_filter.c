@@ -236,7 +236,8 @@ void report_filter_describe(const cJSON *filter, size_t shown, char *buf, size_t
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		append_list(buf, len, &o, keys[i], cJSON_GetObjectItemCaseSensitive(filter, keys[i]));
+		append_list(buf, len, &o, keys[i],
+			    cJSON_GetObjectItemCaseSensitive(filter, keys[i]));
 	if ((t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(filter, "since"))))
 		append(buf, len, &o, "since", t);
 	if ((t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(filter, "until"))))

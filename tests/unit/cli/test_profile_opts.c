@@ -131,7 +131,8 @@ static void test_record_union(void **state)
 	assert_int_equal(parse_cmd(CLI_RECORD, "-o", "r.rec", "-p", "7", "--tid", "8", "--exits",
 				   "--kernel-only", "--ringbuf-kb", "64", "-F", "499", "-C", "0",
 				   "--include-idle", "--stack-map-size", "128", "--unwind", "dwarf",
-				   "--stack-bytes", "4096", "-e", "fd", "--no-user-stacks", NULL), 0);
+				   "--stack-bytes", "4096", "-e", "fd", "--no-user-stacks", NULL),
+			 0);
 	assert_string_equal(c.prof.out_path, "r.rec");
 	assert_int_equal(c.prof.npids, 1);
 	assert_int_equal(c.watch.npids, 1);
