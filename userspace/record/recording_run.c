@@ -152,15 +152,7 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 
 static int start_profile(struct recorder *r)
 {
-	struct profile_sampler_opts so = {
-		.tgids = (const int *)r->o->watch.pids, .ntgids = r->o->watch.npids,
-		.user = true, .kernel = true, .freq_hz = r->o->freq_hz,
-		.stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE,
-		.counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE,
-		.on_event = profile_procs__on_event,
-	};
-
-	char why[256];
+	struct profile_sampler_opts so = r->o->sampler;
 
 	r->sym = symbolizer__new();
 	r->pprocs = r->sym ? profile_procs__new(r->sym, so.tgids, so.ntgids) : NULL;
@@ -169,11 +161,8 @@ static int start_profile(struct recorder *r)
 		log_error("record: cannot start the profiler: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
+	so.on_event = profile_procs__on_event;
 	so.ctx = r->pprocs;
-	so.unwind_dwarf = unwind_mode_use_dwarf(r->o->unwind, so.tgids, so.ntgids, 0, why,
-						 sizeof(why));
-	so.stack_bytes = r->o->stack_bytes;
-	pr_info("record: user stacks: %s\n", why);
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
 	r->bucket_start_wall = rec_now_wall_ns();
@@ -208,8 +197,17 @@ static cJSON *options_json(const struct record_opts *o)
 	cJSON_AddNumberToObject(j, "duration_s", o->watch.duration_s);
 	cJSON_AddNumberToObject(j, "watch_sources", o->watch.sources);
 	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
+	if (o->watch.cgroup_path)
+		cJSON_AddStringToObject(j, "cgroup", o->watch.cgroup_path);
 	cJSON_AddBoolToObject(j, "profile", o->profile);
-	cJSON_AddNumberToObject(j, "freq_hz", o->freq_hz);
+	cJSON_AddNumberToObject(j, "freq_hz", o->sampler.freq_hz);
+	if (o->sampler.period_ns)
+		cJSON_AddNumberToObject(j, "period_ns", (double)o->sampler.period_ns);
+	if (o->sampler.tid)
+		cJSON_AddNumberToObject(j, "tid", o->sampler.tid);
+	if (o->profile)
+		cJSON_AddStringToObject(j, "profile_stacks", !o->sampler.user ? "kernel" :
+					!o->sampler.kernel ? "user" : "kernel+user");
 	cJSON_AddStringToObject(j, "unwind", o->unwind == UNWIND_MODE_DWARF ? "dwarf" :
 				o->unwind == UNWIND_MODE_FP ? "fp" : "auto");
 	return j;
