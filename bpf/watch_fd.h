@@ -54,7 +54,7 @@ struct watch_fd_key {
 };
 
 /* What an fd is: from the call that made it, for sockets the TCP states seen since. */
-enum watch_fd_kind {
+enum watch_fd_open_kind {
 	WATCH_FD_KIND_OTHER,		/* a file, pipe, eventfd...: whatever the call makes */
 	WATCH_FD_KIND_SOCKET,		/* from socket(): neither listening nor connected yet */
 	WATCH_FD_KIND_LISTENER,		/* a socket that went to TCP_LISTEN */
@@ -67,7 +67,7 @@ struct watch_fd_val {
 	__u64 open_ns;		/* bpf_ktime_get_ns() when it was created */
 	__u64 sk;		/* its struct sock, for a socket; 0 otherwise */
 	__u32 syscall_nr;
-	__u8 kind;		/* enum watch_fd_kind */
+	__u8 kind;		/* enum watch_fd_open_kind */
 	__u8 ended;		/* its TCP connection is over (peer closed, reset): fd still open */
 	__u16 pad;
 };

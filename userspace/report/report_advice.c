@@ -56,25 +56,40 @@ struct leak {
 	char site[160];
 	const char *caller;	/* "serve <- main", when watch named callers */
 	const char *module;
+	const char *verdict;	/* "leak", "held"; NULL: the recording does not say */
+	const char *summary;	/* watch's sentence about the site, with its evidence */
+	double closed;		/* closed since tracking began; < 0: unknown */
 	uint64_t open;
 };
 
-/* The leak site with the most fds still open. */
+/* A site the evidence calls a leak outranks any site held open. */
+static bool is_leak(const cJSON *l)
+{
+	return str(l, "verdict") && !strcmp(str(l, "verdict"), "leak");
+}
+
+/* The fd site with the most fds still open, leaks first. */
 static bool top_leak(const cJSON *leaks, struct leak *out)
 {
 	const cJSON *l;
 	double best = -1;
+	bool best_leak = false;
 
 	cJSON_ArrayForEach(l, leaks) {
 		const cJSON *stack = cJSON_GetObjectItemCaseSensitive(l, "stack");
 		const char *site = str(l, "symbol") ? str(l, "symbol") : str(l, "site");
 		double open = num(l, "open") >= 0 ? num(l, "open") : num(l, "count");
 
-		if (!site)
+		if (!site || *site == '[')	/* a placeholder ("[no stack]"), not a site */
 			site = report_stack_where(stack);
-		if (!site || open <= best)
+		if (!site || (best_leak && !is_leak(l)) ||
+		    (open <= best && is_leak(l) == best_leak))
 			continue;
 		best = open;
+		best_leak = is_leak(l);
+		out->verdict = str(l, "verdict");
+		out->summary = str(l, "summary");
+		out->closed = num(l, "closed");
 		/* watch names a site "leaf <- caller <- ...": the leaf is the site. */
 		snprintf(out->site, sizeof(out->site), "%.*s", (int)strcspn(site, " <"), site);
 		out->caller = strstr(site, " <- ") ? site + 4 + (strstr(site, " <- ") - site) :
@@ -155,8 +170,12 @@ static void leak_evidence(cJSON *arr, const struct report_facts *f)
 	if (!top_leak(f->leaks, &l))
 		return;
 	report_fmt_count(l.open, n, sizeof(n));
-	add_line(arr, "top leak site: %s%s%s%s: %s fds opened there still open", l.site,
-		 l.module ? " (" : "", l.module ? base(l.module) : "", l.module ? ")" : "", n);
+	if (l.summary)
+		add_line(arr, "top fd site: %s", l.summary);
+	else
+		add_line(arr, "top fd site: %s%s%s%s: %s fds opened there still open", l.site,
+			 l.module ? " (" : "", l.module ? base(l.module) : "",
+			 l.module ? ")" : "", n);
 }
 
 static void oom_evidence(cJSON *arr, const cJSON *ev)
@@ -235,12 +254,21 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 	struct leak l = { 0 };
 	char n[32];
 
-	if (top_leak(f->leaks, &l)) {
+	if (top_leak(f->leaks, &l) && l.verdict && strcmp(l.verdict, "leak")) {
+		add_line(arr, "%s: in use, not leaked; the limit is below what it holds at peak: "
+			 "raise RLIMIT_NOFILE (ulimit -n, LimitNOFILE=) or bound how many it "
+			 "holds", l.summary ? l.summary : l.site);
+		add_line(arr, "RLIMIT_NOFILE is %.0f", num(ev, "limit"));
+		refusal_step(arr, f, "once it could not accept: alert on fd_pressure");
+		return;
+	}
+	if (l.open) {
 		report_fmt_count(l.open, n, sizeof(n));
-		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
-			 "that keeps them%s%s%s and close them", l.site, l.module ? " (" : "",
-			 l.module ? base(l.module) : "", l.module ? ")" : "", n,
-			 l.caller ? " (called from " : "", l.caller ? l.caller : "",
+		add_line(arr, "fds opened at %s%s%s%s %s: %s still open; find the path that keeps "
+			 "them%s%s%s and close them", l.site, l.module ? " (" : "",
+			 l.module ? base(l.module) : "", l.module ? ")" : "",
+			 !l.verdict ? "are not closed yet" : l.closed == 0 ? "are never closed" :
+			 "leak", n, l.caller ? " (called from " : "", l.caller ? l.caller : "",
 			 l.caller ? ")" : "");
 	} else {
 		add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",

@@ -23,7 +23,7 @@ struct fd_site_facts {
 	int64_t open;		/* still open */
 	uint64_t opened, closed;
 	double oldest_s;	/* age of the oldest open fd; < 0: unknown */
-	uint32_t kinds[FD_KINDS];	/* open fds by enum watch_fd_kind */
+	uint32_t kinds[FD_KINDS];	/* open fds by enum watch_fd_open_kind */
 	uint32_t ended;		/* open connections whose connection is over */
 };
 
