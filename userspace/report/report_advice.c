@@ -178,6 +178,21 @@ static void leak_evidence(cJSON *arr, const struct report_facts *f)
 			 l.module ? ")" : "", n);
 }
 
+/* The memory cgroup's limit and usage at the kill, when the event has them. */
+static void limit_evidence(cJSON *arr, const cJSON *v)
+{
+	double limit = num(v, "memcg_limit_kb"), usage = num(v, "memcg_usage_kb");
+
+	if (!str(v, "memcg"))
+		return;
+	if (limit >= 0)
+		add_line(arr, "memory cgroup limit %.0f kB (%.1f MB), usage at the kill %.0f kB",
+			 limit, limit / 1024, usage);
+	else
+		add_line(arr, "memory cgroup limit: none of its own (the limit that applied is "
+			 "an ancestor's or the system's), usage at the kill %.0f kB", usage);
+}
+
 static void oom_evidence(cJSON *arr, const cJSON *ev)
 {
 	const cJSON *v = victim(ev), *trig = cJSON_GetObjectItemCaseSensitive(ev, "trigger");
@@ -194,6 +209,7 @@ static void oom_evidence(cJSON *arr, const cJSON *ev)
 	if (str(ev, "scope") || str(v, "memcg"))
 		add_line(arr, "scope: %s%s%s", or(str(ev, "scope"), "memcg"),
 			 str(v, "memcg") ? " " : "", or(str(v, "memcg"), ""));
+	limit_evidence(arr, v);
 }
 
 cJSON *report_evidence(const struct report_facts *f)
@@ -284,15 +300,19 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 static void oom_steps(cJSON *arr, const struct report_facts *f)
 {
 	const cJSON *v = victim(f->root), *trig;
+	char limit[64] = "";
 	const char *tw;
 
 	trig = cJSON_GetObjectItemCaseSensitive(f->root, "trigger");
 	tw = report_stack_where(cJSON_GetObjectItemCaseSensitive(trig, "stack"));
+	if (num(v, "memcg_limit_kb") >= 0)
+		snprintf(limit, sizeof(limit), ", %.1f MB", num(v, "memcg_limit_kb") / 1024);
 	add_line(arr, "%s%s hit its memory limit with %s at %.0f MB resident: compare the limit "
-		 "(memory.limit_in_bytes or memory.max) with what it needs",
+		 "(memory.limit_in_bytes or memory.max%s) with what it needs",
 		 str(v, "memcg") ? "memory cgroup " : "the system", or(str(v, "memcg"), ""),
 		 or(str(v, "comm"), "the victim"),
-		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024);
+		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024,
+		 limit);
 	if (tw)
 		add_line(arr, "the allocation that triggered the kill was in %s: the flame graph of "
 			 "the window against the minutes before shows what grew", tw);
