@@ -109,7 +109,7 @@ static void test_verdict_sockets(void **state)
 	f.kinds[WATCH_FD_KIND_SOCKET] = 40;
 	assert_int_equal(fd_site_verdict(&f, 64), FD_LEAKED);
 	assert_string_equal(fd_site_noun(&f), "sockets");
-	/* Kinds that disagree with the count: no claim about what they are. */
+	/* Kinds that differ: no claim about what they are. */
 	f.kinds[WATCH_FD_KIND_OTHER] = 1;
 	assert_string_equal(fd_site_noun(&f), "fds");
 	f.oldest_s = -1;

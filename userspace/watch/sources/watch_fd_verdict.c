@@ -58,10 +58,8 @@ const char *fd_site_noun(const struct fd_site_facts *f)
 			return "fds";
 		kind = k;
 	}
-	/* Counts and kinds are read at different moments: trust the kinds only if all agree. */
-	if (kind < 0 || (int64_t)f->kinds[kind] != f->open)
-		return "fds";
-	return nouns[kind];
+	/* Kinds come from the open fds, read a moment apart from the counts: all that agree. */
+	return kind < 0 ? "fds" : nouns[kind];
 }
 
 static void age_text(double s, char *buf, size_t len)
