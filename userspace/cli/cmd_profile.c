@@ -239,6 +239,9 @@ static void print_summary(const struct run *r, bool written)
 		fprintf(stderr, " (%d processes exited before their maps could be read)",
 			unreadable);
 	fputc('\n', stderr);
+	if (st->cut_samples)
+		fprintf(stderr, "profile: stack ends: next address not in executable memory: "
+			"%llu samples\n", (ull)st->cut_samples);
 	if (st->counters[PC_NOTIFY_LOST])
 		fprintf(stderr, "profile: %llu process notifications lost (ring buffer full)\n",
 			(ull)st->counters[PC_NOTIFY_LOST]);

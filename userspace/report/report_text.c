@@ -90,6 +90,7 @@ static void print_stack(const cJSON *stack, FILE *out)
 {
 	const cJSON *f;
 	int shown = 0, kernel = 0, more = 0;
+	bool cut = false;
 
 	cJSON_ArrayForEach(f, stack) {
 		const char *mod = str(f, "module"), *base = strrchr(mod, '/');
@@ -97,6 +98,15 @@ static void print_stack(const cJSON *stack, FILE *out)
 
 		if (!strncmp(str(f, "addr"), "0xffff", 6)) {
 			kernel++;
+			continue;
+		}
+		if (cut)
+			continue;
+		if (!*mod) {
+			/* No mapping held it when recorded: an address, not a frame. */
+			if (shown < STACK_LINES)
+				fprintf(out, "      (stack ends: next address in no known mapping)\n");
+			cut = true;
 			continue;
 		}
 		if (shown == STACK_LINES) {

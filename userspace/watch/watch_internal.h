@@ -29,6 +29,7 @@ struct watch_ctx {
 	uint64_t emitted[WATCH_EV__COUNT];
 	uint64_t render_errors;
 	uint64_t write_errors;		/* events lost because writing the output failed */
+	uint64_t stacks_cut;		/* user stacks ended at an address that is not code */
 	int write_errno;		/* the first write failure; stops the run */
 	bool stop_requested;		/* by the sink: see watch_ctx_request_stop() */
 	struct watch_source sources[WATCH_MAX_SOURCES];

@@ -84,6 +84,10 @@ static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64
 		cJSON *f;
 
 		symbolize(c, pid, ips[i], kernel, &refreshed, &r);
+		if (r.not_code) {	/* heap or stack: the walk went astray, no frame */
+			c->stacks_cut++;
+			break;
+		}
 		if (leading && tracing_frame(&r))
 			continue;
 		leading = false;
