@@ -45,14 +45,14 @@ start_record "$TMP/r.fl" --events signal --no-profile
 "$TOOLS/segv" 100 >/dev/null 2>&1
 stop_record "$TMP/r.fl"
 cp "$TMP/r.fl" "$TMP/r.copy"
-expect_exit 1 "$FAULTLINE" report "$TMP/r.fl" -o "$TMP/r.fl"
+expect_exit 1 "$FAULTLINE" report "$TMP/r.fl" -o "$TMP/r.fl" --format text
 assert_match "$TMP/err" 'it is the input file'
 cmp -s "$TMP/r.fl" "$TMP/r.copy" || fail "report overwrote its own input"
 mknod "$TMP/full" c 1 7 || skip "cannot create device nodes here"
-expect_exit 1 "$FAULTLINE" report "$TMP/r.fl" -o "$TMP/full"
+expect_exit 1 "$FAULTLINE" report "$TMP/r.fl" -o "$TMP/full" --format text
 assert_match "$TMP/err" 'No space left on device'
 [ -c "$TMP/full" ] || fail "report replaced a device node with a regular file"
-expect_exit 0 "$FAULTLINE" report "$TMP/r.fl" -o /dev/stdout
+expect_exit 0 "$FAULTLINE" report "$TMP/r.fl" -o /dev/stdout --format text
 assert_match "$TMP/out" 'SIGSEGV'
 [ -c /dev/null ] && [ -L /dev/stdout ] || fail "/dev was changed"
 pass "inputs, devices and /dev/stdout are written, never replaced"
