@@ -10,7 +10,8 @@ struct watch_sender {
 	__u32 tid;
 	__u32 uid;
 	__s32 code;		/* si_code at generation */
-	char comm[WATCH_COMM_LEN];
+	char comm[WATCH_COMM_LEN];	/* the sender process's (group leader's) name */
+	char thread_comm[WATCH_COMM_LEN];	/* the sending thread's */
 	__u64 ktime_ns;
 };
 
@@ -18,11 +19,23 @@ enum watch_signal_flags {
 	WATCH_SIG_HAVE_SENDER = 1 << 0,
 	WATCH_SIG_HANDLED = 1 << 1,	/* a handler is installed: not fatal by itself */
 	WATCH_SIG_NO_FAULT_ADDR = 1 << 2, /* the classic tracepoint: fault_addr unknown */
+	/*
+	 * Delivered as the SIGKILL the kernel queues to every thread of a process
+	 * that is dying of a fatal signal: sig is the signal that started the
+	 * group exit (signal->group_exit_code), code the sender's si_code.
+	 */
+	WATCH_SIG_GROUP_EXIT = 1 << 3,
+	WATCH_SIG_CODE_UNKNOWN = 1 << 4,	/* group exit with no sender seen: code unknown */
+	WATCH_SIG_FATAL = 1 << 5,	/* the default action ends the process */
 };
 
-/* Receiving thread in the header; stacks are its stacks at delivery. */
+/*
+ * Receiving thread in the header, except comm: the process's (group leader's)
+ * name, the thread's in thread_comm. Stacks are the thread's at delivery.
+ */
 struct watch_signal_event {
 	struct watch_header hdr;
+	char thread_comm[WATCH_COMM_LEN];
 	__s32 sig;
 	__s32 code;		/* si_code */
 	__s32 err;		/* si_errno */
@@ -33,7 +46,7 @@ struct watch_signal_event {
 	struct watch_stacks stacks;
 };
 
-/* A process exit with a non-zero status (--exits). */
+/* A process exit with a non-zero status (--exits); comm: the group leader's. */
 struct watch_exit_event {
 	struct watch_header hdr;
 	__u32 exit_code;	/* wait status: (status << 8) | signal | 0x80 core */
