@@ -13,6 +13,7 @@
 #define SI_KERNEL 0x80
 #define SIGKILL 9
 #define SIGNAL_GROUP_EXIT 0x00000004	/* include/linux/sched/signal.h, stable */
+#define PF_KTHREAD 0x00200000		/* include/linux/sched.h, stable */
 #define DEDUP_WINDOW_NS (5ULL * 1000000000)
 
 /*
@@ -89,6 +90,13 @@ static __always_inline void remember_sender(int sig, __u32 target, int code, int
 	s.ktime_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(s.thread_comm, sizeof(s.thread_comm));
 	BPF_CORE_READ_STR_INTO(&s.comm, task, group_leader, comm);
+	/*
+	 * kill() and tgkill() versus the kernel sending in the sender's name
+	 * (SIGPIPE from write(): also SI_USER): the system call tells them apart.
+	 */
+	s.syscall = -1;
+	if (!(task->flags & PF_KTHREAD))
+		s.syscall = BPF_CORE_READ((struct pt_regs *)bpf_task_pt_regs(task), orig_ax);
 	if (bpf_map_update_elem(&senders, &key, &s, BPF_ANY))
 		watch_count(WATCH_CNT_MAP_FULL);
 }

@@ -13,6 +13,8 @@ struct watch_sender {
 	char comm[WATCH_COMM_LEN];	/* the sender process's (group leader's) name */
 	char thread_comm[WATCH_COMM_LEN];	/* the sending thread's */
 	__u64 ktime_ns;
+	__s32 syscall;		/* the sender's system call (kill, tgkill, write...); -1: none */
+	__u32 pad;
 };
 
 enum watch_signal_flags {

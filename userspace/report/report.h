@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_REPORT_H
 #define FAULTLINE_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
@@ -44,6 +45,32 @@ struct report_facts {
 char *report_title(const struct report_facts *f);
 cJSON *report_evidence(const struct report_facts *f);
 cJSON *report_next_steps(const struct report_facts *f);
+
+/* A signal event as the report words it (report_signal.c); strings point into the event. */
+struct report_signal {
+	const char *name;	/* "SIGTERM" */
+	const char *code;	/* "SI_USER", "SEGV_MAPERR"; NULL when unknown */
+	const char *cause;	/* "fault", "self", "sender", "kernel", "unknown" */
+	const char *action;	/* "terminate", "core dump", "stop", "handler"; NULL if unsaid */
+	const cJSON *sender;	/* the sender object, or NULL */
+	const char *thread;	/* the receiving thread's name when not the process's */
+	bool crash;		/* a fault in the code or an abort the process raised */
+	bool handled;
+};
+
+void report_signal_read(const cJSON *ev, struct report_signal *s);
+bool report_signal_is(const struct report_signal *s, const char *cause);
+const char *report_signal_verb(const struct report_signal *s);
+void report_signal_sender(const struct report_signal *s, char *buf, size_t len);
+void report_signal_via(const struct report_signal *s, char *buf, size_t len);
+char *report_signal_title(const struct report_facts *f, const char *comm, int pid);
+void report_signal_evidence(cJSON *arr, const struct report_facts *f);
+void report_signal_steps(cJSON *arr, const struct report_facts *f);
+/* "SIGTERM from timeout (pid 812), terminated" */
+void report_signal_summary(const cJSON *ev, char *buf, size_t len);
+
+/* Appends a formatted line to a JSON array of strings. */
+void report_add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One line for a timeline: "accept4() EMFILE, 1024/1024 fds" (no time, no process). */
 void report_event_summary(const cJSON *ev, char *buf, size_t len);

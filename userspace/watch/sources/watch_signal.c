@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/syscall_names.h"
 #include "sym/symbolizer.h"
 #include "watch/watch_internal.h"
 #include "watch_signal.h"
@@ -115,7 +116,9 @@ static enum watch_sig_cause signal_cause(const struct watch_signal_event *e)
 static void add_sender(cJSON *json, const struct watch_signal_event *e,
 		       enum watch_sig_cause cause)
 {
-	const char *via = watch_si_code_via(e->sender.code);
+	const char *call = e->sender.syscall >= 0 ? syscall_name(e->sender.syscall) : NULL;
+	char buf[48];
+	const char *via = watch_signal_via(e->sender.code, e->sender.syscall, buf, sizeof(buf));
 	cJSON *snd;
 
 	if (!(e->flags & WATCH_SIG_HAVE_SENDER) || cause == WATCH_CAUSE_FAULT)
@@ -129,15 +132,18 @@ static void add_sender(cJSON *json, const struct watch_signal_event *e,
 	cJSON_AddStringToObject(snd, "thread_comm", e->sender.thread_comm);
 	cJSON_AddNumberToObject(snd, "uid", e->sender.uid);
 	cJSON_AddStringToObject(snd, "si_code", watch_si_code_name(e->sig, e->sender.code));
+	if (call && e->sender.code != SI_KERNEL)	/* in interrupts: whatever ran */
+		cJSON_AddStringToObject(snd, "syscall", call);
 	if (via)
 		cJSON_AddStringToObject(snd, "via", via);
 }
 
-/* "terminated by 812/timeout with kill()", "crash: a fault in the code", ... */
+/* "terminated by 812/timeout via kill()", "crash: a fault in the code", ... */
 static void origin_facts(struct watch_event *ev, const struct watch_signal_event *e,
 			 enum watch_sig_cause cause, enum watch_sig_action act)
 {
-	const char *via = watch_si_code_via(e->sender.code);
+	char buf[48];
+	const char *via = watch_signal_via(e->sender.code, e->sender.syscall, buf, sizeof(buf));
 	const char *verb = act == WATCH_ACT_STOP ? "stopped" :
 			   e->flags & WATCH_SIG_FATAL ? "terminated" : "sent";
 
@@ -146,13 +152,13 @@ static void origin_facts(struct watch_event *ev, const struct watch_signal_event
 		watch_event_facts(ev, ": crash, a fault in the code");
 		return;
 	case WATCH_CAUSE_SELF:
-		watch_event_facts(ev, ": %s by the process itself with %s",
+		watch_event_facts(ev, ": %s by the process itself via %s",
 				  watch_signal_is_crash(e->sig, cause) ? "crash, raised" : "sent",
 				  via ? via : "?");
 		return;
 	case WATCH_CAUSE_SENDER:
 		watch_event_facts(ev, ": %s by %u/%.16s%s%s", verb, e->sender.pid,
-				  e->sender.comm, via ? " with " : "", via ? via : "");
+				  e->sender.comm, via ? " via " : "", via ? via : "");
 		return;
 	case WATCH_CAUSE_KERNEL:
 		watch_event_facts(ev, ": %s by the kernel", verb);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/syscall_names.h"
 #include "watch/sources/watch_signal_names.h"
 
 const char *watch_signal_name(int sig)
@@ -174,4 +175,28 @@ const char *watch_si_code_via(int code)
 	case SI_SIGIO: return "queued SIGIO";
 	}
 	return NULL;
+}
+
+static bool signal_syscall(const char *name)
+{
+	static const char *const calls[] = { "kill", "tkill", "tgkill", "rt_sigqueueinfo",
+					     "rt_tgsigqueueinfo", "pidfd_send_signal" };
+
+	for (size_t i = 0; name && i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(name, calls[i]))
+			return true;
+	return false;
+}
+
+const char *watch_signal_via(int code, int syscall, char *buf, unsigned long len)
+{
+	const char *name = syscall >= 0 ? syscall_name(syscall) : NULL;
+
+	if (!sent_code(code) || !name)
+		return watch_si_code_via(code);
+	if (signal_syscall(name))
+		snprintf(buf, len, "%s()", name);
+	else	/* e.g. SIGPIPE from write(), a parent's death signal from exit_group() */
+		snprintf(buf, len, "the kernel during %s()", name);
+	return buf;
 }

@@ -51,5 +51,11 @@ const char *watch_sig_cause_name(enum watch_sig_cause c);
 bool watch_signal_is_crash(int sig, enum watch_sig_cause c);
 /* How an si_code is sent: "kill()", "tgkill()", "sigqueue()", "the kernel"...; NULL if unknown. */
 const char *watch_si_code_via(int code);
+/*
+ * How the sender sent it, from its si_code and the system call it was in
+ * (-1: none): "kill()", "tgkill()", "the kernel during write()" (SIGPIPE),
+ * else watch_si_code_via(). May use @buf.
+ */
+const char *watch_signal_via(int code, int syscall, char *buf, unsigned long len);
 
 #endif
