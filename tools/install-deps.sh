@@ -15,7 +15,7 @@ libcjson-dev libcmocka-dev pkg-config libiberty-dev"
 # libc6-dbg: libc's local symbols (__libc_start_call_main...) that tests expect
 # whole stacks to reach; Debian's libc.so.6 has only .dynsym.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
-libc6-dbg"
+libc6-dbg coreutils redis-server"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"
 
 check_only=0

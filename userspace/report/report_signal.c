@@ -161,7 +161,7 @@ static void origin_evidence(cJSON *arr, const struct report_facts *f,
 		report_add_line(arr, "%s sent by the process to itself%s", s->name, via);
 	else if (report_signal_is(s, "sender"))
 		report_add_line(arr, "%s sent by %s, uid %.0f,%s: a stop requested by another "
-				"process, not a fault in the code", s->name, who,
+				"process, not a crash", s->name, who,
 				num(s->sender, "uid"), via);
 	else if (report_signal_is(s, "kernel"))
 		report_add_line(arr, "%s sent by the kernel%s, not by a process", s->name, via);
