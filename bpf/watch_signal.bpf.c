@@ -72,6 +72,39 @@ static __always_inline bool wanted_sig(int sig)
 	return sig > 0 && sig < 64 && (report_mask & (1ULL << sig));
 }
 
+/*
+ * A crash handler that caught a signal another process sent often raises it
+ * again to die of it (redis, Python's faulthandler): the death is still that
+ * sender's doing, not the process's own abort. True when the sender is the
+ * target re-raising a signal it caught within the last seconds.
+ */
+static __always_inline bool reraised(const struct sender_key *key, __u64 id)
+{
+	struct watch_sender *old = bpf_map_lookup_elem(&senders, key);
+
+	if (!old || !(old->flags & WATCH_SENDER_CAUGHT) ||
+	    (key->tid != (__u32)(id >> 32) && key->tid != (__u32)id) ||
+	    bpf_ktime_get_ns() - old->ktime_ns > DEDUP_WINDOW_NS)
+		return false;
+	old->flags = WATCH_SENDER_RERAISED;
+	return true;
+}
+
+/* Keeps the sender of a signal the process caught: see reraised(). */
+static __always_inline void remember_caught(const struct watch_signal_event *e)
+{
+	struct sender_key key = { .tid = e->hdr.tgid, .sig = e->sig };
+	struct watch_sender s = e->sender;
+
+	if (!(e->flags & WATCH_SIG_HANDLED) || !(e->flags & WATCH_SIG_HAVE_SENDER) ||
+	    s.pid == e->hdr.tgid || (s.code > 0 && s.code != SI_KERNEL))
+		return;
+	s.flags = WATCH_SENDER_CAUGHT;
+	s.ktime_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&senders, &key, &s, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+}
+
 /* Remembers who sent @sig to @target (in the sender's context). */
 static __always_inline void remember_sender(int sig, __u32 target, int code, int result)
 {
@@ -82,6 +115,8 @@ static __always_inline void remember_sender(int sig, __u32 target, int code, int
 
 	/* Ignored, or already pending: the first sender is the one that counts. */
 	if (result != TRACE_SIGNAL_DELIVERED && result != TRACE_SIGNAL_LOSE_INFO)
+		return;
+	if (reraised(&key, id))
 		return;
 	s.pid = id >> 32;
 	s.tid = (__u32)id;
@@ -188,10 +223,17 @@ static __always_inline bool resolve_group_kill(struct delivery *d)
 /* Whether to report, by disposition: see report_mask and handled_mask. */
 static __always_inline bool deliver_wanted(const struct delivery *d, __u32 tgid)
 {
+	struct sender_key key = { .tid = tgid, .sig = d->sig };
+
 	if (!watch_current_wanted(tgid))
 		return false;
-	if (d->handler > 1 && !(handled_mask & (1ULL << d->sig)))
+	if (d->handler > 1 && !(handled_mask & (1ULL << d->sig))) {
+		/* Caught (a graceful SIGTERM): its sender must not name a later death. */
+		bpf_map_delete_elem(&senders, &key);
+		key.tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_delete_elem(&senders, &key);
 		return false;
+	}
 	/*
 	 * A handled signal does not end the process and can repeat thousands of
 	 * times a second (a runtime's SIGSEGV-driven GC); a stop can repeat too:
@@ -222,6 +264,7 @@ static __always_inline void fill_signal(struct watch_signal_event *e, const stru
 	if (d->handler > 1)	/* neither SIG_DFL nor SIG_IGN */
 		e->flags |= WATCH_SIG_HANDLED;
 	find_sender(e);
+	remember_caught(e);
 	if ((e->flags & WATCH_SIG_CODE_UNKNOWN) && (e->flags & WATCH_SIG_HAVE_SENDER)) {
 		e->code = e->sender.code;
 		e->flags &= ~WATCH_SIG_CODE_UNKNOWN;

@@ -14,7 +14,14 @@ struct watch_sender {
 	char thread_comm[WATCH_COMM_LEN];	/* the sending thread's */
 	__u64 ktime_ns;
 	__s32 syscall;		/* the sender's system call (kill, tgkill, write...); -1: none */
-	__u32 pad;
+	__u32 flags;		/* enum watch_sender_flags */
+};
+
+enum watch_sender_flags {
+	/* The target's handler caught it: a re-raise by the target keeps this sender. */
+	WATCH_SENDER_CAUGHT = 1 << 0,
+	/* The target caught it and raised it again itself (a crash handler's raise()). */
+	WATCH_SENDER_RERAISED = 1 << 1,
 };
 
 enum watch_signal_flags {

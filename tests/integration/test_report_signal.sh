@@ -3,7 +3,9 @@
 # Real software, recorded and reported: `timeout 1 python3 ...` is python3
 # terminated by SIGTERM from timeout (its pid), a stop and not a crash; a
 # redis-server killed with SIGKILL, or sent SIGXCPU on one of its bio_*
-# threads, is named redis-server in the headline, its thread in the evidence.
+# threads, is named redis-server in the headline, its thread in the evidence;
+# a SIGSEGV sent from the shell that redis's crash handler raises again is
+# still the shell's, not a crash.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/report_lib.sh"
 need_root
@@ -51,10 +53,17 @@ kill -XCPU "$bio"
 for _ in $(seq 1 100); do kill -0 $xcpu 2>/dev/null || break; sleep 0.1; done
 kill -0 $xcpu 2>/dev/null && fail "redis-server survived SIGXCPU"
 wait $xcpu 2>/dev/null
+# SIGSEGV from the shell: redis's crash handler catches it, logs, and raises it again.
+start_redis "$(free_port)"
+segv=$REDIS
+kill -SEGV $segv
+for _ in $(seq 1 100); do kill -0 $segv 2>/dev/null || break; sleep 0.1; done
+kill -0 $segv 2>/dev/null && fail "redis-server survived SIGSEGV"
+wait $segv 2>/dev/null
 stop_record "$TMP/sig.rec"
 report_json "$TMP/sig.rec"
 
-python3 - "$TMP/report.json" "$py" "$tpid" "$redis" "$threads" "$xcpu" "$biocomm" <<'PY' ||
+python3 - "$TMP/report.json" "$py" "$tpid" "$redis" "$threads" "$xcpu" "$biocomm" "$segv" <<'PY' ||
 import json, sys
 d = json.load(open(sys.argv[1]))
 py, tpid, redis, threads = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -88,6 +97,15 @@ assert e["signal"] == "SIGXCPU" and e["comm"] == "redis-server" and e["thread_co
 assert e["cause"] == "sender" and e["crash"] is False and e["action"] == "core dump", e
 assert i["title"].startswith("redis-server (pid %d) was terminated by SIGXCPU from bash" % xcpu), i["title"]
 assert "thread %s took the signal" % bio in i["evidence"], i["evidence"]
+
+segv = int(sys.argv[8])
+i = root_of(segv)
+e = i["root_cause"]
+assert e["signal"] == "SIGSEGV" and e["reraised"] is True and e["fatal"] is True, e
+assert e["cause"] == "sender" and e["crash"] is False and e["sender"]["comm"] == "bash", e
+assert i["title"].startswith("redis-server (pid %d) was terminated by SIGSEGV from bash" % segv), i["title"]
+words = " ".join([i["title"]] + i["evidence"] + i["next_steps"])
+assert "crashed" not in words and "fix that code path" not in words, words
 PY
 	fail "wrong signal incidents: $(head -c 4000 "$TMP/report.txt")"
 assert_match "$TMP/report.txt" "python3 \\(pid $py\\) was terminated by SIGTERM from timeout \\(pid $tpid\\)"

@@ -192,6 +192,8 @@ static void signal_json(cJSON *json, const struct watch_signal_event *e,
 				watch_sig_action_name(act));
 	cJSON_AddBoolToObject(json, "fatal", e->flags & WATCH_SIG_FATAL);
 	cJSON_AddBoolToObject(json, "group_exit", e->flags & WATCH_SIG_GROUP_EXIT);
+	cJSON_AddBoolToObject(json, "reraised", (e->flags & WATCH_SIG_HAVE_SENDER) &&
+			      (e->sender.flags & WATCH_SENDER_RERAISED));
 	add_sender(json, e, cause);
 }
 
@@ -215,6 +217,8 @@ static int handle_signal(struct watch_source *s, const struct watch_signal_event
 		watch_event_facts(&ev, " at %s", addr);
 	}
 	origin_facts(&ev, e, cause, act);
+	if (cJSON_IsTrue(cJSON_GetObjectItem(ev.json, "reraised")))
+		watch_event_facts(&ev, ", caught and raised again by the process");
 	if (e->flags & WATCH_SIG_HANDLED)
 		watch_event_facts(&ev, ", handled by the process");
 	else
