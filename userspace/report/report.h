@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_REPORT_H
 #define FAULTLINE_REPORT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -69,8 +70,8 @@ void report_signal_steps(cJSON *arr, const struct report_facts *f);
 /* "SIGTERM from timeout (pid 812), terminated" */
 void report_signal_summary(const cJSON *ev, char *buf, size_t len);
 
-/* Appends a formatted line to a JSON array of strings. */
-void report_add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a formatted line (up to 511 bytes) to a JSON array of strings. */
+void report_add_vline(cJSON *arr, const char *fmt, va_list ap);
 
 /* One line for a timeline: "accept4() EMFILE, 1024/1024 fds" (no time, no process). */
 void report_event_summary(const cJSON *ev, char *buf, size_t len);

@@ -123,15 +123,23 @@ char *report_title(const struct report_facts *f)
 	return rc < 0 ? NULL : t;
 }
 
-void report_add_line(cJSON *arr, const char *fmt, ...)
+void report_add_vline(cJSON *arr, const char *fmt, va_list ap)
 {
 	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+}
+
+static void add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_line(cJSON *arr, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	report_add_vline(arr, fmt, ap);
 	va_end(ap);
-	cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
 }
 
 static void leak_evidence(cJSON *arr, const struct report_facts *f)
@@ -142,7 +150,7 @@ static void leak_evidence(cJSON *arr, const struct report_facts *f)
 	if (!top_leak(f->leaks, &l))
 		return;
 	report_fmt_count(l.open, n, sizeof(n));
-	report_add_line(arr, "top leak site: %s%s%s%s: %s fds opened there still open", l.site,
+	add_line(arr, "top leak site: %s%s%s%s: %s fds opened there still open", l.site,
 		 l.module ? " (" : "", l.module ? base(l.module) : "", l.module ? ")" : "", n);
 }
 
@@ -151,16 +159,16 @@ static void oom_evidence(cJSON *arr, const cJSON *ev)
 	const cJSON *v = victim(ev), *trig = cJSON_GetObjectItemCaseSensitive(ev, "trigger");
 	const char *tw = report_stack_where(cJSON_GetObjectItemCaseSensitive(trig, "stack"));
 
-	report_add_line(arr, "victim %s (pid %.0f): anon RSS %.0f kB, file RSS %.0f kB, shmem %.0f kB, "
+	add_line(arr, "victim %s (pid %.0f): anon RSS %.0f kB, file RSS %.0f kB, shmem %.0f kB, "
 		 "oom_score_adj %.0f", or(str(v, "comm"), "?"), num(v, "pid"),
 		 num(v, "anon_rss_kb"), num(v, "file_rss_kb"), num(v, "shmem_rss_kb"),
 		 num(v, "oom_score_adj"));
 	if (cJSON_IsObject(trig))
-		report_add_line(arr, "allocation that triggered it: %s (pid %.0f)%s%s",
+		add_line(arr, "allocation that triggered it: %s (pid %.0f)%s%s",
 			 or(str(trig, "comm"), "?"), num(trig, "pid"), tw ? " in " : "",
 			 tw ? tw : "");
 	if (str(ev, "scope") || str(v, "memcg"))
-		report_add_line(arr, "scope: %s%s%s", or(str(ev, "scope"), "memcg"),
+		add_line(arr, "scope: %s%s%s", or(str(ev, "scope"), "memcg"),
 			 str(v, "memcg") ? " " : "", or(str(v, "memcg"), ""));
 }
 
@@ -174,22 +182,22 @@ cJSON *report_evidence(const struct report_facts *f)
 	if (!arr)
 		return NULL;
 	if (!strcmp(type, "fd_exhausted") || !strcmp(type, "fd_pressure")) {
-		report_add_line(arr, "open fds %.0f, RLIMIT_NOFILE soft limit %.0f", num(ev, "open_fds"),
+		add_line(arr, "open fds %.0f, RLIMIT_NOFILE soft limit %.0f", num(ev, "open_fds"),
 			 num(ev, "limit"));
 		report_fmt_count(f->inc->impact.fd_failures, n, sizeof(n));
 		if (f->inc->impact.fd_failures)
-			report_add_line(arr, "%s calls failed with EMFILE/ENFILE", n);
+			add_line(arr, "%s calls failed with EMFILE/ENFILE", n);
 		leak_evidence(arr, f);
 	} else if (!strcmp(type, "oom_kill")) {
 		oom_evidence(arr, ev);
 	} else if (!strcmp(type, "signal")) {
 		report_signal_evidence(arr, f);
 	} else if (!strcmp(type, "slow_syscall")) {
-		report_add_line(arr, "%s() blocked %.0f ms", or(str(ev, "syscall"), "?"),
+		add_line(arr, "%s() blocked %.0f ms", or(str(ev, "syscall"), "?"),
 			 num(ev, "duration_ms"));
 	}
 	if (f->inc->time_linked)
-		report_add_line(arr, "some events are linked to this incident by time only (no process "
+		add_line(arr, "some events are linked to this incident by time only (no process "
 			 "or port metadata connects them)");
 	return arr;
 }
@@ -211,7 +219,7 @@ static void refusal_step(cJSON *arr, const struct report_facts *f, const char *w
 		return;
 	report_fmt_count(f->inc->impact.refused, n, sizeof(n));
 	ports_text(&f->inc->impact, ports, sizeof(ports));
-	report_add_line(arr, "%s connections to port %s were refused %s", n, *ports ? ports : "?", why);
+	add_line(arr, "%s connections to port %s were refused %s", n, *ports ? ports : "?", why);
 }
 
 static void fd_steps(cJSON *arr, const struct report_facts *f)
@@ -222,17 +230,17 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 
 	if (top_leak(f->leaks, &l)) {
 		report_fmt_count(l.open, n, sizeof(n));
-		report_add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
+		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
 			 "that keeps them%s%s%s and close them", l.site, l.module ? " (" : "",
 			 l.module ? base(l.module) : "", l.module ? ")" : "", n,
 			 l.caller ? " (called from " : "", l.caller ? l.caller : "",
 			 l.caller ? ")" : "");
 	} else {
-		report_add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",
+		add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",
 			 or(str(ev, "comm"), "the process"), num(ev, "pid"),
 			 f->where ? "; the failing call is in " : "", f->where ? f->where : "");
 	}
-	report_add_line(arr, "RLIMIT_NOFILE is %.0f: raising it (ulimit -n, LimitNOFILE=) only delays "
+	add_line(arr, "RLIMIT_NOFILE is %.0f: raising it (ulimit -n, LimitNOFILE=) only delays "
 		 "the next exhaustion if fds leak", num(ev, "limit"));
 	refusal_step(arr, f, "once it could not accept: restart it after the fix, and alert on "
 		     "fd_pressure");
@@ -245,13 +253,13 @@ static void oom_steps(cJSON *arr, const struct report_facts *f)
 
 	trig = cJSON_GetObjectItemCaseSensitive(f->root, "trigger");
 	tw = report_stack_where(cJSON_GetObjectItemCaseSensitive(trig, "stack"));
-	report_add_line(arr, "%s%s hit its memory limit with %s at %.0f MB resident: compare the limit "
+	add_line(arr, "%s%s hit its memory limit with %s at %.0f MB resident: compare the limit "
 		 "(memory.limit_in_bytes or memory.max) with what it needs",
 		 str(v, "memcg") ? "memory cgroup " : "the system", or(str(v, "memcg"), ""),
 		 or(str(v, "comm"), "the victim"),
 		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024);
 	if (tw)
-		report_add_line(arr, "the allocation that triggered the kill was in %s: the flame graph of "
+		add_line(arr, "the allocation that triggered the kill was in %s: the flame graph of "
 			 "the window against the minutes before shows what grew", tw);
 	refusal_step(arr, f, "after it died: nothing restarted it (add a restart policy)");
 }
@@ -276,18 +284,18 @@ cJSON *report_next_steps(const struct report_facts *f)
 	else if (!strcmp(type, "signal"))
 		signal_steps(arr, f);
 	else if (!strcmp(type, "slow_syscall"))
-		report_add_line(arr, "%s() blocked %.0f ms%s%s: %llu slow calls, %.0f ms in total; check what "
+		add_line(arr, "%s() blocked %.0f ms%s%s: %llu slow calls, %.0f ms in total; check what "
 			 "it waits on (the file, device or peer behind the fd)",
 			 or(str(f->root, "syscall"), "?"), num(f->root, "duration_ms"),
 			 f->where ? " in " : "", f->where ? f->where : "",
 			 (unsigned long long)f->inc->impact.slow_calls,
 			 f->inc->impact.slow_us / 1000.0);
 	else if (!strcmp(type, "conn_refused"))
-		report_add_line(arr, "nothing listened on %s:%.0f: check that the service is running and "
+		add_line(arr, "nothing listened on %s:%.0f: check that the service is running and "
 			 "that clients use the right address", or(str(f->root, "daddr"), "?"),
 			 num(f->root, "dport"));
 	else
-		report_add_line(arr, "%s from %s:%.0f: check the network path and the peer",
+		add_line(arr, "%s from %s:%.0f: check the network path and the peer",
 			 errno_name(f->root), or(str(f->root, "daddr"), "?"), num(f->root, "dport"));
 	return arr;
 }

@@ -117,8 +117,10 @@ static void parse_signal(const cJSON **f, struct cl_event *e)
 		}
 	}
 	/* Watch says whether the signal ended the process; older events are judged by name. */
-	if (cJSON_IsBool(f[F_FATAL]))
-		e->flags = cJSON_IsTrue(f[F_FATAL]) ? e->flags | CL_F_FATAL : e->flags & ~CL_F_FATAL;
+	if (cJSON_IsTrue(f[F_FATAL]))
+		e->flags |= CL_F_FATAL;
+	else if (cJSON_IsFalse(f[F_FATAL]))
+		e->flags &= ~CL_F_FATAL;
 	if (cJSON_IsNumber(f[F_SIGNO]) && f[F_SIGNO]->valueint > 0 && f[F_SIGNO]->valueint < 65)
 		e->signo = (uint32_t)f[F_SIGNO]->valueint;
 }

@@ -5,11 +5,23 @@
  * another process sent (kill, timeout, systemd) is a stop by someone, and the
  * stack then only says what was running. See docs/semantics.md.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
+
+static void add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_line(cJSON *arr, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_add_vline(arr, fmt, ap);
+	va_end(ap);
+}
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -147,27 +159,37 @@ char *report_signal_title(const struct report_facts *f, const char *comm, int pi
 static void origin_evidence(cJSON *arr, const struct report_facts *f,
 			    const struct report_signal *s)
 {
-	const cJSON *ev = f->root;
+	const char *addr = str(f->root, "fault_addr");
 	char who[96], via[64];
 
 	report_signal_sender(s, who, sizeof(who));
 	report_signal_via(s, via, sizeof(via));
 	if (report_signal_is(s, "fault"))
-		report_add_line(arr, "%s%s%s%s: raised by the kernel on a faulting instruction%s%s",
-				s->name, s->code ? " (" : "", s->code ? s->code : "",
-				s->code ? ")" : "", str(ev, "fault_addr") ? " at address " : "",
-				str(ev, "fault_addr") ? str(ev, "fault_addr") : "");
+		add_line(arr, "%s%s%s%s: raised by the kernel on a faulting instruction%s%s",
+			 s->name, s->code ? " (" : "", s->code ? s->code : "", s->code ? ")" : "",
+			 addr ? " at address " : "", addr ? addr : "");
 	else if (report_signal_is(s, "self"))
-		report_add_line(arr, "%s sent by the process to itself%s", s->name, via);
+		add_line(arr, "%s sent by the process to itself%s", s->name, via);
 	else if (report_signal_is(s, "sender"))
-		report_add_line(arr, "%s sent by %s, uid %.0f,%s: a stop requested by another "
-				"process, not a crash", s->name, who,
-				num(s->sender, "uid"), via);
+		add_line(arr, "%s sent by %s, uid %.0f,%s: a stop requested by another process, "
+			 "not a crash", s->name, who, num(s->sender, "uid"), via);
 	else if (report_signal_is(s, "kernel"))
-		report_add_line(arr, "%s sent by the kernel%s, not by a process", s->name, via);
+		add_line(arr, "%s sent by the kernel%s, not by a process", s->name, via);
 	else
-		report_add_line(arr, "%s%s: no sender was seen (sent before the recording began, "
-				"or its record was lost)", s->name, via);
+		add_line(arr, "%s%s: no sender was seen (sent before the recording began, or its "
+			 "record was lost)", s->name, via);
+}
+
+static const char *action_text(const char *action)
+{
+	if (!strcmp(action, "handler"))
+		return "a handler installed by the process caught it";
+	if (!strcmp(action, "stop"))
+		return "its default action stopped the process";
+	if (!strcmp(action, "core dump"))
+		return "its default action ended the process with a core dump (when core dumps "
+		       "are enabled)";
+	return "its default action terminated the process";
 }
 
 void report_signal_evidence(cJSON *arr, const struct report_facts *f)
@@ -177,49 +199,43 @@ void report_signal_evidence(cJSON *arr, const struct report_facts *f)
 	report_signal_read(f->root, &s);
 	origin_evidence(arr, f, &s);
 	if (s.action)
-		report_add_line(arr, "%s", !strcmp(s.action, "handler") ?
-				"a handler installed by the process caught it" :
-				!strcmp(s.action, "stop") ? "its default action stopped the process" :
-				!strcmp(s.action, "core dump") ?
-				"its default action ended the process with a core dump (when "
-				"core dumps are enabled)" :
-				"its default action terminated the process");
+		add_line(arr, "%s", action_text(s.action));
 	if (f->where && report_signal_is(&s, "self"))
-		report_add_line(arr, "it was in %s when it sent the signal", f->where);
+		add_line(arr, "it was in %s when it sent the signal", f->where);
 	else if (f->where && !report_signal_is(&s, "fault"))
-		report_add_line(arr, "it was running %s when the signal arrived: where it was "
-				"interrupted, not where the signal came from", f->where);
+		add_line(arr, "it was running %s when the signal arrived: where it was "
+			 "interrupted, not where the signal came from", f->where);
 	if (s.thread)
-		report_add_line(arr, "thread %s took the signal", s.thread);
+		add_line(arr, "thread %s took the signal", s.thread);
 }
 
 void report_signal_steps(cJSON *arr, const struct report_facts *f)
 {
 	const char *comm = str(f->root, "comm") ? str(f->root, "comm") : "the process";
 	const char *at = f->where ? " in " : "", *where = f->where ? f->where : "";
+	const char *self;
 	struct report_signal s;
 	char who[96];
 
 	report_signal_read(f->root, &s);
 	report_signal_sender(&s, who, sizeof(who));
+	self = report_signal_is(&s, "self") ? ", raised by the process itself" : "";
 	if (s.crash)
-		report_add_line(arr, "%s%s%s%s: enable core dumps (ulimit -c unlimited or "
-				"systemd-coredump) to capture the state, then fix that code path",
-				s.name, report_signal_is(&s, "self") ? ", raised by the process itself" :
-				"", at, where);
+		add_line(arr, "%s%s%s%s: enable core dumps (ulimit -c unlimited or "
+			 "systemd-coredump) to capture the state, then fix that code path", s.name,
+			 self, at, where);
 	else if (report_signal_is(&s, "sender"))
-		report_add_line(arr, "%s did not crash: %s sent it %s; find out why (a supervisor's "
-				"timeout or restart, a deploy, an operator's kill)", comm, who, s.name);
+		add_line(arr, "%s did not crash: %s sent it %s; find out why (a supervisor's "
+			 "timeout or restart, a deploy, an operator's kill)", comm, who, s.name);
 	else if (report_signal_is(&s, "self"))
-		report_add_line(arr, "%s sent %s to itself (for SIGPIPE: a write to a pipe or socket "
-				"whose reader had gone): check what it did%s%s", comm, s.name, at,
-				where);
+		add_line(arr, "%s sent %s to itself (for SIGPIPE: a write to a pipe or socket "
+			 "whose reader had gone): check what it did%s%s", comm, s.name, at, where);
 	else if (report_signal_is(&s, "kernel"))
-		report_add_line(arr, "the kernel sent %s to %s: its log (dmesg) at that time names the "
-				"reason (OOM killer, RLIMIT_CPU, a timer)", s.name, comm);
+		add_line(arr, "the kernel sent %s to %s: its log (dmesg) at that time names the "
+			 "reason (OOM killer, RLIMIT_CPU, a timer)", s.name, comm);
 	else
-		report_add_line(arr, "no sender of %s was seen: the supervisor's and shells' logs may "
-				"say who sent it", s.name);
+		add_line(arr, "no sender of %s was seen: the supervisor's and shells' logs may say "
+			 "who sent it", s.name);
 }
 
 /* The timeline's words: "SIGTERM from timeout (pid 812), terminated". */

@@ -44,10 +44,10 @@ static char *words(const char *json, const char *where)
 
 static void test_sent_is_a_stop(void **state)
 {
-	char *w = words("{\"type\":\"signal\",\"pid\":20,\"comm\":\"python3\",\"signal\":\"SIGTERM\","
-			"\"si_code\":\"SI_USER\",\"cause\":\"sender\",\"crash\":false,"
-			"\"action\":\"terminate\",\"fatal\":true,\"sender\":{\"pid\":10,"
-			"\"comm\":\"timeout\",\"uid\":0,\"via\":\"kill()\"}}", "time_sleep");
+	char *w = words("{\"type\":\"signal\",\"pid\":20,\"comm\":\"python3\","
+			"\"signal\":\"SIGTERM\",\"si_code\":\"SI_USER\",\"cause\":\"sender\","
+			"\"crash\":false,\"action\":\"terminate\",\"fatal\":true,"
+			"\"sender\":{\"pid\":10,\"comm\":\"timeout\",\"uid\":0,\"via\":\"kill()\"}}", "time_sleep");
 
 	(void)state;
 	assert_non_null(strstr(w, "python3 (pid 20) was terminated by SIGTERM from timeout "
