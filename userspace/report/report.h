@@ -3,7 +3,6 @@
 #define FAULTLINE_REPORT_H
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
@@ -47,23 +46,7 @@ char *report_title(const struct report_facts *f);
 cJSON *report_evidence(const struct report_facts *f);
 cJSON *report_next_steps(const struct report_facts *f);
 
-/* A signal event as the report words it (report_signal.c); strings point into the event. */
-struct report_signal {
-	const char *name;	/* "SIGTERM" */
-	const char *code;	/* "SI_USER", "SEGV_MAPERR"; NULL when unknown */
-	const char *cause;	/* "fault", "self", "sender", "kernel", "unknown" */
-	const char *action;	/* "terminate", "core dump", "stop", "handler"; NULL if unsaid */
-	const cJSON *sender;	/* the sender object, or NULL */
-	const char *thread;	/* the receiving thread's name when not the process's */
-	bool crash;		/* a fault in the code or an abort the process raised */
-	bool handled;
-};
-
-void report_signal_read(const cJSON *ev, struct report_signal *s);
-bool report_signal_is(const struct report_signal *s, const char *cause);
-const char *report_signal_verb(const struct report_signal *s);
-void report_signal_sender(const struct report_signal *s, char *buf, size_t len);
-void report_signal_via(const struct report_signal *s, char *buf, size_t len);
+/* Signal incidents (report_signal.c): a crash only for faults and self-raised aborts. */
 char *report_signal_title(const struct report_facts *f, const char *comm, int pid);
 void report_signal_evidence(cJSON *arr, const struct report_facts *f);
 void report_signal_steps(cJSON *arr, const struct report_facts *f);

@@ -6,11 +6,24 @@
  * stack then only says what was running. See docs/semantics.md.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
+
+/* A signal event as the report words it; strings point into the event. */
+struct report_signal {
+	const char *name;	/* "SIGTERM" */
+	const char *code;	/* "SI_USER", "SEGV_MAPERR"; NULL when unknown */
+	const char *cause;	/* "fault", "self", "sender", "kernel", "unknown" */
+	const char *action;	/* "terminate", "core dump", "stop", "handler"; NULL if unsaid */
+	const cJSON *sender;	/* the sender object, or NULL */
+	const char *thread;	/* the receiving thread's name when not the process's */
+	bool crash;		/* a fault in the code or an abort the process raised */
+	bool handled;
+};
 
 static void add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -60,7 +73,7 @@ static const char *derived_cause(const struct report_signal *s, double pid)
 	return "unknown";
 }
 
-void report_signal_read(const cJSON *ev, struct report_signal *s)
+static void signal_read(const cJSON *ev, struct report_signal *s)
 {
 	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(ev, "signal");
 	const cJSON *crash = cJSON_GetObjectItemCaseSensitive(ev, "crash");
@@ -84,13 +97,13 @@ void report_signal_read(const cJSON *ev, struct report_signal *s)
 		s->thread = NULL;
 }
 
-bool report_signal_is(const struct report_signal *s, const char *cause)
+static bool signal_is(const struct report_signal *s, const char *cause)
 {
 	return !strcmp(s->cause, cause);
 }
 
 /* "terminated", "stopped", "caught": what the signal did to the process. */
-const char *report_signal_verb(const struct report_signal *s)
+static const char *signal_verb(const struct report_signal *s)
 {
 	if (s->handled || (s->action && !strcmp(s->action, "handler")))
 		return "caught";
@@ -100,11 +113,11 @@ const char *report_signal_verb(const struct report_signal *s)
 }
 
 /* "timeout (pid 812)", "the kernel", "an unknown sender" */
-void report_signal_sender(const struct report_signal *s, char *buf, size_t len)
+static void signal_sender(const struct report_signal *s, char *buf, size_t len)
 {
 	const char *comm = s->sender ? str(s->sender, "comm") : NULL;
 
-	if (report_signal_is(s, "kernel"))
+	if (signal_is(s, "kernel"))
 		snprintf(buf, len, "the kernel");
 	else if (s->sender)
 		snprintf(buf, len, "%s (pid %.0f)", comm && *comm ? comm : "?",
@@ -114,7 +127,7 @@ void report_signal_sender(const struct report_signal *s, char *buf, size_t len)
 }
 
 /* " via kill() (SI_USER)", or the si_code alone, or "" */
-void report_signal_via(const struct report_signal *s, char *buf, size_t len)
+static void signal_via(const struct report_signal *s, char *buf, size_t len)
 {
 	const char *via = s->sender ? str(s->sender, "via") : NULL;
 
@@ -134,24 +147,24 @@ char *report_signal_title(const struct report_facts *f, const char *comm, int pi
 	char *t = NULL;
 	int rc;
 
-	report_signal_read(f->root, &s);
-	report_signal_sender(&s, who, sizeof(who));
+	signal_read(f->root, &s);
+	signal_sender(&s, who, sizeof(who));
 	snprintf(code, sizeof(code), "%s%s%s", s.code ? " (" : "", s.code ? s.code : "",
 		 s.code ? ")" : "");
-	if (report_signal_is(&s, "fault"))
+	if (signal_is(&s, "fault"))
 		rc = asprintf(&t, "%s (pid %d) %s %s%s%s%s", comm, pid,
 			      s.crash ? "crashed:" : "caught a fault,", s.name, code, at, where);
 	else if (s.crash)
 		rc = asprintf(&t, "%s (pid %d) crashed: it raised %s itself%s%s", comm, pid,
 			      s.name, at, where);
-	else if (report_signal_is(&s, "self"))
+	else if (signal_is(&s, "self"))
 		rc = asprintf(&t, "%s (pid %d) was %s by %s, sent by itself", comm, pid,
-			      report_signal_verb(&s), s.name);
-	else if (!strcmp(report_signal_verb(&s), "caught"))
+			      signal_verb(&s), s.name);
+	else if (!strcmp(signal_verb(&s), "caught"))
 		rc = asprintf(&t, "%s (pid %d) caught %s from %s", comm, pid, s.name, who);
 	else
 		rc = asprintf(&t, "%s (pid %d) was %s by %s from %s", comm, pid,
-			      report_signal_verb(&s), s.name, who);
+			      signal_verb(&s), s.name, who);
 	return rc < 0 ? NULL : t;
 }
 
@@ -162,18 +175,18 @@ static void origin_evidence(cJSON *arr, const struct report_facts *f,
 	const char *addr = str(f->root, "fault_addr");
 	char who[96], via[64];
 
-	report_signal_sender(s, who, sizeof(who));
-	report_signal_via(s, via, sizeof(via));
-	if (report_signal_is(s, "fault"))
+	signal_sender(s, who, sizeof(who));
+	signal_via(s, via, sizeof(via));
+	if (signal_is(s, "fault"))
 		add_line(arr, "%s%s%s%s: raised by the kernel on a faulting instruction%s%s",
 			 s->name, s->code ? " (" : "", s->code ? s->code : "", s->code ? ")" : "",
 			 addr ? " at address " : "", addr ? addr : "");
-	else if (report_signal_is(s, "self"))
+	else if (signal_is(s, "self"))
 		add_line(arr, "%s sent by the process to itself%s", s->name, via);
-	else if (report_signal_is(s, "sender"))
+	else if (signal_is(s, "sender"))
 		add_line(arr, "%s sent by %s, uid %.0f,%s: a stop requested by another process, "
 			 "not a crash", s->name, who, num(s->sender, "uid"), via);
-	else if (report_signal_is(s, "kernel"))
+	else if (signal_is(s, "kernel"))
 		add_line(arr, "%s sent by the kernel%s, not by a process", s->name, via);
 	else
 		add_line(arr, "%s%s: no sender was seen (sent before the recording began, or its "
@@ -196,13 +209,13 @@ void report_signal_evidence(cJSON *arr, const struct report_facts *f)
 {
 	struct report_signal s;
 
-	report_signal_read(f->root, &s);
+	signal_read(f->root, &s);
 	origin_evidence(arr, f, &s);
 	if (s.action)
 		add_line(arr, "%s", action_text(s.action));
-	if (f->where && report_signal_is(&s, "self"))
+	if (f->where && signal_is(&s, "self"))
 		add_line(arr, "it was in %s when it sent the signal", f->where);
-	else if (f->where && !report_signal_is(&s, "fault"))
+	else if (f->where && !signal_is(&s, "fault"))
 		add_line(arr, "it was running %s when the signal arrived: where it was "
 			 "interrupted, not where the signal came from", f->where);
 	if (s.thread)
@@ -217,20 +230,20 @@ void report_signal_steps(cJSON *arr, const struct report_facts *f)
 	struct report_signal s;
 	char who[96];
 
-	report_signal_read(f->root, &s);
-	report_signal_sender(&s, who, sizeof(who));
-	self = report_signal_is(&s, "self") ? ", raised by the process itself" : "";
+	signal_read(f->root, &s);
+	signal_sender(&s, who, sizeof(who));
+	self = signal_is(&s, "self") ? ", raised by the process itself" : "";
 	if (s.crash)
 		add_line(arr, "%s%s%s%s: enable core dumps (ulimit -c unlimited or "
 			 "systemd-coredump) to capture the state, then fix that code path", s.name,
 			 self, at, where);
-	else if (report_signal_is(&s, "sender"))
+	else if (signal_is(&s, "sender"))
 		add_line(arr, "%s did not crash: %s sent it %s; find out why (a supervisor's "
 			 "timeout or restart, a deploy, an operator's kill)", comm, who, s.name);
-	else if (report_signal_is(&s, "self"))
+	else if (signal_is(&s, "self"))
 		add_line(arr, "%s sent %s to itself (for SIGPIPE: a write to a pipe or socket "
 			 "whose reader had gone): check what it did%s%s", comm, s.name, at, where);
-	else if (report_signal_is(&s, "kernel"))
+	else if (signal_is(&s, "kernel"))
 		add_line(arr, "the kernel sent %s to %s: its log (dmesg) at that time names the "
 			 "reason (OOM killer, RLIMIT_CPU, a timer)", s.name, comm);
 	else
@@ -244,14 +257,14 @@ void report_signal_summary(const cJSON *ev, char *buf, size_t len)
 	struct report_signal s;
 	char who[96];
 
-	report_signal_read(ev, &s);
-	report_signal_sender(&s, who, sizeof(who));
-	if (report_signal_is(&s, "fault"))
+	signal_read(ev, &s);
+	signal_sender(&s, who, sizeof(who));
+	if (signal_is(&s, "fault"))
 		snprintf(buf, len, "%s%s%s%s, %s", s.name, s.code ? " (" : "", s.code ? s.code : "",
 			 s.code ? ")" : "", s.crash ? "crash" : "fault caught by a handler");
-	else if (report_signal_is(&s, "self"))
+	else if (signal_is(&s, "self"))
 		snprintf(buf, len, "%s sent by itself, %s", s.name, s.crash ? "crash" :
-			 report_signal_verb(&s));
+			 signal_verb(&s));
 	else
-		snprintf(buf, len, "%s from %s, %s", s.name, who, report_signal_verb(&s));
+		snprintf(buf, len, "%s from %s, %s", s.name, who, signal_verb(&s));
 }
