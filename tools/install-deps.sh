@@ -17,7 +17,7 @@ libcjson-dev libcmocka-dev pkg-config libiberty-dev"
 # redis-server, redis-tools, nginx, strace: real servers and clients the conn and fd
 # tests drive.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
-libc6-dbg redis-server redis-tools nginx strace"
+libc6-dbg coreutils redis-server redis-tools nginx strace"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"
 
 check_only=0

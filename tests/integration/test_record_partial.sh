@@ -26,7 +26,7 @@ wait "$RECORD_PID" 2>/dev/null
 expect_exit 0 "$FAULTLINE" report "$TMP/k.rec.partial"
 assert_match "$TMP/err" 'is truncated'
 assert_match "$TMP/out" 'WARNING: the recording is truncated'
-assert_match "$TMP/out" 'segv \(pid [0-9]+\) was killed by SIGSEGV in crash_here'
+assert_match "$TMP/out" 'segv \(pid [0-9]+\) crashed: SIGSEGV \(SEGV_MAPERR\) in crash_here'
 "$FAULTLINE" report "$TMP/k.rec.partial" -f json -o "$TMP/k.json" || fail "json report failed"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["recording"]
 assert r["truncated"] and not r["complete"], r' "$TMP/k.json" || fail "truncation not reported"

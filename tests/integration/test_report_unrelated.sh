@@ -38,6 +38,6 @@ assert rb["type"] == "fd_exhausted" and rb["pid"] == leaker, rb
 assert all(p["pid"] != leaker for p in a[0]["processes"])
 assert all(p["pid"] != segv for p in b[0]["processes"])
 PY
-assert_match "$TMP/report.txt" "segv \\(pid $segv\\) was killed by SIGSEGV in crash_here"
+assert_match "$TMP/report.txt" "segv \\(pid $segv\\) crashed: SIGSEGV \\(SEGV_MAPERR\\) in crash_here"
 assert_match "$TMP/report.txt" "fd_leaker \\(pid $leaker\\) ran out of file descriptors"
 pass "two unrelated faults: two incidents"

@@ -32,6 +32,8 @@ assert e["si_code"] == "SEGV_MAPERR", e["si_code"]
 assert e["fault_addr"] == "0x10", e["fault_addr"]
 assert e["comm"] == "segv" and e["severity"] == "critical"
 assert e["handled"] is False
+assert e["cause"] == "fault" and e["crash"] is True, e
+assert e["action"] == "core dump" and e["fatal"] is True, e
 assert "sender" not in e, "a fault has no sender"
 assert any(f["addr"].startswith("0x5") or f["addr"].startswith("0x7") for f in e["stack"])
 PY
@@ -51,6 +53,8 @@ e = json.loads(sys.argv[1])
 assert e["signal"] == "SIGKILL", e["signal"]
 assert e["sender"]["pid"] == int(sys.argv[2]), (e["sender"], sys.argv[2])
 assert e["sender"]["si_code"] == "SI_USER", e["sender"]
+assert e["si_code"] == "SI_USER" and e["group_exit"] is True, e
+assert e["cause"] == "sender" and e["crash"] is False, e
 PY
 
 events "e['type'] == 'process_exit' and e['pid'] == $segv" >"$TMP/exit.ev"

@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_REPORT_H
 #define FAULTLINE_REPORT_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
@@ -46,6 +47,16 @@ struct report_facts {
 char *report_title(const struct report_facts *f);
 cJSON *report_evidence(const struct report_facts *f);
 cJSON *report_next_steps(const struct report_facts *f);
+
+/* Signal incidents (report_signal.c): a crash only for faults and self-raised aborts. */
+char *report_signal_title(const struct report_facts *f, const char *comm, int pid);
+void report_signal_evidence(cJSON *arr, const struct report_facts *f);
+void report_signal_steps(cJSON *arr, const struct report_facts *f);
+/* "SIGTERM from timeout (pid 812), terminated" */
+void report_signal_summary(const cJSON *ev, char *buf, size_t len);
+
+/* Appends a formatted line (up to 511 bytes) to a JSON array of strings. */
+void report_add_vline(cJSON *arr, const char *fmt, va_list ap);
 
 /* One line for a timeline: "accept4() EMFILE, 1024/1024 fds" (no time, no process). */
 void report_event_summary(const cJSON *ev, char *buf, size_t len);

@@ -35,16 +35,6 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* "SIGSEGV" whether the event says "SIGSEGV", 11 or {"name": ...}. */
-static const char *signal_name(const cJSON *ev)
-{
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "signal");
-
-	if (cJSON_IsObject(s))
-		s = cJSON_GetObjectItemCaseSensitive(s, "name");
-	return cJSON_IsString(s) ? s->valuestring : "a fatal signal";
-}
-
 static const char *errno_name(const cJSON *ev)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(ev, "errno");
@@ -131,8 +121,7 @@ char *report_title(const struct report_facts *f)
 			      num(ev, "limit"), or(str(ev, "syscall"), "a call"), errno_name(ev),
 			      at, where);
 	else if (!strcmp(type, "signal"))
-		rc = asprintf(&t, "%s (pid %d) was killed by %s%s%s", comm, pid, signal_name(ev),
-			      at, where);
+		return report_signal_title(f, comm, pid);
 	else if (!strcmp(type, "fd_pressure"))
 		rc = asprintf(&t, "%s (pid %d) is running out of file descriptors (%.0f of %.0f)",
 			      comm, pid, num(ev, "open_fds"), num(ev, "limit"));
@@ -153,17 +142,23 @@ char *report_title(const struct report_facts *f)
 	return rc < 0 ? NULL : t;
 }
 
+void report_add_vline(cJSON *arr, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+}
+
 static void add_line(cJSON *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void add_line(cJSON *arr, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	report_add_vline(arr, fmt, ap);
 	va_end(ap);
-	cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
 }
 
 static void leak_evidence(cJSON *arr, const struct report_facts *f)
@@ -235,9 +230,7 @@ cJSON *report_evidence(const struct report_facts *f)
 	} else if (!strcmp(type, "oom_kill")) {
 		oom_evidence(arr, ev);
 	} else if (!strcmp(type, "signal")) {
-		add_line(arr, "%s delivered to %s (pid %.0f)%s%s", signal_name(ev),
-			 or(str(ev, "comm"), "?"), num(ev, "pid"), f->where ? ", faulting in " : "",
-			 f->where ? f->where : "");
+		report_signal_evidence(arr, f);
 	} else if (!strcmp(type, "slow_syscall")) {
 		add_line(arr, "%s() blocked %.0f ms", or(str(ev, "syscall"), "?"),
 			 num(ev, "duration_ms"));
@@ -325,16 +318,7 @@ static void oom_steps(cJSON *arr, const struct report_facts *f)
 
 static void signal_steps(cJSON *arr, const struct report_facts *f)
 {
-	const char *sig = signal_name(f->root);
-
-	if (!strcmp(sig, "SIGKILL"))
-		add_line(arr, "SIGKILL was sent by pid %.0f: find out why it was killed "
-			 "(supervisor timeout, kill -9)",
-			 num(cJSON_GetObjectItemCaseSensitive(f->root, "sender"), "pid"));
-	else
-		add_line(arr, "%s%s%s: enable core dumps (ulimit -c unlimited or systemd-coredump) to "
-			 "capture the state, then fix that code path", sig,
-			 f->where ? " in " : "", f->where ? f->where : "");
+	report_signal_steps(arr, f);
 	refusal_step(arr, f, "after it died: add a restart policy");
 }
 

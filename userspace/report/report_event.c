@@ -35,15 +35,15 @@ static uint32_t intern(struct report_model *m, const char *s)
 enum fld {
 	F_TYPE, F_TIME, F_PID, F_TID, F_COMM, F_CGROUP, F_CONTAINER, F_CONTAINER_ID, F_SYSCALL,
 	F_STACK, F_STACK_ID, F_ERRNO, F_OPEN_FDS, F_LIMIT, F_DURATION, F_SIGNAL, F_FATAL,
-	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F_SADDR, F_DROPPED,
-	F_QUEUED, F__N,
+	F_SIGNO, F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F_SADDR,
+	F_DROPPED, F_QUEUED, F__N,
 };
 
 static const char *const fld_names[F__N] = {
 	"type", "time", "pid", "tid", "comm", "cgroup", "container", "container_id", "syscall",
 	"stack", "stack_id", "errno", "open_fds", "limit", "duration_ms", "signal", "fatal",
-	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction", "saddr", "dropped",
-	"queued",
+	"signo", "victim", "memcg", "daddr", "dport", "sport", "local_port", "direction", "saddr",
+	"dropped", "queued",
 };
 
 static void index_fields(const cJSON *ev, const cJSON **f)
@@ -118,8 +118,13 @@ static void parse_signal(const cJSON **f, struct cl_event *e)
 			e->flags |= CL_F_FATAL;
 		}
 	}
-	if (cJSON_IsFalse(f[F_FATAL]))
+	/* Watch says whether the signal ended the process; older events are judged by name. */
+	if (cJSON_IsTrue(f[F_FATAL]))
+		e->flags |= CL_F_FATAL;
+	else if (cJSON_IsFalse(f[F_FATAL]))
 		e->flags &= ~CL_F_FATAL;
+	if (cJSON_IsNumber(f[F_SIGNO]) && f[F_SIGNO]->valueint > 0 && f[F_SIGNO]->valueint < 65)
+		e->signo = (uint32_t)f[F_SIGNO]->valueint;
 }
 
 /* The first frame worth naming: leaf-most user frame outside the C library. */

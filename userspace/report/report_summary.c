@@ -23,15 +23,6 @@ static bool has(const cJSON *o, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(o, name) != NULL;
 }
 
-static const char *sig_name(const cJSON *ev)
-{
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "signal");
-
-	if (cJSON_IsObject(s))
-		s = cJSON_GetObjectItemCaseSensitive(s, "name");
-	return cJSON_IsString(s) ? s->valuestring : "signal";
-}
-
 static void conn_summary(const cJSON *ev, const char *type, char *buf, size_t len)
 {
 	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "direction"));
@@ -73,7 +64,7 @@ void report_event_summary(const cJSON *ev, char *buf, size_t len)
 			 num(v, "pid"), has(v, "memcg") ? " in " : "",
 			 has(v, "memcg") ? str(v, "memcg") : "");
 	else if (!strcmp(type, "signal"))
-		snprintf(buf, len, "%s delivered", sig_name(ev));
+		report_signal_summary(ev, buf, len);
 	else if (!strcmp(type, "slow_syscall"))
 		slow_summary(ev, buf, len);
 	else if (!strcmp(type, "conn_refused") || !strcmp(type, "conn_error"))

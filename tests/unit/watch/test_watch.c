@@ -201,6 +201,55 @@ static void test_signal_names(void **state)
 	assert_string_equal(buf, "killed by SIGSEGV (core dumped)");
 }
 
+static enum watch_sig_cause cause_of(int sig, int code, bool sender, unsigned int from)
+{
+	struct watch_sig_origin o = { .sig = sig, .code = code, .code_known = true,
+				      .have_sender = sender, .sender_pid = from, .pid = 100 };
+
+	return watch_signal_cause(&o);
+}
+
+/* Fault versus stop: a fault is the kernel's; kill() from elsewhere is a stop. */
+static void test_signal_cause(void **state)
+{
+	struct watch_sig_origin group = { .sig = SIGTERM, .have_sender = true, .pid = 100 };
+
+	(void)state;
+	assert_int_equal(cause_of(SIGSEGV, SEGV_MAPERR, false, 0), WATCH_CAUSE_FAULT);
+	assert_int_equal(cause_of(SIGSEGV, SI_KERNEL, false, 0), WATCH_CAUSE_FAULT);
+	assert_int_equal(cause_of(SIGSEGV, SI_USER, true, 7), WATCH_CAUSE_SENDER);
+	assert_false(watch_signal_is_crash(SIGSEGV, WATCH_CAUSE_SENDER));
+	assert_int_equal(cause_of(SIGABRT, SI_TKILL, true, 100), WATCH_CAUSE_SELF);
+	assert_true(watch_signal_is_crash(SIGABRT, WATCH_CAUSE_SELF));
+	assert_false(watch_signal_is_crash(SIGPIPE, WATCH_CAUSE_SELF));
+	assert_int_equal(cause_of(SIGTERM, SI_USER, false, 0), WATCH_CAUSE_UNKNOWN);
+	assert_int_equal(cause_of(SIGTERM, SI_QUEUE, true, 7), WATCH_CAUSE_SENDER);
+	assert_int_equal(cause_of(SIGKILL, SI_KERNEL, true, 7), WATCH_CAUSE_KERNEL);
+	/* A positive si_code is a fault only for the fault signals (SIGIO's POLL_IN is not). */
+	assert_int_equal(cause_of(SIGIO, 1, false, 0), WATCH_CAUSE_UNKNOWN);
+	assert_int_equal(watch_signal_cause(&group), WATCH_CAUSE_SENDER);
+	group.have_sender = false;
+	assert_int_equal(watch_signal_cause(&group), WATCH_CAUSE_UNKNOWN);
+	assert_string_equal(watch_sig_cause_name(WATCH_CAUSE_SENDER), "sender");
+	assert_string_equal(watch_si_code_via(SI_TKILL), "tgkill()");
+	assert_null(watch_si_code_via(12345));
+}
+
+static void test_signal_actions(void **state)
+{
+	(void)state;
+	assert_int_equal(watch_signal_default_action(SIGTERM), WATCH_ACT_TERM);
+	assert_int_equal(watch_signal_default_action(SIGKILL), WATCH_ACT_TERM);
+	assert_int_equal(watch_signal_default_action(SIGSEGV), WATCH_ACT_CORE);
+	assert_int_equal(watch_signal_default_action(SIGQUIT), WATCH_ACT_CORE);
+	assert_int_equal(watch_signal_default_action(SIGTSTP), WATCH_ACT_STOP);
+	assert_int_equal(watch_signal_default_action(SIGCHLD), WATCH_ACT_IGNORE);
+	assert_int_equal(watch_signal_default_action(SIGCONT), WATCH_ACT_CONT);
+	assert_int_equal(watch_signal_default_action(SIGRTMIN + 1), WATCH_ACT_TERM);
+	assert_int_equal(watch_signal_default_action(0), WATCH_ACT_IGNORE);
+	assert_string_equal(watch_sig_action_name(WATCH_ACT_CORE), "core dump");
+}
+
 static void test_call_site(void **state)
 {
 	/* The 7 bytes before a return address, from real x86-64 code. */
@@ -234,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_slow_cfg),
 		cmocka_unit_test(test_signal_names),
+		cmocka_unit_test(test_signal_cause),
+		cmocka_unit_test(test_signal_actions),
 		cmocka_unit_test(test_call_site),
 	};
 
