@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_UNWIND_TABLE_H
+#define FAULTLINE_UNWIND_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "kunwind.h"
+
+/*
+ * One ELF file's x86-64 call frame information compiled into rows for the
+ * in-kernel unwinder (bpf/kunwind.h): each row holds from its pc up to the
+ * next row's. The DWARF CFA program of every FDE is interpreted for the
+ * registers a stack walk needs (CFA, rbp, return address); rules it cannot
+ * express become KUNWIND_CFA_UNSUPPORTED rows, and addresses between FDEs
+ * KUNWIND_CFA_GAP rows. Sorted by pc, no two neighbours with equal rules.
+ */
+struct unwind_row {
+	uint64_t pc;		/* ELF virtual address */
+	int32_t cfa_off;
+	int16_t rbp_off;
+	uint8_t cfa_rule;	/* enum kunwind_cfa_rule */
+	uint8_t rbp_rule;	/* enum kunwind_rbp_rule */
+};
+
+struct unwind_table {
+	struct unwind_row *rows;
+	size_t n, cap;
+	size_t fdes;		/* FDEs interpreted */
+	size_t bad_fdes;	/* FDEs that could not be parsed (skipped) */
+	size_t unsupported;	/* rows with KUNWIND_CFA_UNSUPPORTED */
+};
+
+/*
+ * Compiles the .eh_frame of @path (.debug_frame is not read). -ENODATA when
+ * it has none, -ENOEXEC when it is not an x86-64 ELF file, -errno else.
+ */
+int unwind_table__from_elf(const char *path, struct unwind_table *t);
+/* The same from .eh_frame bytes loaded at @vaddr. */
+int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
+			       struct unwind_table *t);
+/* The row covering @pc, NULL before the first row. */
+const struct unwind_row *unwind_table__find(const struct unwind_table *t, uint64_t pc);
+void unwind_table__clear(struct unwind_table *t);	/* NULL-safe */
+
+#endif
