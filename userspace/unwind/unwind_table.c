@@ -426,6 +426,8 @@ static void finish(struct unwind_table *t)
 {
 	size_t out = 0;
 
+	if (!t->n)
+		return;
 	qsort(t->rows, t->n, sizeof(*t->rows), cmp_row);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct unwind_row *r = &t->rows[i];
