@@ -478,12 +478,43 @@ static Elf_Scn *find_section(Elf *elf, const char *want)
 	return NULL;
 }
 
+static void read_segments(Elf *elf, struct unwind_table *t)
+{
+	size_t n = 0;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &n))
+		return;
+	for (size_t i = 0; i < n && t->nsegs < UNWIND_TABLE_SEGS; i++) {
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		t->segs[t->nsegs++] = (struct unwind_table_seg){ ph.p_vaddr, ph.p_offset,
+								 ph.p_filesz };
+	}
+}
+
+int unwind_table__bias(const struct unwind_table_seg *segs, size_t nsegs, uint64_t start,
+		       uint64_t pgoff, uint64_t *bias)
+{
+	for (size_t i = 0; i < nsegs; i++) {
+		const struct unwind_table_seg *s = &segs[i];
+
+		/* mmap() rounds the segment's offset down to a page */
+		if (pgoff < (s->offset & ~0xfffULL) || pgoff >= s->offset + s->filesz)
+			continue;
+		*bias = start - pgoff - (s->vaddr - s->offset);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int from_elf(Elf *elf, struct unwind_table *t)
 {
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
 	Elf_Scn *scn;
 	Elf_Data *d;
+	int err;
 
 	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
 	    gelf_getclass(elf) != ELFCLASS64)
@@ -494,7 +525,10 @@ static int from_elf(Elf *elf, struct unwind_table *t)
 	d = elf_getdata(scn, NULL);
 	if (!d || !d->d_buf || !d->d_size)
 		return -ENODATA;
-	return unwind_table__from_ehframe(d->d_buf, d->d_size, sh.sh_addr, t);
+	err = unwind_table__from_ehframe(d->d_buf, d->d_size, sh.sh_addr, t);
+	if (!err)
+		read_segments(elf, t);
+	return err;
 }
 
 int unwind_table__from_elf(const char *path, struct unwind_table *t)

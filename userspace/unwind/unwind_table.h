@@ -24,12 +24,19 @@ struct unwind_row {
 	uint8_t rbp_rule;	/* enum kunwind_rbp_rule */
 };
 
+#define UNWIND_TABLE_SEGS	8
+
 struct unwind_table {
 	struct unwind_row *rows;
 	size_t n, cap;
 	size_t fdes;		/* FDEs interpreted */
 	size_t bad_fdes;	/* FDEs that could not be parsed (skipped) */
 	size_t unsupported;	/* rows with KUNWIND_CFA_UNSUPPORTED */
+	/* unwind_table__from_elf(): the loadable segments, to place mappings */
+	struct unwind_table_seg {
+		uint64_t vaddr, offset, filesz;
+	} segs[UNWIND_TABLE_SEGS];
+	size_t nsegs;
 };
 
 /*
@@ -40,6 +47,13 @@ int unwind_table__from_elf(const char *path, struct unwind_table *t);
 /* The same from .eh_frame bytes loaded at @vaddr. */
 int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
 			       struct unwind_table *t);
+/*
+ * The bias (runtime address - ELF virtual address) of a mapping of the
+ * file at @start with file offset @pgoff, from @segs; -ENOENT when no
+ * segment holds @pgoff.
+ */
+int unwind_table__bias(const struct unwind_table_seg *segs, size_t nsegs, uint64_t start,
+		       uint64_t pgoff, uint64_t *bias);
 /* The row covering @pc, NULL before the first row. */
 const struct unwind_row *unwind_table__find(const struct unwind_table *t, uint64_t pc);
 void unwind_table__clear(struct unwind_table *t);	/* NULL-safe */

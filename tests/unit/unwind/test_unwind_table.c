@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "unwind/unwind_ehframe.h"
+#include "unwind/unwind_maps.h"
 #include "unwind/unwind_table.h"
 
 /*
@@ -153,6 +154,25 @@ static void test_whole_binary(void **state)
 	assert_null(unwind_table__find(&self, 0));
 }
 
+/* The bias of the mapping holding our code, from the segments, is the loader's. */
+static void test_bias(void **state)
+{
+	struct unwind_maps maps;
+	const struct unwind_mapping *m;
+	uint64_t bias = 0;
+
+	(void)state;
+	assert_true(self.nsegs > 0);
+	assert_int_equal(unwind_maps__read(0, &maps), 0);
+	m = unwind_maps__find(&maps, (uintptr_t)cfi_frame);
+	assert_non_null(m);
+	assert_int_equal(unwind_table__bias(self.segs, self.nsegs, m->start, m->pgoff, &bias), 0);
+	assert_int_equal(bias, self_bias);
+	assert_int_equal(unwind_table__bias(self.segs, self.nsegs, m->start, 1ULL << 40, &bias),
+			 -ENOENT);
+	unwind_maps__clear(&maps);
+}
+
 static void test_libc(void **state)
 {
 	struct unwind_table t;
@@ -219,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_frame_prologue_epilogue),
 		cmocka_unit_test(test_special_rules),
 		cmocka_unit_test(test_whole_binary),
+		cmocka_unit_test(test_bias),
 		cmocka_unit_test(test_libc),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_leb128),
