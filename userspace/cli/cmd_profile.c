@@ -23,6 +23,7 @@
 #include "profile/stack_profile.h"
 #include "unwind/unwind_mode.h"
 #include "profile/unwind_profile.h"
+#include "unwind/unwind_kernel.h"
 
 #define POLL_MS 100
 
@@ -103,15 +104,21 @@ static int resolve_args(struct run *r)
 	return check_targets(&r->o);
 }
 
-/* --unwind: frame pointers in BPF, or DWARF from stack copies (unwind_mode.h). */
+/*
+ * --unwind: .eh_frame tables walked in BPF, frame pointers in BPF, or DWARF
+ * from stack copies (unwind_mode.h); the sampler says which one loaded.
+ */
 static void fill_unwind_opts(struct run *r)
 {
 	char why[256];
 
+	r->so.unwind_kernel = unwind_mode_try_kernel(r->o.unwind);
+	r->so.unwind_kernel_required = unwind_mode_kernel_required(r->o.unwind);
 	r->so.unwind_dwarf = unwind_mode_use_dwarf(r->o.unwind, r->o.pids, r->o.npids, r->o.tid,
 						   why, sizeof(why));
 	r->so.stack_bytes = r->o.stack_bytes;
-	pr_info("profile: user stacks: %s\n", why);
+	if (!r->so.unwind_kernel)
+		pr_info("profile: user stacks: %s\n", why);
 }
 
 static void fill_sampler_opts(struct run *r)
@@ -301,6 +308,7 @@ static void print_summary(const struct run *r)
 		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
 	print_lost(res);
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
+	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
 		pct(st->unnamed_frames, st->frames));

@@ -63,9 +63,11 @@ static void usage(void)
 	       "      --pid-in-name      name processes comm-PID in folded and SVG output\n"
 	       "      --stack-map-size N distinct stacks kept (default %d)\n"
 	       "      --counts-map-size N distinct (process, stack) pairs counted (default %d)\n"
-	       "      --unwind MODE      user stacks: fp (frame pointers), dwarf (.eh_frame, for\n"
-	       "                         binaries built without frame pointers) or auto (dwarf\n"
-	       "                         when a -p target's binary lacks them; default)\n"
+	       "      --unwind MODE      user stacks: auto (default: .eh_frame walked in the\n"
+	       "                         kernel; where that cannot load, dwarf when a -p\n"
+	       "                         target lacks frame pointers, else fp), kernel (the\n"
+	       "                         in-kernel walk or fail), fp (frame pointers), dwarf\n"
+	       "                         or snapshot (stack copies unwound in userspace)\n"
 	       "      --stack-bytes N    dwarf: user stack bytes copied per sample (default %d)\n"
 	       "  -v, --verbose          more detail (-vv: libbpf's own messages)\n"
 	       "  -h, --help             this help\n",
@@ -109,7 +111,8 @@ static int set_unwind(struct profile_opts *o, const char *arg)
 	int m = unwind_mode_parse(arg);
 
 	if (m < 0)
-		return cli_usage_error("profile", "unknown --unwind mode '%s' (fp, dwarf or auto)",
+		return cli_usage_error("profile",
+				       "unknown --unwind mode '%s' (auto, kernel, fp, dwarf or snapshot)",
 				       arg);
 	o->unwind = m;
 	return 0;
