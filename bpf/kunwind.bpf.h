@@ -18,11 +18,13 @@
 const volatile bool kunwind = false;
 
 /* max_entries are resized by userspace before load (to 1 when kunwind is off). */
+/* Written by userspace through mmap(): no syscall per row. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, struct kunwind_row);
 	__uint(max_entries, KUNWIND_DEFAULT_ROWS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 } kunwind_rows SEC(".maps");
 
 struct {
@@ -125,18 +127,21 @@ static __always_inline struct kunwind_row *kunwind_row(__u32 file_id, __u64 pc)
 /* The CFA of the frame at @st from @r; 0 with st->end set when it cannot be had. */
 static __always_inline __u64 kunwind_cfa(struct kunwind_state *st, struct kunwind_row *r)
 {
+	__u8 rule = KUNWIND_ROW_CFA(r);
 	__u64 cfa = 0;
 
-	switch (r->cfa_rule) {
+	switch (rule) {
 	case KUNWIND_CFA_RSP:
 		return st->sp + (__s64)r->cfa_off;
+	case KUNWIND_CFA_RSP_X8:
+		return st->sp + (__s64)r->cfa_off * 8;
 	case KUNWIND_CFA_PLT:
 		return st->sp + 8 + ((st->ip & 15) >= (__u64)r->cfa_off ? 8 : 0);
 	case KUNWIND_CFA_RBP:
 	case KUNWIND_CFA_DEREF_RBP:
 		if (!st->bp_known)
 			break;
-		if (r->cfa_rule == KUNWIND_CFA_RBP)
+		if (rule == KUNWIND_CFA_RBP)
 			return st->bp + (__s64)r->cfa_off;
 		if (bpf_probe_read_user(&cfa, sizeof(cfa), (void *)(st->bp + (__s64)r->cfa_off))) {
 			st->end = KUNWIND_END_READ;
@@ -159,18 +164,18 @@ static __always_inline bool kunwind_rbp(struct kunwind_state *st, struct kunwind
 {
 	__u64 addr;
 
-	switch (r->rbp_rule) {
+	switch (KUNWIND_ROW_RBP(r)) {
 	case KUNWIND_RBP_SAME:
 		return true;
 	case KUNWIND_RBP_CFA:
-		addr = cfa + (__s64)r->rbp_off;
+		addr = cfa + (__s64)r->rbp_off8 * 8;
 		break;
 	case KUNWIND_RBP_AT_RBP:
 		if (!st->bp_known) {
 			st->bp_known = false;
 			return true;
 		}
-		addr = st->bp + (__s64)r->rbp_off;
+		addr = st->bp + (__s64)r->rbp_off8 * 8;
 		break;
 	default:
 		st->bp_known = false;
@@ -299,6 +304,58 @@ static __always_inline bool kunwind_start(struct kunwind_state *st, struct task_
 	return true;
 }
 
+static long kunwind_vma_exec(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(bool *)data = vma->vm_flags & 0x4;	/* VM_EXEC */
+	return 0;
+}
+
+/* Whether @addr lies in an executable mapping of @task (the current one). */
+static __always_inline bool kunwind_executable(struct task_struct *task, __u64 addr)
+{
+	bool exec = false;
+
+	if (bpf_find_vma(task, addr, kunwind_vma_exec, &exec, 0))
+		return false;
+	return exec;
+}
+
+/*
+ * A process whose tables are not loaded yet: the frame-pointer walk, cut at
+ * the first address outside an executable mapping (code built without frame
+ * pointers leaves other data in rbp). -ENOENT when that walk failed too.
+ */
+/* bpf_loop callback: frame @i + 1 of the frame-pointer walk, kept or cut. */
+static long kunwind_check_frame(__u64 i, void *ctx)
+{
+	struct kunwind_state *st;
+	__u32 zero = 0, idx = i + 1;
+
+	st = bpf_map_lookup_elem(&kunwind_scratch, &zero);
+	if (!st || idx >= st->buf.nr)
+		return 1;
+	/* the bound in the register that indexes, not a copy the compiler made */
+	barrier_var(idx);
+	if (idx >= PROFILE_MAX_DEPTH)
+		return 1;
+	if (kunwind_executable(bpf_get_current_task_btf(), st->buf.ips[idx] - 1))
+		return 0;
+	st->buf.ips[idx] = KUNWIND_TRUNCATED_IP;
+	st->buf.nr = idx + 1;
+	return 1;
+}
+
+static __always_inline int kunwind_fp_stack(void *ctx, struct kunwind_state *st)
+{
+	long len = bpf_get_stack(ctx, st->buf.ips, sizeof(st->buf.ips), BPF_F_USER_STACK);
+
+	if (len <= 0)
+		return -ENOENT;
+	st->buf.nr = len / sizeof(st->buf.ips[0]);
+	bpf_loop(PROFILE_MAX_DEPTH - 1, kunwind_check_frame, NULL, 0);
+	return 0;
+}
+
 /* FNV-1a of the frames: the stack's id in the overflow map (see save_collided()). */
 static __always_inline __s32 kunwind_store(struct profile_stack_buf *b)
 {
@@ -320,12 +377,13 @@ static __always_inline __s32 kunwind_store(struct profile_stack_buf *b)
 }
 
 /*
- * The user stack of the current task walked with the tables, stored like a
- * collided frame-pointer stack; -ENOENT when the process has no tables yet
- * (the caller walks frame pointers instead). Incomplete stacks end with
+ * The user stack of the current task walked with the tables (or with frame
+ * pointers, checked, while they are not loaded), stored like a collided
+ * frame-pointer stack; -ENOENT when nothing could be walked (the caller's
+ * bpf_get_stackid() then counts why). Incomplete stacks end with
  * KUNWIND_TRUNCATED_IP at the root.
  */
-static __always_inline __s32 kunwind_user_stack(struct task_struct *task, __u32 tgid)
+static __always_inline __s32 kunwind_user_stack(void *ctx, struct task_struct *task, __u32 tgid)
 {
 	struct kunwind_state *st;
 	__u32 zero = 0, nr;
@@ -336,7 +394,9 @@ static __always_inline __s32 kunwind_user_stack(struct task_struct *task, __u32 
 		return -ENOENT;
 	if (!kunwind_start(st, task, tgid)) {
 		kunwind_count(st->end);
-		return -ENOENT;
+		if (st->end != KUNWIND_END_NO_PROC || kunwind_fp_stack(ctx, st))
+			return -ENOENT;
+		goto store;
 	}
 	bpf_loop(PROFILE_MAX_DEPTH, kunwind_step, NULL, 0);
 	kunwind_count(st->end);
@@ -349,6 +409,7 @@ static __always_inline __s32 kunwind_user_stack(struct task_struct *task, __u32 
 			st->buf.ips[PROFILE_MAX_DEPTH - 1] = KUNWIND_TRUNCATED_IP;
 		}
 	}
+store:
 	id = kunwind_store(&st->buf);
 	if (id < 0)
 		kunwind_count(KUNWIND_END_STORE);

@@ -18,6 +18,7 @@ enum kunwind_cfa_rule {
 	KUNWIND_CFA_DEREF_RBP = 4,	/* *(rbp + off): gcc's stack realignment */
 	KUNWIND_CFA_OUTERMOST = 5,	/* return address undefined: the stack ends here */
 	KUNWIND_CFA_UNSUPPORTED = 6,	/* a rule this unwinder does not follow */
+	KUNWIND_CFA_RSP_X8 = 7,		/* rsp + off * 8: frames too big for a 16-bit offset */
 };
 
 /* Where the caller's rbp is. */
@@ -28,14 +29,20 @@ enum kunwind_rbp_rule {
 	KUNWIND_RBP_UNKNOWN = 3,	/* elsewhere: unusable after this frame */
 };
 
-/* 12 bytes; pc is the ELF virtual address (files above 4 GiB get no table). */
+/*
+ * 8 bytes; pc is the ELF virtual address (files above 4 GiB get no table),
+ * rbp_off8 the rbp offset divided by 8, rules the CFA rule in the low four
+ * bits and the rbp rule in the high four.
+ */
 struct kunwind_row {
 	__u32 pc;
-	__s32 cfa_off;
-	__s16 rbp_off;
-	__u8 cfa_rule;
-	__u8 rbp_rule;
+	__s16 cfa_off;
+	__s8 rbp_off8;
+	__u8 rules;
 };
+
+#define KUNWIND_ROW_CFA(r)	((r)->rules & 0xf)
+#define KUNWIND_ROW_RBP(r)	((r)->rules >> 4)
 
 /* A file's rows in the rows array; id 0 means "no table: use frame pointers". */
 struct kunwind_file {
@@ -73,8 +80,8 @@ enum kunwind_end {
 	KUNWIND_END__COUNT,
 };
 
-/* Default sizes: rows array (12 bytes each), files, processes (KUNWIND_PROC_BYTES each). */
-#define KUNWIND_DEFAULT_ROWS	(1U << 20)
+/* Default sizes: rows (8 bytes each), files, processes (4 KiB each, allocated on use). */
+#define KUNWIND_DEFAULT_ROWS	(1U << 22)
 #define KUNWIND_DEFAULT_FILES	4096
 #define KUNWIND_DEFAULT_PROCS	2048
 

@@ -252,7 +252,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	key.kernel_stack_id = PROFILE_STACK_NONE;
 	/* Kernel threads and tasks past exit_mm() have no user stack. */
 	if (want_user && task->mm) {
-		key.user_stack_id = kunwind ? kunwind_user_stack(task, key.tgid) : -ENOENT;
+		key.user_stack_id = kunwind ? kunwind_user_stack(ctx, task, key.tgid) : -ENOENT;
 		/* Tables not loaded yet (or not wanted): the frame-pointer walk. */
 		if (key.user_stack_id == -ENOENT)
 			key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);

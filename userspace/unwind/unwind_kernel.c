@@ -5,7 +5,9 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -29,6 +31,8 @@ struct kmap {
 struct unwind_kernel {
 	struct unwind_kernel_maps m;
 	void *files;		/* tsearch tree of struct kfile */
+	struct kunwind_row *rows;	/* the rows map, mmap()ed */
+	size_t rows_len;
 	uint32_t next_row;
 	uint32_t next_file;	/* ids start at 1 */
 	struct unwind_kernel_stats st;
@@ -54,11 +58,20 @@ static int cmp_file(const void *a, const void *b)
 int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel **out)
 {
 	struct unwind_kernel *k = calloc(1, sizeof(*k));
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
 
 	if (!k)
 		return -ENOMEM;
 	k->m = *m;
 	k->next_file = 1;
+	k->rows_len = ((size_t)m->max_rows * sizeof(*k->rows) + page - 1) / page * page;
+	k->rows = mmap(NULL, k->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows_fd, 0);
+	if (k->rows == MAP_FAILED) {
+		err = -errno;
+		free(k);
+		return err;
+	}
 	*out = k;
 	return 0;
 }
@@ -68,54 +81,51 @@ void unwind_kernel__free(struct unwind_kernel *k)
 	if (!k)
 		return;
 	tdestroy(k->files, free);
+	munmap(k->rows, k->rows_len);
 	free(k);
 }
 
-/* Rows in the kernel's 12-byte form; -ERANGE when an address does not fit. */
-static int pack_rows(const struct unwind_table *t, uint32_t first, __u32 *keys,
-		     struct kunwind_row *vals)
+/* @r in the kernel's 8-byte form; what the form cannot hold becomes unsupported. */
+static struct kunwind_row pack_row(const struct unwind_row *r)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		const struct unwind_row *r = &t->rows[i];
+	struct kunwind_row k = { .pc = r->pc, .cfa_off = r->cfa_off };
+	uint8_t cfa = r->cfa_rule, rbp = r->rbp_rule;
 
-		if (r->pc > UINT32_MAX)
-			return -ERANGE;
-		keys[i] = first + i;
-		vals[i] = (struct kunwind_row){ .pc = r->pc, .cfa_off = r->cfa_off,
-						.rbp_off = r->rbp_off, .cfa_rule = r->cfa_rule,
-						.rbp_rule = r->rbp_rule };
+	if (k.cfa_off != r->cfa_off) {
+		k.cfa_off = r->cfa_off / 8;
+		if (cfa == KUNWIND_CFA_RSP && r->cfa_off % 8 == 0 && k.cfa_off * 8 == r->cfa_off)
+			cfa = KUNWIND_CFA_RSP_X8;
+		else
+			cfa = KUNWIND_CFA_UNSUPPORTED;
 	}
-	return 0;
+	k.rbp_off8 = r->rbp_off / 8;
+	if (r->rbp_off % 8 || k.rbp_off8 * 8 != r->rbp_off)
+		rbp = KUNWIND_RBP_UNKNOWN;
+	k.rules = cfa | rbp << 4;
+	return k;
 }
 
-/* Appends @t to the rows map and gives it the next file id. */
+/* Appends @t to the mmap()ed rows and gives it the next file id. */
 static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_t *file_id)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct kunwind_file f = { .first = k->next_row, .count = t->n };
-	struct kunwind_row *vals = calloc(t->n, sizeof(*vals));
-	__u32 *keys = calloc(t->n, sizeof(*keys));
-	__u32 count = t->n, id = k->next_file;
-	int err = -ENOMEM;
+	struct kunwind_row *out = k->rows + k->next_row;
+	__u32 id = k->next_file;
 
-	if (!keys || !vals)
-		goto out;
-	err = pack_rows(t, f.first, keys, vals);
-	if (!err && bpf_map_update_batch(k->m.rows_fd, keys, vals, &count, &opts))
-		err = -errno;
-	if (!err && bpf_map_update_elem(k->m.files_fd, &id, &f, BPF_ANY))
-		err = -errno;
-	if (!err) {
-		*file_id = id;
-		k->next_file++;
-		k->next_row += t->n;
-		k->st.rows += t->n;
-		k->st.unsupported_rows += t->unsupported;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->rows[i].pc > UINT32_MAX)
+			return -ERANGE;
+		out[i] = pack_row(&t->rows[i]);
 	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	/* The rows are in place before the file entry that makes BPF look at them. */
+	if (bpf_map_update_elem(k->m.files_fd, &id, &f, BPF_ANY))
+		return -errno;
+	*file_id = id;
+	k->next_file++;
+	k->next_row += t->n;
+	k->st.rows += t->n;
+	k->st.unsupported_rows += t->unsupported;
+	return 0;
 }
 
 /* Compiles and uploads the file behind @m, opened through map_files (works in containers). */
