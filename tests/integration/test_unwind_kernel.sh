@@ -21,7 +21,7 @@ sleep 1	# xz past its start-up
 
 expect_exit 0 "$FAULTLINE" profile -d 8 -o "$TMP/out.json"
 cp "$TMP/err" "$TMP/summary"
-assert_match "$TMP/summary" '^profile: in-kernel unwinding: tables of [0-9]+' "summary"
+assert_match "$TMP/summary" '^profile: in-kernel unwinding: mappings of [0-9]+ processes' "summary"
 assert_match "$TMP/summary" '^profile: user stacks ended: [0-9]+ reached the outermost frame' \
 	"summary"
 
@@ -66,4 +66,11 @@ if bad:
     print("\n".join(bad[:5]))
     sys.exit(1)
 PY
+# -p walks in the kernel too; the sanitizer build loads tables without leaks or UB.
+faultline_bin=$FAULTLINE
+[ -x "${FAULTLINE_ASAN:-}" ] && faultline_bin=$FAULTLINE_ASAN
+expect_exit 0 "$faultline_bin" profile -v -p "$wpid" -d 2 -o "$TMP/p.folded"
+assert_match "$TMP/err" 'user stacks: walked in the kernel with .eh_frame tables' "-v output"
+assert_match "$TMP/p.folded" '^cpu_ratio_nofp;_start;__libc_start_main;__libc_start_call_main;main;run_heavy;burn_a [0-9]+$' \
+	"-p stacks"
 pass "whole stacks of binaries without frame pointers, walked in the kernel"

@@ -31,6 +31,7 @@ struct kmap {
 struct unwind_kernel {
 	struct unwind_kernel_maps m;
 	void *files;		/* tsearch tree of struct kfile */
+	void *pids;		/* tsearch tree of the pids loaded (as pointers) */
 	struct kunwind_row *rows;	/* the rows map, mmap()ed */
 	size_t rows_len;
 	uint32_t next_row;
@@ -53,6 +54,27 @@ static int cmp_file(const void *a, const void *b)
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return (uintptr_t)a < (uintptr_t)b ? -1 : (uintptr_t)a > (uintptr_t)b;
+}
+
+static void no_free(void *p)
+{
+	(void)p;
+}
+
+/* Counts a successful load of @pid: a first one, or a reload. */
+static void note_pid(struct unwind_kernel *k, int pid)
+{
+	void *key = (void *)(uintptr_t)pid;
+
+	if (tfind(key, &k->pids, cmp_pid))
+		k->st.reloads++;
+	else if (tsearch(key, &k->pids, cmp_pid))
+		k->st.procs++;
 }
 
 int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel **out)
@@ -81,6 +103,7 @@ void unwind_kernel__free(struct unwind_kernel *k)
 	if (!k)
 		return;
 	tdestroy(k->files, free);
+	tdestroy(k->pids, no_free);
 	munmap(k->rows, k->rows_len);
 	free(k);
 }
@@ -249,7 +272,7 @@ int unwind_kernel__load_pid(struct unwind_kernel *k, int pid)
 	if (err)
 		k->st.procs_failed++;
 	else
-		k->st.procs_loaded++;
+		note_pid(k, pid);
 	k->st.load_ns += now_ns() - t0;
 	free(p);
 	return err;
@@ -257,9 +280,13 @@ int unwind_kernel__load_pid(struct unwind_kernel *k, int pid)
 
 void unwind_kernel__forget_pid(struct unwind_kernel *k, int pid)
 {
+	void *node = tfind((void *)(uintptr_t)pid, &k->pids, cmp_pid);
 	__u32 key = pid;
 
 	bpf_map_delete_elem(k->m.procs_fd, &key);
+	/* a later process with the same pid is a new one */
+	if (node)
+		tdelete((void *)(uintptr_t)pid, &k->pids, cmp_pid);
 }
 
 int unwind_kernel__stats(const struct unwind_kernel *k, struct unwind_kernel_stats *st)
@@ -307,10 +334,10 @@ void unwind_kernel__print_summary(const struct unwind_kernel *k, FILE *f)
 
 	if (!k || unwind_kernel__stats(k, &st))
 		return;
-	fprintf(f, "profile: in-kernel unwinding: tables of %llu processes (%llu not loaded), "
-		"%llu files (%.1f of %.1f MiB, %llu rows), %llu files without usable .eh_frame, "
-		"%llu without room; %.2f s loading\n",
-		(ull)st.procs_loaded, (ull)st.procs_failed, (ull)st.files,
+	fprintf(f, "profile: in-kernel unwinding: mappings of %llu processes (%llu updates, "
+		"%llu not readable), tables of %llu files (%.1f of %.1f MiB, %llu rows), "
+		"%llu files without usable .eh_frame, %llu without room; %.2f s loading\n",
+		(ull)st.procs, (ull)st.reloads, (ull)st.procs_failed, (ull)st.files,
 		st.rows * sizeof(struct kunwind_row) / 1048576.0,
 		k->m.max_rows * (double)sizeof(struct kunwind_row) / 1048576.0, (ull)st.rows,
 		(ull)st.files_without, (ull)st.files_no_room, st.load_ns / 1e9);
