@@ -81,7 +81,8 @@ int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char 
 
 	if (c == WATCH_OPT_UNWIND) {
 		m = unwind_mode_parse(arg);
-		if (m < 0)
+		/* the in-kernel walk is the profiler's only */
+		if (m < 0 || m == UNWIND_MODE_KERNEL)
 			return cli_usage_error(cmd, "unknown --unwind mode '%s' (fp, dwarf or auto)",
 					       arg);
 		o->unwind = m;
