@@ -207,15 +207,39 @@ static __always_inline __u64 kunwind_fp_cfa(struct kunwind_state *st)
 	return st->sp + 16;
 }
 
+/* The CFA of the current frame, with its row (NULL: frame pointers); 0 with st->end set. */
+static __always_inline __u64 kunwind_frame_cfa(struct kunwind_state *st, struct kunwind_proc *p,
+					       __u32 nr, struct kunwind_row **row)
+{
+	struct kunwind_mapping *m;
+	__u64 pc;
+
+	*row = NULL;
+	/* A return address may be just past a call that ends its function. */
+	pc = nr > 1 ? st->ip - 1 : st->ip;
+	m = kunwind_mapping(p, pc);
+	if (!m) {
+		st->end = KUNWIND_END_NO_MAPPING;
+		return 0;
+	}
+	if (!m->file_id)
+		return kunwind_fp_cfa(st);
+	*row = kunwind_row(m->file_id, pc - m->bias);
+	if (!*row) {
+		st->end = KUNWIND_END_NO_ROW;
+		return 0;
+	}
+	return kunwind_cfa(st, *row);
+}
+
 /* One frame: from st's registers to its caller's; 1 ends the loop. */
 static long kunwind_step(__u64 i, void *ctx)
 {
-	struct kunwind_mapping *m;
 	struct kunwind_state *st;
 	struct kunwind_proc *p;
 	struct kunwind_row *r;
 	__u32 zero = 0, nr;
-	__u64 cfa, ra, pc;
+	__u64 cfa, ra;
 
 	st = bpf_map_lookup_elem(&kunwind_scratch, &zero);
 	if (!st)
@@ -226,28 +250,9 @@ static long kunwind_step(__u64 i, void *ctx)
 		st->end = KUNWIND_END_NO_PROC;
 		return 1;
 	}
-	/* A return address may be just past a call that ends its function. */
-	pc = nr > 1 ? st->ip - 1 : st->ip;
-	m = kunwind_mapping(p, pc);
-	if (!m) {
-		st->end = KUNWIND_END_NO_MAPPING;
+	cfa = kunwind_frame_cfa(st, p, nr, &r);
+	if (!cfa)
 		return 1;
-	}
-	if (m->file_id) {
-		r = kunwind_row(m->file_id, pc - m->bias);
-		if (!r) {
-			st->end = KUNWIND_END_NO_ROW;
-			return 1;
-		}
-		cfa = kunwind_cfa(st, r);
-		if (!cfa)
-			return 1;
-	} else {
-		cfa = kunwind_fp_cfa(st);
-		if (!cfa)
-			return 1;
-		r = NULL;
-	}
 	/* The stack grows down: a CFA at or below sp would walk in circles. */
 	if (cfa <= st->sp || bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8))) {
 		st->end = KUNWIND_END_READ;
@@ -281,8 +286,11 @@ static __always_inline bool kunwind_start(struct kunwind_state *st, struct task_
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	struct kunwind_proc *p;
 
-	if (!regs)
+	st->buf.nr = 0;
+	if (!regs) {
+		st->end = KUNWIND_END_READ;
 		return false;
+	}
 	st->ip = BPF_CORE_READ(regs, ip);
 	st->sp = BPF_CORE_READ(regs, sp);
 	st->bp = BPF_CORE_READ(regs, bp);
@@ -394,7 +402,8 @@ static __always_inline __s32 kunwind_user_stack(void *ctx, struct task_struct *t
 		return -ENOENT;
 	if (!kunwind_start(st, task, tgid)) {
 		kunwind_count(st->end);
-		if (st->end != KUNWIND_END_NO_PROC || kunwind_fp_stack(ctx, st))
+		/* no tables yet, or mapped after they were loaded: checked frame pointers */
+		if (kunwind_fp_stack(ctx, st))
 			return -ENOENT;
 		goto store;
 	}
