@@ -14,11 +14,11 @@ enum kunwind_cfa_rule {
 	KUNWIND_CFA_GAP = 0,		/* no FDE covers these addresses */
 	KUNWIND_CFA_RSP = 1,		/* rsp + off */
 	KUNWIND_CFA_RBP = 2,		/* rbp + off */
-	KUNWIND_CFA_PLT = 3,		/* rsp + 8, + 8 more when (rip & 15) >= off (PLT stubs) */
+	KUNWIND_CFA_PLT = 3,		/* PLT stubs: rsp + 8, + 8 when (rip & 15) >= off */
 	KUNWIND_CFA_DEREF_RBP = 4,	/* *(rbp + off): gcc's stack realignment */
 	KUNWIND_CFA_OUTERMOST = 5,	/* return address undefined: the stack ends here */
 	KUNWIND_CFA_UNSUPPORTED = 6,	/* a rule this unwinder does not follow */
-	KUNWIND_CFA_RSP_X8 = 7,		/* rsp + off * 8: frames too big for a 16-bit offset */
+	KUNWIND_CFA_RSP_X8 = 7,		/* rsp + off * 8: frames over a 16-bit offset */
 };
 
 /* Where the caller's rbp is. */

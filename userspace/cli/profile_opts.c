@@ -111,9 +111,8 @@ static int set_unwind(struct profile_opts *o, const char *arg)
 	int m = unwind_mode_parse(arg);
 
 	if (m < 0)
-		return cli_usage_error("profile",
-				       "unknown --unwind mode '%s' (auto, kernel, fp, dwarf or snapshot)",
-				       arg);
+		return cli_usage_error("profile", "unknown --unwind mode '%s' "
+				       "(auto, kernel, fp, dwarf or snapshot)", arg);
 	o->unwind = m;
 	return 0;
 }

@@ -157,7 +157,7 @@ static const struct {
 	[FEAT_ITER_TASK] = { "iter_task", "BPF task iterators" },
 	[FEAT_CGROUP_V2] = { "cgroup_v2", "cgroup v2 hierarchy" },
 	[FEAT_MEMCG] = { "memcg", "memory cgroup controller" },
-	[FEAT_KERNEL_UNWIND] = { "kernel_unwind", "user stacks walked in BPF with .eh_frame tables" },
+	[FEAT_KERNEL_UNWIND] = { "kernel_unwind", "user stacks walked in BPF from .eh_frame" },
 };
 
 const char *feature_name(enum feature_id id)

@@ -108,26 +108,6 @@ void unwind_kernel__free(struct unwind_kernel *k)
 	free(k);
 }
 
-/* @r in the kernel's 8-byte form; what the form cannot hold becomes unsupported. */
-static struct kunwind_row pack_row(const struct unwind_row *r)
-{
-	struct kunwind_row k = { .pc = r->pc, .cfa_off = r->cfa_off };
-	uint8_t cfa = r->cfa_rule, rbp = r->rbp_rule;
-
-	if (k.cfa_off != r->cfa_off) {
-		k.cfa_off = r->cfa_off / 8;
-		if (cfa == KUNWIND_CFA_RSP && r->cfa_off % 8 == 0 && k.cfa_off * 8 == r->cfa_off)
-			cfa = KUNWIND_CFA_RSP_X8;
-		else
-			cfa = KUNWIND_CFA_UNSUPPORTED;
-	}
-	k.rbp_off8 = r->rbp_off / 8;
-	if (r->rbp_off % 8 || k.rbp_off8 * 8 != r->rbp_off)
-		rbp = KUNWIND_RBP_UNKNOWN;
-	k.rules = cfa | rbp << 4;
-	return k;
-}
-
 /* Appends @t to the mmap()ed rows and gives it the next file id. */
 static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_t *file_id)
 {
@@ -138,7 +118,7 @@ static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->rows[i].pc > UINT32_MAX)
 			return -ERANGE;
-		out[i] = pack_row(&t->rows[i]);
+		out[i] = unwind_table__pack(&t->rows[i]);
 	}
 	/* The rows are in place before the file entry that makes BPF look at them. */
 	if (bpf_map_update_elem(k->m.files_fd, &id, &f, BPF_ANY))

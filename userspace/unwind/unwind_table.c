@@ -233,10 +233,9 @@ static int reg_op(struct interp *ip, struct ops *o, uint8_t op)
 		set_reg(ip, reg, RR_CFA_OFF, (int64_t)off * daf);
 		return 0;
 	case 0x11:	/* offset_extended_sf */
-	case 0x2f:	/* GNU_negative_offset_extended */
-		if (op == 0x11 ? sleb(o, &soff) : uleb(o, &off))
+		if (sleb(o, &soff))
 			return -EINVAL;
-		set_reg(ip, reg, RR_CFA_OFF, op == 0x11 ? soff * daf : -(int64_t)off * daf);
+		set_reg(ip, reg, RR_CFA_OFF, soff * daf);
 		return 0;
 	case 0x06:	/* restore_extended */
 		restore_reg(ip, reg);
@@ -316,6 +315,16 @@ static int cfa_op(struct interp *ip, struct ops *o, uint8_t op)
 	return -EINVAL;
 }
 
+static int negative_offset(struct interp *ip, struct ops *o)
+{
+	uint64_t reg, off;
+
+	if (uleb(o, &reg) || uleb(o, &off))
+		return -EINVAL;
+	set_reg(ip, reg, RR_CFA_OFF, -(int64_t)off * ip->cie->data_align);
+	return 0;
+}
+
 static int extended_op(struct interp *ip, struct ops *o, uint8_t op)
 {
 	uint64_t v;
@@ -342,6 +351,8 @@ static int extended_op(struct interp *ip, struct ops *o, uint8_t op)
 		return restore_state(ip);
 	case 0x2e:	/* GNU_args_size: only matters to exception handling */
 		return uleb(o, &v);
+	case 0x2f:	/* GNU_negative_offset_extended */
+		return negative_offset(ip, o);
 	case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x12: case 0x13:
 		return cfa_op(ip, o, op);
 	}
@@ -365,7 +376,8 @@ static int run(struct interp *ip, const uint8_t *insns, size_t len)
 		case 0x80:	/* offset */
 			err = uleb(&o, &off);
 			if (!err)
-				set_reg(ip, op & 0x3f, RR_CFA_OFF, (int64_t)off * ip->cie->data_align);
+				set_reg(ip, op & 0x3f, RR_CFA_OFF,
+					(int64_t)off * ip->cie->data_align);
 			break;
 		case 0xc0:	/* restore */
 			restore_reg(ip, op & 0x3f);
@@ -562,6 +574,25 @@ const struct unwind_row *unwind_table__find(const struct unwind_table *t, uint64
 			hi = mid;
 	}
 	return lo ? &t->rows[lo - 1] : NULL;
+}
+
+struct kunwind_row unwind_table__pack(const struct unwind_row *r)
+{
+	struct kunwind_row k = { .pc = r->pc, .cfa_off = r->cfa_off };
+	uint8_t cfa = r->cfa_rule, rbp = r->rbp_rule;
+
+	if (k.cfa_off != r->cfa_off) {
+		k.cfa_off = r->cfa_off / 8;
+		if (cfa == KUNWIND_CFA_RSP && r->cfa_off % 8 == 0 && k.cfa_off * 8 == r->cfa_off)
+			cfa = KUNWIND_CFA_RSP_X8;
+		else
+			cfa = KUNWIND_CFA_UNSUPPORTED;
+	}
+	k.rbp_off8 = r->rbp_off / 8;
+	if (r->rbp_off % 8 || k.rbp_off8 * 8 != r->rbp_off)
+		rbp = KUNWIND_RBP_UNKNOWN;
+	k.rules = cfa | rbp << 4;
+	return k;
 }
 
 void unwind_table__clear(struct unwind_table *t)

@@ -56,6 +56,12 @@ int unwind_table__bias(const struct unwind_table_seg *segs, size_t nsegs, uint64
 		       uint64_t pgoff, uint64_t *bias);
 /* The row covering @pc, NULL before the first row. */
 const struct unwind_row *unwind_table__find(const struct unwind_table *t, uint64_t pc);
+/*
+ * @r in the kernel's 8-byte form (bpf/kunwind.h): CFA offsets beyond 16 bits
+ * as multiples of 8 when they are, rbp offsets in eighths; what the form
+ * cannot hold becomes unsupported (CFA) or unknown (rbp). @r->pc must fit 32 bits.
+ */
+struct kunwind_row unwind_table__pack(const struct unwind_row *r);
 void unwind_table__clear(struct unwind_table *t);	/* NULL-safe */
 
 #endif

@@ -216,6 +216,38 @@ static void test_errors(void **state)
 	unwind_table__clear(&t);
 }
 
+static void assert_packed(struct unwind_row r, int cfa_rule, int cfa_off, int rbp_rule,
+			  int rbp_off8)
+{
+	struct kunwind_row k = unwind_table__pack(&r);
+
+	assert_int_equal(k.pc, r.pc);
+	assert_int_equal(KUNWIND_ROW_CFA(&k), cfa_rule);
+	assert_int_equal(k.cfa_off, cfa_off);
+	assert_int_equal(KUNWIND_ROW_RBP(&k), rbp_rule);
+	if (rbp_rule != KUNWIND_RBP_UNKNOWN)
+		assert_int_equal(k.rbp_off8, rbp_off8);
+}
+
+static void test_pack(void **state)
+{
+	(void)state;
+	assert_packed((struct unwind_row){ 0x1234, 16, -16, KUNWIND_CFA_RSP, KUNWIND_RBP_CFA },
+		      KUNWIND_CFA_RSP, 16, KUNWIND_RBP_CFA, -2);
+	/* a 64 KiB frame: in eighths */
+	assert_packed((struct unwind_row){ 1, 0x10010, 0, KUNWIND_CFA_RSP, KUNWIND_RBP_SAME },
+		      KUNWIND_CFA_RSP_X8, 0x2002, KUNWIND_RBP_SAME, 0);
+	/* too big, not a multiple of 8, or rbp-based: not representable */
+	assert_packed((struct unwind_row){ 1, 0x10004, 0, KUNWIND_CFA_RSP, KUNWIND_RBP_SAME },
+		      KUNWIND_CFA_UNSUPPORTED, 0x2000, KUNWIND_RBP_SAME, 0);
+	assert_packed((struct unwind_row){ 1, 0x10010, 0, KUNWIND_CFA_RBP, KUNWIND_RBP_SAME },
+		      KUNWIND_CFA_UNSUPPORTED, 0x2002, KUNWIND_RBP_SAME, 0);
+	assert_packed((struct unwind_row){ 1, 8, -12, KUNWIND_CFA_PLT, KUNWIND_RBP_CFA },
+		      KUNWIND_CFA_PLT, 8, KUNWIND_RBP_UNKNOWN, 0);
+	assert_packed((struct unwind_row){ 1, 8, -2048, KUNWIND_CFA_RSP, KUNWIND_RBP_CFA },
+		      KUNWIND_CFA_RSP, 8, KUNWIND_RBP_UNKNOWN, 0);
+}
+
 static void test_leb128(void **state)
 {
 	static const uint8_t u[] = { 0xe5, 0x8e, 0x26 }, s[] = { 0x7f }, bad[] = { 0x80 };
@@ -242,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_bias),
 		cmocka_unit_test(test_libc),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_leb128),
 	};
 
