@@ -420,8 +420,10 @@ static __always_inline __s32 kunwind_user_stack(void *ctx, struct task_struct *t
 	}
 store:
 	id = kunwind_store(&st->buf);
-	if (id < 0)
+	if (id < 0) {
 		kunwind_count(KUNWIND_END_STORE);
+		count(PC_USER_FULL);	/* a lost sample like a full stack map's */
+	}
 	return id;
 }
 
