@@ -249,7 +249,9 @@ int unwind_kernel__load_pid(struct unwind_kernel *k, int pid)
 		err = -ENOENT;
 	if (!err && bpf_map_update_elem(k->m.procs_fd, &key, p, BPF_ANY))
 		err = -errno;
-	if (err)
+	if (err == -E2BIG || err == -ENOMEM)
+		k->st.procs_no_room++;
+	else if (err)
 		k->st.procs_failed++;
 	else
 		note_pid(k, pid);
@@ -326,6 +328,9 @@ void unwind_kernel__print_summary(const struct unwind_kernel *k, FILE *f)
 		fprintf(f, "%s %llu %s", e ? "," : "", (ull)st.ends[e],
 			unwind_kernel__end_name(e));
 	fputc('\n', f);
+	if (st.procs_no_room)
+		fprintf(f, "profile: %llu processes not loaded: over %d at once (frame pointers "
+			"used)\n", (ull)st.procs_no_room, KUNWIND_DEFAULT_PROCS);
 	if (st.procs_over_maps)
 		fprintf(f, "profile: %llu processes had over %d executable mappings: the rest "
 			"are not unwound\n", (ull)st.procs_over_maps, KUNWIND_MAX_MAPS);

@@ -26,7 +26,8 @@ struct unwind_kernel_maps {
 struct unwind_kernel_stats {
 	uint64_t procs;			/* processes whose mappings were written */
 	uint64_t reloads;		/* written again (new libraries, exec) */
-	uint64_t procs_failed;		/* maps unreadable (exited) or procs map full */
+	uint64_t procs_failed;		/* maps unreadable: exited */
+	uint64_t procs_no_room;		/* the processes map was full */
 	uint64_t procs_over_maps;	/* more than KUNWIND_MAX_MAPS executable mappings */
 	uint64_t files;			/* files with a table */
 	uint64_t files_without;		/* no .eh_frame, unreadable, or not x86-64 */
