@@ -165,8 +165,10 @@ static int new_kunwind(struct profile_sampler *s, const struct profile_sampler_o
 	};
 	int err = unwind_kernel__new(&m, &s->kunwind);
 
-	if (err)
+	if (err) {
+		log_error("profile: mapping the unwind rows failed: %s", strerror(-err));
 		return err;
+	}
 	/* The targets now: their first samples need not wait for a notification. */
 	for (int i = 0; i < o->ntgids; i++)
 		unwind_kernel__load_pid(s->kunwind, o->tgids[i]);
