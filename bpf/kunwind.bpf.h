@@ -10,8 +10,6 @@
  */
 #include "kunwind.h"
 
-/* Outermost frame marker shared with userspace (unwind_dwarf.h's UNWIND_TRUNCATED_IP). */
-#define KUNWIND_TRUNCATED_IP	0xfffffffffffffffeULL
 #define KUNWIND_MAP_STEPS	8	/* 2^8 > KUNWIND_MAX_MAPS */
 #define KUNWIND_ROW_STEPS	24	/* up to 16M rows */
 
@@ -279,6 +277,22 @@ static long kunwind_step(__u64 i, void *ctx)
 	return 0;
 }
 
+/*
+ * The sample's own address is in none of the mappings loaded: code mapped
+ * since (dlopen). Announce the process again now rather than at its next
+ * doubling interval, at most every PROFILE_RENOTIFY_MIN_NS.
+ */
+static __always_inline void kunwind_stale(__u32 tgid)
+{
+	struct profile_seen *s = bpf_map_lookup_elem(&seen, &tgid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s || now - s->last_ns < PROFILE_RENOTIFY_MIN_NS)
+		return;
+	s->last_ns = now;
+	notify(PROFILE_EV_NEW, tgid);
+}
+
 /* The first frame: the user registers saved at kernel entry (or the interrupted ones). */
 static __always_inline bool kunwind_start(struct kunwind_state *st, struct task_struct *task,
 					  __u32 tgid)
@@ -305,6 +319,7 @@ static __always_inline bool kunwind_start(struct kunwind_state *st, struct task_
 	}
 	if (!kunwind_mapping(p, st->ip)) {
 		st->end = KUNWIND_END_NO_MAPPING;
+		kunwind_stale(tgid);
 		return false;
 	}
 	st->buf.ips[0] = st->ip;

@@ -67,6 +67,9 @@ struct kunwind_proc {
 	struct kunwind_mapping maps[KUNWIND_MAX_MAPS];
 };
 
+/* The root of a stack whose walk stopped early: unwind_dwarf.h's UNWIND_TRUNCATED_IP. */
+#define KUNWIND_TRUNCATED_IP	0xfffffffffffffffeULL
+
 /* Why an in-kernel walk stopped: counted per reason. */
 enum kunwind_end {
 	KUNWIND_END_OK,		/* the outermost frame (undefined return address, or ip 0) */

@@ -12,8 +12,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "unwind/unwind_dwarf.h"
 #include "unwind/unwind_kernel.h"
 #include "unwind/unwind_table.h"
+
+_Static_assert(KUNWIND_TRUNCATED_IP == UNWIND_TRUNCATED_IP, "one [truncated] marker");
 
 /* One file, keyed by device and inode, with its table's place in the maps. */
 struct kfile {
