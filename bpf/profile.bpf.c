@@ -15,6 +15,7 @@
 #define EEXIST	17
 #define EFAULT	14
 #define ENOMEM	12
+#define ENOENT	2
 
 /* Set by userspace before load. */
 const volatile bool filter_tgids = false;	/* only tgids in target_tgids */
@@ -210,6 +211,8 @@ static __always_inline void add_sample(struct profile_key *key)
 		count(PC_COUNTS_FULL);
 }
 
+#include "kunwind.bpf.h"
+
 /* First sample of @tgid, or time to read its maps again (see profile.h). */
 static __always_inline void announce(__u32 tgid)
 {
@@ -252,8 +255,12 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	key.user_stack_id = PROFILE_STACK_NONE;
 	key.kernel_stack_id = PROFILE_STACK_NONE;
 	/* Kernel threads and tasks past exit_mm() have no user stack. */
-	if (want_user && task->mm)
-		key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+	if (want_user && task->mm) {
+		key.user_stack_id = kunwind ? kunwind_user_stack(ctx, task, key.tgid) : -ENOENT;
+		/* Tables not loaded yet (or not wanted): the frame-pointer walk. */
+		if (key.user_stack_id == -ENOENT)
+			key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+	}
 	if (want_kernel && kmode)
 		key.kernel_stack_id = stack_id(ctx, 0, PC_KERN_COLLISION);
 	add_sample(&key);
@@ -269,6 +276,7 @@ int profile_exec(void *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	bpf_map_delete_elem(&seen, &tgid);
+	bpf_map_delete_elem(&kunwind_procs, &tgid);
 	return 0;
 }
 
@@ -286,6 +294,7 @@ int profile_exit(struct trace_event_raw_sched_process_exit *ctx)
 		last = tgid == (__u32)id;
 	if (!last)
 		return 0;
+	bpf_map_delete_elem(&kunwind_procs, &tgid);
 	if (bpf_map_delete_elem(&seen, &tgid) && !bpf_map_lookup_elem(&target_tgids, &tgid))
 		return 0;
 	notify(PROFILE_EV_EXIT, tgid);

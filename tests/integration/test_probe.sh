@@ -56,7 +56,12 @@ if [ $want = false ]; then
 	[ "$(jq_bool capabilities/profile/hook)" = "perf_event cpu-clock (software)" ] ||
 		fail "profile should fall back to cpu-clock"
 fi
-for cap in profile oom fd conn slow signal; do
+# bpf_loop and bpf_find_vma are there (6.x): the profiler's unwinder must load.
+[ "$(jq_bool features/kernel_unwind/available)" = true ] ||
+	fail "in-kernel unwinding should load here: $(jq_bool features/kernel_unwind/detail)"
+[ "$(jq_bool capabilities/unwind/hook)" = "in-kernel .eh_frame tables" ] ||
+	fail "profile should walk user stacks in the kernel"
+for cap in profile unwind oom fd conn slow signal; do
 	assert_match "$TMP/probe.txt" "^$cap +" "capability table"
 done
 

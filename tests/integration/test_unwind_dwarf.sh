@@ -3,8 +3,8 @@
 # `profile --unwind dwarf` on binaries built without frame pointers: whole
 # stacks down to main and __libc_start_main, the right callers in between,
 # the 3:1 ratio of cpu_ratio, the caller of a libc syscall wrapper, and
-# stacks that cross a signal frame. --unwind auto must pick DWARF for them
-# and frame pointers for a binary that has them.
+# stacks that cross a signal frame. --unwind auto walks them in the kernel
+# with .eh_frame tables instead (test_unwind_kernel.sh).
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -37,8 +37,8 @@ if total < 50:
 '
 
 start cpu_ratio_nofp 40
-expect_exit 0 "$FAULTLINE" profile -v -p "$wpid" -d 5 -o "$TMP/ratio.folded"
-assert_match "$TMP/err" 'user stacks: DWARF .*--unwind auto' "-v output"
+expect_exit 0 "$FAULTLINE" profile -v -p "$wpid" -d 5 --unwind snapshot -o "$TMP/ratio.folded"
+assert_match "$TMP/err" 'user stacks: DWARF .*--unwind dwarf' "-v output"
 assert_match "$TMP/err" '^profile: DWARF unwinding: [0-9]+ user stacks' "summary"
 # every unwound sample is in the output, once
 unwound=$(sed -n 's/^profile: DWARF unwinding: \([0-9]*\) user stacks.*/\1/p' "$TMP/err")
@@ -59,11 +59,14 @@ if not b or not 2.2 <= a / b <= 4.0:
 '
 kill "$wpid"
 
-# The same program with frame pointers: auto keeps the in-kernel walk.
+# The same program with frame pointers: auto walks in the kernel, fp as asked.
 start cpu_ratio 20
 expect_exit 0 "$FAULTLINE" profile -v -p "$wpid" -d 1 -o "$TMP/fp.folded"
-assert_match "$TMP/err" 'user stacks: frame pointers \(--unwind auto' "-v output"
+assert_match "$TMP/err" 'user stacks: walked in the kernel with .eh_frame tables' "-v output"
 assert_no_match "$TMP/err" 'DWARF unwinding:'
+expect_exit 0 "$FAULTLINE" profile -v -p "$wpid" -d 1 --unwind fp -o "$TMP/fp.folded"
+assert_match "$TMP/err" 'user stacks: frame pointers \(--unwind fp' "-v output"
+assert_no_match "$TMP/err" 'in-kernel unwinding:'
 kill "$wpid"
 
 # read(2) from a function of a binary without frame pointers: the caller shows.

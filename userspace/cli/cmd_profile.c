@@ -19,6 +19,7 @@
 #include "output/stack_profile.h"
 #include "unwind/unwind_mode.h"
 #include "profile/unwind_profile.h"
+#include "unwind/unwind_kernel.h"
 
 #define POLL_MS 100
 
@@ -232,6 +233,7 @@ static void print_summary(const struct run *r, bool written)
 		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
 	print_lost(res);
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
+	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
 		pct(st->unnamed_frames, st->frames));

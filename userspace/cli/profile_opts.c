@@ -60,10 +60,16 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 	so->period_ns = o->period_ns;
 	so->stack_map_size = o->stack_map_size;
 	so->counts_map_size = o->counts_map_size;
+	/* record's samples keep frame pointers or stack copies: its buckets read no rows */
+	if (!strcmp(cmd, "profile")) {
+		so->unwind_kernel = unwind_mode_try_kernel(o->unwind);
+		so->unwind_kernel_required = unwind_mode_kernel_required(o->unwind);
+	}
 	so->unwind_dwarf = unwind_mode_use_dwarf(o->unwind, o->pids, o->npids, o->tid, why,
 						 sizeof(why));
 	so->stack_bytes = o->stack_bytes;
-	pr_info("%s: user stacks: %s\n", cmd, why);
+	if (!so->unwind_kernel)
+		pr_info("%s: user stacks: %s\n", cmd, why);
 }
 
 int profile_opts_resolve(const char *cmd, struct profile_opts *o,

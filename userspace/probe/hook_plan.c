@@ -31,6 +31,12 @@ static const struct capability capabilities[] = {
 		{ "perf_event cycles (hardware)", {}, { FEAT_PERF_HW, FEAT_PERF_SW }, 2 },
 		{ "perf_event cpu-clock (software)", {}, { FEAT_PERF_SW }, 1 },
 	}, 2 },
+	/* profile --unwind auto: the first that loads */
+	{ "unwind", {
+		{ "in-kernel .eh_frame tables", {}, { FEAT_KERNEL_UNWIND }, 1 },
+		{ "frame pointers (DWARF stack copies for -p targets without them)", {},
+		  { FEAT_USER_STACK }, 1 },
+	}, 2 },
 	{ "oom", {
 		{ "tp_btf mark_victim", { "oom:mark_victim" }, { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
 		{ "tracepoint oom:mark_victim", { "oom:mark_victim" },
@@ -151,6 +157,7 @@ static const struct {
 	[FEAT_ITER_TASK] = { "iter_task", "BPF task iterators" },
 	[FEAT_CGROUP_V2] = { "cgroup_v2", "cgroup v2 hierarchy" },
 	[FEAT_MEMCG] = { "memcg", "memory cgroup controller" },
+	[FEAT_KERNEL_UNWIND] = { "kernel_unwind", "user stacks walked in BPF from .eh_frame" },
 };
 
 const char *feature_name(enum feature_id id)

@@ -346,4 +346,5 @@ void features__probe(struct features *f)
 	probe_map_type(&f->feat[FEAT_TASK_STORAGE], BPF_MAP_TYPE_TASK_STORAGE);
 	probe_iter_task(&f->feat[FEAT_ITER_TASK]);
 	probe_cgroups(f);
+	features__probe_kernel_unwind(&f->feat[FEAT_KERNEL_UNWIND]);
 }

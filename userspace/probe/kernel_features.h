@@ -22,6 +22,7 @@ enum feature_id {
 	FEAT_ITER_TASK,
 	FEAT_CGROUP_V2,
 	FEAT_MEMCG,
+	FEAT_KERNEL_UNWIND,
 	FEAT__COUNT,
 };
 
@@ -60,6 +61,9 @@ const char *feature_description(enum feature_id id);
 
 /* The tracepoints faultline may attach to, NULL-terminated. */
 extern const char *const features_tracepoints[];
+
+/* Loads the profiler with the in-kernel .eh_frame unwinder (probe_unwind.c). */
+void features__probe_kernel_unwind(struct feature_result *r);
 
 /* Probes everything; attaches nothing that outlives the call. */
 void features__probe(struct features *f);

@@ -13,6 +13,7 @@
 #include "profile.skel.h"
 #include "base/tracefs.h"
 #include "profile/unwind_profile.h"
+#include "unwind/unwind_kernel.h"
 
 struct profile_sampler {
 	struct profile_bpf *skel;
@@ -30,19 +31,30 @@ struct profile_sampler {
 	unsigned int freq_hz;
 	uint64_t period;
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
+	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
 {
 	struct profile_sampler *s = ctx;
+	const struct profile_event *e = data;
 
-	if (size >= sizeof(struct profile_event) && s->on_event)
-		s->on_event(s->ctx, data);
+	if (size < sizeof(*e))
+		return 0;
+	/* Tables first: the process's next samples can use them at once. */
+	if (s->kunwind && e->kind == PROFILE_EV_NEW)
+		unwind_kernel__load_pid(s->kunwind, e->tgid);
+	else if (s->kunwind && e->kind == PROFILE_EV_EXIT)
+		unwind_kernel__forget_pid(s->kunwind, e->tgid);
+	if (s->on_event)
+		s->on_event(s->ctx, e);
 	return 0;
 }
 
-static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_opts *o)
+static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_opts *o,
+		       bool kunwind)
 {
+	skel->rodata->kunwind = kunwind;
 	skel->rodata->filter_tgids = o->ntgids > 0;
 	skel->rodata->targ_tid = o->tid;
 	skel->rodata->filter_cgroup = o->filter_cgroup;
@@ -53,11 +65,29 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->self_tgid = getpid();
 }
 
-static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_opts *o)
+/* The in-kernel unwinder's maps: bpf/kunwind.h's sizes, or none when it is off. */
+static int set_kunwind_sizes(struct profile_bpf *skel, bool on)
 {
 	int err;
 
-	err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
+	err = bpf_map__set_max_entries(skel->maps.kunwind_rows, on ? KUNWIND_DEFAULT_ROWS : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.kunwind_files,
+					       on ? KUNWIND_DEFAULT_FILES : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.kunwind_procs,
+					       on ? KUNWIND_DEFAULT_PROCS : 1);
+	return err;
+}
+
+static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_opts *o,
+			 bool kunwind)
+{
+	int err;
+
+	err = set_kunwind_sizes(skel, kunwind);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.overflow, o->stack_map_size);
 	if (!err)
@@ -92,7 +122,9 @@ static void copy_opts(struct profile_sampler *s, const struct profile_sampler_op
 	s->period = o->period_ns;
 }
 
-static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
+/* Opens and loads; @quiet: a failure is the caller's to report. */
+static int load(struct profile_sampler *s, const struct profile_sampler_opts *o, bool kunwind,
+		bool quiet)
 {
 	int err;
 
@@ -102,9 +134,9 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
 		log_error("profile: opening the BPF object failed: %s", strerror(-err));
 		return err;
 	}
-	set_rodata(s->skel, o);
-	err = set_map_sizes(s->skel, o);
-	if (!err && o->unwind_dwarf)
+	set_rodata(s->skel, o, kunwind);
+	err = set_map_sizes(s->skel, o, kunwind);
+	if (!err && o->unwind_dwarf && !kunwind)
 		err = unwind_profile__idle_fp(s->skel->progs.profile_sample,
 					      (struct bpf_map *[]){ s->skel->maps.stacks,
 								    s->skel->maps.counts,
@@ -112,13 +144,60 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o)
 	if (!err)
 		err = profile_bpf__load(s->skel);
 	if (err) {
-		log_error("profile: loading the BPF programs failed: %s", strerror(-err));
+		if (!quiet)
+			log_error("profile: loading the BPF programs failed: %s", strerror(-err));
 		return err;
 	}
 	err = fill_targets(s, o);
 	if (err)
 		log_error("profile: filling the pid filter failed: %s", strerror(-err));
 	return err;
+}
+
+static int new_kunwind(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	struct unwind_kernel_maps m = {
+		.rows_fd = bpf_map__fd(s->skel->maps.kunwind_rows),
+		.files_fd = bpf_map__fd(s->skel->maps.kunwind_files),
+		.procs_fd = bpf_map__fd(s->skel->maps.kunwind_procs),
+		.ends_fd = bpf_map__fd(s->skel->maps.kunwind_ends),
+		.max_rows = KUNWIND_DEFAULT_ROWS,
+		.max_files = KUNWIND_DEFAULT_FILES,
+	};
+	int err = unwind_kernel__new(&m, &s->kunwind);
+
+	if (err) {
+		log_error("profile: mapping the unwind rows failed: %s", strerror(-err));
+		return err;
+	}
+	/* The targets now: their first samples need not wait for a notification. */
+	for (int i = 0; i < o->ntgids; i++)
+		unwind_kernel__load_pid(s->kunwind, o->tgids[i]);
+	return 0;
+}
+
+/*
+ * In-kernel unwinding when asked for; when it does not load here (no
+ * bpf_loop, a stricter verifier) and was not required, the other modes.
+ */
+static int load_any(struct profile_sampler *s, const struct profile_sampler_opts *o)
+{
+	int err;
+
+	if (!o->unwind_kernel)
+		return load(s, o, false, false);
+	err = load(s, o, true, !o->unwind_kernel_required);
+	if (!err) {
+		pr_info("profile: user stacks: walked in the kernel with .eh_frame tables\n");
+		return new_kunwind(s, o);
+	}
+	if (o->unwind_kernel_required)
+		return err;
+	pr_warn("profile: in-kernel unwinding does not load here (%s): user stacks use %s\n",
+		strerror(-err), o->unwind_dwarf ? "DWARF stack copies" : "frame pointers");
+	profile_bpf__destroy(s->skel);
+	s->skel = NULL;
+	return load(s, o, false, false);
 }
 
 int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sampler **out)
@@ -141,10 +220,10 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = load(s, o);
+	err = load_any(s, o);
 	if (err)
 		goto fail;
-	if (o->unwind_dwarf) {
+	if (o->unwind_dwarf && !s->kunwind) {
 		err = unwind_profile__new(o, &s->dwarf);
 		if (err)
 			goto fail;
@@ -332,6 +411,7 @@ void profile_sampler__free(struct profile_sampler *s)
 		profile_sampler__detach(s);
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
+	unwind_kernel__free(s->kunwind);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -375,6 +455,11 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
 	return s->hardware ? "cycles" : "cpu-clock";
+}
+
+struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s)
+{
+	return s->kunwind;
 }
 
 struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s)

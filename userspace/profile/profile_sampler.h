@@ -34,6 +34,12 @@ struct profile_sampler_opts {
 	uint32_t counts_map_size;
 	profile_event_fn on_event;
 	void *ctx;
+	/*
+	 * User stacks walked in BPF with .eh_frame tables (unwind_kernel.h);
+	 * when that cannot load and it is not required, unwind_dwarf decides.
+	 */
+	bool unwind_kernel;
+	bool unwind_kernel_required;
 	/* --unwind dwarf: user stacks unwound in userspace (unwind_profile.h) */
 	bool unwind_dwarf;
 	uint32_t stack_bytes;	/* --stack-bytes, 0: default */
@@ -64,6 +70,8 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
 const char *profile_sampler__event(const struct profile_sampler *s);
 uint64_t profile_sampler__period_ns(const struct profile_sampler *s);
 int profile_sampler__ncpus_attached(const struct profile_sampler *s);
+/* The in-kernel unwinder's tables, NULL when it is not used. */
+struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s);
 /* The DWARF unwinding side, NULL when walking frame pointers. */
 struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s);
 

@@ -12,9 +12,21 @@ int unwind_mode_parse(const char *s)
 		return UNWIND_MODE_AUTO;
 	if (!strcmp(s, "fp"))
 		return UNWIND_MODE_FP;
-	if (!strcmp(s, "dwarf"))
+	if (!strcmp(s, "dwarf") || !strcmp(s, "snapshot"))
 		return UNWIND_MODE_DWARF;
+	if (!strcmp(s, "kernel"))
+		return UNWIND_MODE_KERNEL;
 	return -1;
+}
+
+bool unwind_mode_try_kernel(enum unwind_mode m)
+{
+	return m == UNWIND_MODE_AUTO || m == UNWIND_MODE_KERNEL;
+}
+
+bool unwind_mode_kernel_required(enum unwind_mode m)
+{
+	return m == UNWIND_MODE_KERNEL;
 }
 
 /* The first target whose main binary lacks frame pointers, or 0. */
@@ -39,7 +51,7 @@ bool unwind_mode_use_dwarf(enum unwind_mode m, const int *pids, int npids, int t
 {
 	int pid;
 
-	if (m == UNWIND_MODE_FP) {
+	if (m == UNWIND_MODE_FP || m == UNWIND_MODE_KERNEL) {
 		snprintf(why, len, "frame pointers (--unwind fp)");
 		return false;
 	}

@@ -7,16 +7,21 @@
 
 /* --unwind: how user stacks are walked. */
 enum unwind_mode {
-	UNWIND_MODE_AUTO,	/* DWARF when a target's binary has no frame pointers */
+	UNWIND_MODE_AUTO,	/* .eh_frame in the kernel; where it cannot load, as below */
 	UNWIND_MODE_FP,		/* frame pointers, in the kernel */
-	UNWIND_MODE_DWARF,	/* .eh_frame, in userspace, from stack copies */
+	UNWIND_MODE_DWARF,	/* .eh_frame, in userspace, from stack copies ("snapshot") */
+	UNWIND_MODE_KERNEL,	/* .eh_frame tables walked in the kernel, or fail */
 };
 
-/* "fp", "dwarf" or "auto"; -1 when none of them. */
+/* "auto", "kernel", "fp", "dwarf" or "snapshot"; -1 when none of them. */
 int unwind_mode_parse(const char *s);
 
+/* Whether to try the in-kernel unwinder first, and whether it must load. */
+bool unwind_mode_try_kernel(enum unwind_mode m);
+bool unwind_mode_kernel_required(enum unwind_mode m);
+
 /*
- * Whether this run unwinds with DWARF; @why (for -v) says which and why.
+ * Without the in-kernel unwinder: whether this run unwinds with DWARF; @why (for -v) says which and why.
  * auto looks at the main binary of each target (-p PIDs, --tid): one built
  * without frame pointers is enough. Without targets auto keeps frame
  * pointers: unwinding every process on the host in userspace costs more.

@@ -50,9 +50,10 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 	(void)state;
 	vm_like(&f);
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	assert_string_equal(plan_for(plans, n, "profile")->hook, "perf_event cpu-clock (software)");
 	assert_null(plan_for(plans, n, "profile")->fallback);
+	assert_string_equal(plan_for(plans, n, "unwind")->hook, "in-kernel .eh_frame tables");
 	/* What watch attaches, in its order: tp_btf first, classic tracepoints as fallback. */
 	assert_string_equal(plan_for(plans, n, "signal")->hook,
 			    "tp_btf signal_deliver, tp_btf signal_generate");
@@ -65,6 +66,22 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 	assert_string_equal(plan_for(plans, n, "oom")->fallback, "tracepoint oom:mark_victim");
 	/* kprobes absent: conn has no fallback */
 	assert_null(plan_for(plans, n, "conn")->fallback);
+}
+
+/* A kernel where the in-kernel unwinder does not load: frame pointers. */
+static void test_unwind_falls_back_to_frame_pointers(void **state)
+{
+	struct hook_plan plans[FEATURES_MAX_PLANS];
+	struct features f;
+	int n;
+
+	(void)state;
+	vm_like(&f);
+	f.feat[FEAT_KERNEL_UNWIND].available = false;
+	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
+	assert_string_equal(plan_for(plans, n, "unwind")->hook,
+			    "frame pointers (DWARF stack copies for -p targets without them)");
+	assert_null(plan_for(plans, n, "unwind")->fallback);
 }
 
 static void test_hardware_cycles_preferred_when_present(void **state)
@@ -170,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vm_kernel_uses_tracepoints_and_cpu_clock),
+		cmocka_unit_test(test_unwind_falls_back_to_frame_pointers),
 		cmocka_unit_test(test_hardware_cycles_preferred_when_present),
 		cmocka_unit_test(test_missing_tracepoint_names_it),
 		cmocka_unit_test(test_no_tp_btf_falls_back_to_tracepoints),

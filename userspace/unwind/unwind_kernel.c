@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tables for the in-kernel unwinder, loaded per process (see unwind_kernel.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "unwind/unwind_dwarf.h"
+#include "unwind/unwind_kernel.h"
+#include "unwind/unwind_table.h"
+
+_Static_assert(KUNWIND_TRUNCATED_IP == UNWIND_TRUNCATED_IP, "one [truncated] marker");
+
+/* One file, keyed by device and inode, with its table's place in the maps. */
+struct kfile {
+	uint64_t dev, ino;
+	uint32_t file_id;	/* 0: no table */
+	struct unwind_table_seg segs[UNWIND_TABLE_SEGS];
+	size_t nsegs;
+};
+
+/* One executable line of /proc/PID/maps. */
+struct kmap {
+	uint64_t start, end, pgoff, dev, ino;
+};
+
+struct unwind_kernel {
+	struct unwind_kernel_maps m;
+	void *files;		/* tsearch tree of struct kfile */
+	void *pids;		/* tsearch tree of the pids loaded (as pointers) */
+	struct kunwind_row *rows;	/* the rows map, mmap()ed */
+	size_t rows_len;
+	uint32_t next_row;
+	uint32_t next_file;	/* ids start at 1 */
+	struct unwind_kernel_stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct kfile *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return (uintptr_t)a < (uintptr_t)b ? -1 : (uintptr_t)a > (uintptr_t)b;
+}
+
+static void no_free(void *p)
+{
+	(void)p;
+}
+
+/* Counts a successful load of @pid: a first one, or a reload. */
+static void note_pid(struct unwind_kernel *k, int pid)
+{
+	void *key = (void *)(uintptr_t)pid;
+
+	if (tfind(key, &k->pids, cmp_pid))
+		k->st.reloads++;
+	else if (tsearch(key, &k->pids, cmp_pid))
+		k->st.procs++;
+}
+
+int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel **out)
+{
+	struct unwind_kernel *k = calloc(1, sizeof(*k));
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	k->m = *m;
+	k->next_file = 1;
+	k->rows_len = ((size_t)m->max_rows * sizeof(*k->rows) + page - 1) / page * page;
+	k->rows = mmap(NULL, k->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows_fd, 0);
+	if (k->rows == MAP_FAILED) {
+		err = -errno;
+		free(k);
+		return err;
+	}
+	*out = k;
+	return 0;
+}
+
+void unwind_kernel__free(struct unwind_kernel *k)
+{
+	if (!k)
+		return;
+	tdestroy(k->files, free);
+	tdestroy(k->pids, no_free);
+	munmap(k->rows, k->rows_len);
+	free(k);
+}
+
+/* Appends @t to the mmap()ed rows and gives it the next file id. */
+static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_t *file_id)
+{
+	struct kunwind_file f = { .first = k->next_row, .count = t->n };
+	struct kunwind_row *out = k->rows + k->next_row;
+	__u32 id = k->next_file;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->rows[i].pc > UINT32_MAX)
+			return -ERANGE;
+		out[i] = unwind_table__pack(&t->rows[i]);
+	}
+	/* The rows are in place before the file entry that makes BPF look at them. */
+	if (bpf_map_update_elem(k->m.files_fd, &id, &f, BPF_ANY))
+		return -errno;
+	*file_id = id;
+	k->next_file++;
+	k->next_row += t->n;
+	k->st.rows += t->n;
+	k->st.unsupported_rows += t->unsupported;
+	return 0;
+}
+
+/* Compiles and uploads the file behind @m, opened through map_files (works in containers). */
+static void load_file(struct unwind_kernel *k, int pid, const struct kmap *m, struct kfile *f)
+{
+	struct unwind_table t;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, m->start,
+		 m->end);
+	if (unwind_table__from_elf(path, &t)) {
+		k->st.files_without++;
+		return;
+	}
+	memcpy(f->segs, t.segs, sizeof(f->segs));
+	f->nsegs = t.nsegs;
+	if (k->next_file >= k->m.max_files || t.n > k->m.max_rows - k->next_row ||
+	    upload(k, &t, &f->file_id))
+		k->st.files_no_room++;
+	else
+		k->st.files++;
+	unwind_table__clear(&t);
+}
+
+/* The file of @m, loaded on first sight; NULL when out of memory. */
+static struct kfile *get_file(struct unwind_kernel *k, int pid, const struct kmap *m)
+{
+	struct kfile probe = { .dev = m->dev, .ino = m->ino }, *f;
+	void *node = tfind(&probe, &k->files, cmp_file);
+
+	if (node)
+		return *(struct kfile **)node;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	*f = probe;
+	load_file(k, pid, m, f);
+	if (!tsearch(f, &k->files, cmp_file)) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* 1 for an executable mapping, 0 for another, -EINVAL when malformed. */
+static int parse_line(const char *line, struct kmap *m)
+{
+	unsigned int major, minor;
+	char perms[5];
+
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64, &m->start,
+		   &m->end, perms, &m->pgoff, &major, &minor, &m->ino) != 7)
+		return -EINVAL;
+	m->dev = makedev(major, minor);
+	return perms[2] == 'x';
+}
+
+/* The kernel's view of mapping @m: a table when its file has one, else frame pointers. */
+static int place(struct unwind_kernel *k, int pid, const struct kmap *m,
+		 struct kunwind_mapping *out)
+{
+	uint64_t bias;
+	struct kfile *f;
+
+	*out = (struct kunwind_mapping){ .start = m->start, .end = m->end };
+	if (!m->ino)
+		return 0;	/* anonymous: JIT code, the vdso */
+	f = get_file(k, pid, m);
+	if (!f)
+		return -ENOMEM;
+	if (f->file_id && !unwind_table__bias(f->segs, f->nsegs, m->start, m->pgoff, &bias)) {
+		out->bias = bias;
+		out->file_id = f->file_id;
+	}
+	return 0;
+}
+
+/* The executable mappings of @pid (sorted, as maps lists them). */
+static int read_maps(struct unwind_kernel *k, int pid, struct kunwind_proc *p)
+{
+	char path[32], *line = NULL;
+	size_t len = 0;
+	struct kmap m;
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!err && getline(&line, &len, f) > 0) {
+		if (parse_line(line, &m) != 1)
+			continue;
+		if (p->n == KUNWIND_MAX_MAPS) {
+			k->st.procs_over_maps++;
+			break;
+		}
+		err = place(k, pid, &m, &p->maps[p->n]);
+		p->n += !err;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+int unwind_kernel__load_pid(struct unwind_kernel *k, int pid)
+{
+	struct kunwind_proc *p = calloc(1, sizeof(*p));
+	__u32 key = pid;
+	uint64_t t0 = now_ns();
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = read_maps(k, pid, p);
+	/* A process with no executable mapping left is exiting: nothing to write. */
+	if (!err && !p->n)
+		err = -ENOENT;
+	if (!err && bpf_map_update_elem(k->m.procs_fd, &key, p, BPF_ANY))
+		err = -errno;
+	if (err == -E2BIG || err == -ENOMEM)
+		k->st.procs_no_room++;
+	else if (err)
+		k->st.procs_failed++;
+	else
+		note_pid(k, pid);
+	k->st.load_ns += now_ns() - t0;
+	free(p);
+	return err;
+}
+
+void unwind_kernel__forget_pid(struct unwind_kernel *k, int pid)
+{
+	void *node = tfind((void *)(uintptr_t)pid, &k->pids, cmp_pid);
+	__u32 key = pid;
+
+	bpf_map_delete_elem(k->m.procs_fd, &key);
+	/* a later process with the same pid is a new one */
+	if (node)
+		tdelete((void *)(uintptr_t)pid, &k->pids, cmp_pid);
+}
+
+int unwind_kernel__stats(const struct unwind_kernel *k, struct unwind_kernel_stats *st)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	*st = k->st;
+	if (ncpus <= 0)
+		return ncpus;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 e = 0; e < KUNWIND_END__COUNT; e++) {
+		if (bpf_map_lookup_elem(k->m.ends_fd, &e, vals))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			st->ends[e] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+const char *unwind_kernel__end_name(enum kunwind_end e)
+{
+	static const char *const names[KUNWIND_END__COUNT] = {
+		[KUNWIND_END_OK] = "reached the outermost frame",
+		[KUNWIND_END_NO_PROC] = "process tables not loaded yet (frame pointers used)",
+		[KUNWIND_END_NO_MAPPING] = "address outside executable mappings",
+		[KUNWIND_END_NO_ROW] = "no unwind info for an address",
+		[KUNWIND_END_UNSUPPORTED] = "unsupported unwind rule",
+		[KUNWIND_END_READ] = "stack read failed",
+		[KUNWIND_END_DEPTH] = "too deep",
+		[KUNWIND_END_STORE] = "stack not stored (map full)",
+	};
+
+	return (unsigned int)e < KUNWIND_END__COUNT ? names[e] : "unknown";
+}
+
+typedef unsigned long long ull;
+
+void unwind_kernel__print_summary(const struct unwind_kernel *k, FILE *f)
+{
+	struct unwind_kernel_stats st;
+
+	if (!k || unwind_kernel__stats(k, &st))
+		return;
+	fprintf(f, "profile: in-kernel unwinding: mappings of %llu processes (%llu updates, "
+		"%llu not readable), tables of %llu files (%.1f of %.1f MiB, %llu rows), "
+		"%llu files without usable .eh_frame, %llu without room; %.2f s loading\n",
+		(ull)st.procs, (ull)st.reloads, (ull)st.procs_failed, (ull)st.files,
+		st.rows * sizeof(struct kunwind_row) / 1048576.0,
+		k->m.max_rows * (double)sizeof(struct kunwind_row) / 1048576.0, (ull)st.rows,
+		(ull)st.files_without, (ull)st.files_no_room, st.load_ns / 1e9);
+	fprintf(f, "profile: user stacks ended:");
+	for (int e = 0; e < KUNWIND_END__COUNT; e++)
+		fprintf(f, "%s %llu %s", e ? "," : "", (ull)st.ends[e],
+			unwind_kernel__end_name(e));
+	fputc('\n', f);
+	if (st.procs_no_room)
+		fprintf(f, "profile: %llu processes not loaded: over %d at once (frame pointers "
+			"used)\n", (ull)st.procs_no_room, KUNWIND_DEFAULT_PROCS);
+	if (st.procs_over_maps)
+		fprintf(f, "profile: %llu processes had over %d executable mappings: the rest "
+			"are not unwound\n", (ull)st.procs_over_maps, KUNWIND_MAX_MAPS);
+}
