@@ -108,6 +108,10 @@ static void fill_unwind_opts(struct run *r)
 {
 	char why[256];
 
+	if (r->o.off_cpu) {
+		pr_info("profile: off-CPU user stacks: frame pointers\n");
+		return;
+	}
 	r->so.unwind_dwarf = unwind_mode_use_dwarf(r->o.unwind, r->o.pids, r->o.npids, r->o.tid,
 						   why, sizeof(why));
 	r->so.stack_bytes = r->o.stack_bytes;
@@ -128,6 +132,9 @@ static void fill_sampler_opts(struct run *r)
 	so->period_ns = r->o.period_ns;
 	so->stack_map_size = r->o.stack_map_size;
 	so->counts_map_size = r->o.counts_map_size;
+	so->off_cpu = r->o.off_cpu;
+	so->off_cpu_states = r->o.off_cpu_states;
+	so->min_block_ns = (uint64_t)r->o.min_block_us * 1000;
 	so->on_event = profile_procs__on_event;
 	so->ctx = r->procs;
 	fill_unwind_opts(r);
@@ -238,7 +245,7 @@ static void fill_metadata(struct run *r)
 	struct profile_data *d = &r->result.data;
 
 	d->period_ns = profile_sampler__period_ns(r->sampler);
-	d->freq_hz = r->o.freq_hz;
+	d->freq_hz = r->o.off_cpu ? 0 : r->o.freq_hz;
 	d->start_wall_ns = ts_ns(&r->start_wall);
 	d->duration_ns = r->duration_ns;
 	d->title = "CPU profile";
@@ -287,6 +294,26 @@ static void print_hints(const struct run *r)
 			r->o.counts_map_size * 4);
 }
 
+/* --off-cpu: the time, the switches behind it, and what was left out. */
+static void print_off_cpu(const struct run *r)
+{
+	const struct profile_result *res = &r->result;
+	const uint64_t *c = res->stats.counters;
+	uint64_t waits = 0;
+
+	for (size_t i = 0; i < res->data.nstacks; i++)
+		waits += res->data.stacks[i].events;
+	fprintf(stderr, "profile: %.1f ms off-CPU in %llu waits over %.1f s (sched_switch: %llu "
+		"context switches seen), %llu processes\n", res->data.total_samples / 1e3,
+		(ull)waits, r->duration_ns / 1e9, (ull)c[PC_SAMPLES],
+		(ull)res->stats.processes);
+	fprintf(stderr, "profile: not counted: %llu waits under --min-block %ld us, %llu waits "
+		"with no room in the maps (user stack not walkable: %llu, kernel: %llu)\n",
+		(ull)profile_sampler__short_waits(r->sampler), r->o.min_block_us,
+		(ull)c[PC_COUNTS_FULL], (ull)(c[PC_USER_FAULT] + c[PC_USER_OTHER]),
+		(ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]));
+}
+
 static void print_summary(const struct run *r, bool written)
 {
 	const struct profile_result *res = &r->result;
@@ -294,15 +321,19 @@ static void print_summary(const struct run *r, bool written)
 	int unreadable = profile_procs__unreadable(r->procs);
 	char rate[64];
 
-	if (r->o.freq_hz)
+	if (r->o.off_cpu)
+		print_off_cpu(r);
+	else if (r->o.freq_hz)
 		snprintf(rate, sizeof(rate), "%u Hz", r->o.freq_hz);
 	else
 		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o.period_ns);
-	fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu processes\n",
-		(ull)res->data.total_samples, r->duration_ns / 1e9,
-		profile_sampler__event(r->sampler), rate,
-		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
-	print_lost(res);
+	if (!r->o.off_cpu) {
+		fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu "
+			"processes\n", (ull)res->data.total_samples, r->duration_ns / 1e9,
+			profile_sampler__event(r->sampler), rate,
+			profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
+		print_lost(res);
+	}
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",

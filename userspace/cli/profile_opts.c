@@ -10,10 +10,12 @@
 #include "cli/profile_opts.h"
 #include "profile/profile_sampler.h"
 #include "unwind.h"
+#include "offcpu.h"
 
 enum {
 	OPT_TID = 256, OPT_CGROUP, OPT_PERIOD, OPT_KERNEL_ONLY, OPT_USER_ONLY, OPT_IDLE,
 	OPT_FORMAT, OPT_PID_IN_NAME, OPT_STACK_MAP, OPT_COUNTS_MAP, OPT_UNWIND, OPT_STACK_BYTES,
+	OPT_OFF_CPU, OPT_MIN_BLOCK, OPT_STATE,
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +36,9 @@ static const struct option long_opts[] = {
 	{ "counts-map-size", required_argument, NULL, OPT_COUNTS_MAP },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "stack-bytes", required_argument, NULL, OPT_STACK_BYTES },
+	{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+	{ "min-block", required_argument, NULL, OPT_MIN_BLOCK },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -46,7 +51,9 @@ static void usage(void)
 	       "                         [--format folded|svg|pprof|json]\n\n"
 	       "Samples on-CPU stacks (kernel and user) of the whole system, or of the\n"
 	       "processes, thread or cgroup given, until -d expires, Ctrl-C, or every -p\n"
-	       "process has exited. Without -o, prints the hottest functions.\n\n"
+	       "process has exited. Without -o, prints the hottest functions. With\n"
+	       "--off-cpu, measures instead where threads wait: the time between going\n"
+	       "to sleep and running again, by stack.\n\n"
 	       "  -p, --pid PID          a process and all its threads (repeatable)\n"
 	       "      --tid TID          one thread\n"
 	       "      --cgroup PATH      a cgroup v2 directory (absolute or below the v2 root)\n"
@@ -56,7 +63,11 @@ static void usage(void)
 	       "  -d, --duration SECONDS stop after this long (default: until Ctrl-C)\n"
 	       "      --kernel-only      kernel time and stacks only\n"
 	       "      --user-only        user stacks only (kernel threads are skipped)\n"
-	       "      --include-idle     count the idle task too\n"
+	       "      --include-idle     count the idle task too (--off-cpu: kernel threads)\n"
+	       "      --off-cpu          time blocked (sleeping) instead of CPU samples\n"
+	       "      --min-block US     --off-cpu: ignore waits shorter than US (default 1)\n"
+	       "      --state S|D|SD     --off-cpu: interruptible (S), uninterruptible (D)\n"
+	       "                         sleeps or both (default SD)\n"
 	       "  -o, --output FILE      write the profile to FILE\n"
 	       "      --format FMT       folded, svg, pprof or json (default: from FILE's\n"
 	       "                         extension: .folded/.txt, .svg, .pb.gz/.pprof, .json)\n"
@@ -104,6 +115,24 @@ static int set_map_size(const char *opt, const char *arg, uint32_t *out)
 	return err;
 }
 
+static int set_states(struct profile_opts *o, const char *arg)
+{
+	uint32_t mask = 0;
+
+	for (const char *c = arg; *c; c++) {
+		if (*c == 'S')
+			mask |= OFFCPU_STATE_INTERRUPTIBLE;
+		else if (*c == 'D')
+			mask |= OFFCPU_STATE_UNINTERRUPTIBLE;
+		else
+			mask = 0, c = " ";	/* stop: refused below */
+	}
+	if (!mask)
+		return cli_usage_error("profile", "--state wants S, D or SD, not '%s'", arg);
+	o->off_cpu_states = mask;
+	return 0;
+}
+
 static int set_unwind(struct profile_opts *o, const char *arg)
 {
 	int m = unwind_mode_parse(arg);
@@ -148,6 +177,10 @@ static int apply_opt(int c, const char *arg, struct profile_opts *o)
 	case OPT_UNWIND: return set_unwind(o, arg);
 	case OPT_STACK_BYTES: err = parse_num("--stack-bytes", arg, 256, UNWIND_STACK_MAX, &v);
 		o->stack_bytes = v; break;
+	case OPT_OFF_CPU: o->off_cpu = true; break;
+	case OPT_MIN_BLOCK: err = parse_num("--min-block", arg, 0, 3600L * 1000000, &v);
+		o->min_block_us = v; break;
+	case OPT_STATE: return set_states(o, arg);
 	case 'v': log_verbosity++; break;
 	}
 	return err;
@@ -162,6 +195,13 @@ static int check_opts(struct profile_opts *o, bool freq_given)
 		return cli_usage_error("profile", "-F and --period exclude each other");
 	if (o->period_ns)
 		o->freq_hz = 0;
+	if ((o->min_block_us != 1 ||
+	     o->off_cpu_states != (OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE)) &&
+	    !o->off_cpu)
+		return cli_usage_error("profile", "--min-block and --state need --off-cpu");
+	if (o->off_cpu && o->unwind == UNWIND_MODE_DWARF)
+		return cli_usage_error("profile", "--off-cpu walks frame pointers: drop "
+				       "--unwind dwarf");
 	if (o->format_given && !o->out_path)
 		return cli_usage_error("profile", "--format needs -o FILE");
 	if (o->out_path && !o->format_given) {
@@ -184,6 +224,8 @@ int profile_opts_parse(int argc, char **argv, struct profile_opts *o)
 	o->freq_hz = 99;
 	o->stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE;
 	o->counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE;
+	o->min_block_us = 1;
+	o->off_cpu_states = OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:F:C:d:o:vh", long_opts, NULL)) != -1) {
