@@ -24,6 +24,8 @@ const volatile __u64 targ_cgroup_id = 0;
 const volatile bool want_user = true;
 const volatile bool want_kernel = true;
 const volatile bool include_idle = false;
+/* faultline itself: its own work is not what anyone profiles, unless -p names it. */
+const volatile __u32 self_tgid = 0;
 
 /* max_entries of the maps below are resized by userspace before load. */
 struct {
@@ -112,6 +114,8 @@ static __always_inline bool wanted(__u32 tgid, __u32 pid)
 	if (targ_tid && pid != targ_tid)
 		return false;
 	if (filter_tgids && !bpf_map_lookup_elem(&target_tgids, &tgid))
+		return false;
+	if (!filter_tgids && !targ_tid && tgid == self_tgid)
 		return false;
 	if (filter_cgroup && bpf_get_current_cgroup_id() != targ_cgroup_id)
 		return false;

@@ -18,6 +18,7 @@ const volatile __u32 targ_tid;		/* 0: any thread */
 const volatile __u64 targ_cgroup;	/* cgroup v2 id, 0: any */
 const volatile bool filter_pids;	/* only tgids in the pids map */
 const volatile bool include_idle;
+const volatile __u32 self_tgid;		/* faultline: left out unless -p names it */
 const volatile bool user_only;		/* no kernel stacks, no kernel threads */
 const volatile bool kernel_only;	/* kernel-mode samples only, no user stacks */
 const volatile __u32 stack_bytes = UNWIND_STACK_DEFAULT;
@@ -77,6 +78,8 @@ static __always_inline bool sample_wanted(__u32 tgid, __u32 tid)
 	if (targ_tid && tid != targ_tid)
 		return false;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return false;
+	if (!filter_pids && !targ_tid && tgid == self_tgid)
 		return false;
 	if (targ_cgroup && bpf_get_current_cgroup_id() != targ_cgroup)
 		return false;

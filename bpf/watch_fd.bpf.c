@@ -8,7 +8,10 @@
  * Every fd a selected process creates is recorded as (tgid, fd) -> hash of
  * the creating user stack, and counted per (tgid, stack); close removes it.
  * What is left are the fds still open, grouped by the call site that made
- * them: userspace reads the per-site counts when it reports an event.
+ * them: userspace reads the per-site counts (open, opened, closed) and the
+ * open fds' ages and kinds when it reports an event, to tell a leak from fds
+ * a process holds on purpose. Sockets are followed through their TCP states
+ * (inet_sock_set_state): listening, connected, or over while still open.
  */
 #include "watch_common.bpf.h"
 #include "watch_fd.h"
@@ -63,8 +66,19 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct watch_fd_site_key);
-	__type(value, __s64);
+	__type(value, struct watch_fd_site_val);
 } fd_sites SEC(".maps");
+
+/*
+ * The fd of each tracked socket, by struct sock, for the state changes.
+ * LRU: a socket whose close was not seen (exec, CLOEXEC) ages out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct watch_fd_key);
+} fd_socks SEC(".maps");
 
 /* Stacks stored so far: userspace sweeps unreferenced ones when this grows. */
 __u64 fd_stacks_added;
@@ -283,41 +297,97 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 	return h;
 }
 
-static __always_inline void site_add(__u32 tgid, __u64 stack, __s64 delta)
+static __always_inline void site_opened(__u32 tgid, __u64 stack)
 {
 	struct watch_fd_site_key k = { .tgid = tgid, .stack = stack };
-	__s64 *cnt = bpf_map_lookup_elem(&fd_sites, &k);
+	struct watch_fd_site_val *c = bpf_map_lookup_elem(&fd_sites, &k), one = { 1, 1, 0 };
 
-	if (cnt) {
-		__sync_fetch_and_add(cnt, delta);
+	if (c) {
+		__sync_fetch_and_add(&c->open, 1);
+		__sync_fetch_and_add(&c->opened, 1);
 		return;
 	}
-	if (delta > 0 && bpf_map_update_elem(&fd_sites, &k, &delta, BPF_NOEXIST) &&
+	if (bpf_map_update_elem(&fd_sites, &k, &one, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&fd_sites, &k))
 		watch_count(WATCH_CNT_MAP_FULL);
 }
 
+static __always_inline void site_closed(__u32 tgid, __u64 stack)
+{
+	struct watch_fd_site_key k = { .tgid = tgid, .stack = stack };
+	struct watch_fd_site_val *c = bpf_map_lookup_elem(&fd_sites, &k);
+
+	if (!c)
+		return;
+	__sync_fetch_and_add(&c->open, -1);
+	__sync_fetch_and_add(&c->closed, 1);
+}
+
+/* The struct sock behind socket fd @fd of @task; 0 when there is none. */
+static __always_inline __u64 fd_sock(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **files = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	struct socket *sock;
+
+	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&f, sizeof(f), files + fd) || !f)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? (__u64)BPF_CORE_READ(sock, sk) : 0;
+}
+
+/* Kind and socket of a new fd; only socket() and accept() make TCP sockets. */
+static __always_inline void classify(struct task_struct *task, int fd, long nr,
+				     struct watch_fd_val *v)
+{
+	struct sock *sk;
+	int state;
+
+	if (nr != WATCH_FD_NR_SOCKET && nr != WATCH_FD_NR_ACCEPT && nr != WATCH_FD_NR_ACCEPT4)
+		return;
+	v->kind = nr == WATCH_FD_NR_SOCKET ? WATCH_FD_KIND_SOCKET : WATCH_FD_KIND_ACCEPTED;
+	v->sk = fd_sock(task, fd);
+	sk = (struct sock *)v->sk;
+	if (!sk)
+		return;
+	/* Accepted after the peer already closed or reset it. */
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (v->kind == WATCH_FD_KIND_ACCEPTED && (state == TCP_CLOSE_WAIT || state == TCP_CLOSE))
+		v->ended = 1;
+}
+
+static __always_inline void forget_sock(__u64 sk)
+{
+	if (sk)
+		bpf_map_delete_elem(&fd_socks, &sk);
+}
+
 /* Records @fd as open from @stack; true when it was not known open before. */
-static __always_inline bool track_open(__u32 tgid, int fd, __u64 stack, __u32 nr)
+static __always_inline bool track_open(struct task_struct *task, __u32 tgid, int fd,
+				       __u64 stack, __u32 nr)
 {
 	struct watch_fd_key k = { .tgid = tgid, .fd = fd };
-	struct watch_fd_val v = { .stack = stack, .syscall_nr = nr };
+	struct watch_fd_val v = { .stack = stack, .syscall_nr = nr,
+				  .open_ns = bpf_ktime_get_ns() };
 	struct watch_fd_val *old = bpf_map_lookup_elem(&fd_open, &k);
+	bool fresh = !old;
 
+	classify(task, fd, nr, &v);
 	if (old) {
 		/* dup2 over an open fd, or a close we did not see (exec, CLOEXEC). */
-		site_add(tgid, old->stack, -1);
-		old->stack = stack;
-		old->syscall_nr = nr;
-		site_add(tgid, stack, 1);
-		return false;
-	}
-	if (bpf_map_update_elem(&fd_open, &k, &v, BPF_NOEXIST)) {
+		site_closed(tgid, old->stack);
+		forget_sock(old->sk);
+		*old = v;
+	} else if (bpf_map_update_elem(&fd_open, &k, &v, BPF_NOEXIST)) {
 		watch_count(WATCH_FD_CNT_UNTRACKED);
 		return true;
 	}
-	site_add(tgid, stack, 1);
-	return true;
+	site_opened(tgid, stack);
+	if (v.sk && bpf_map_update_elem(&fd_socks, &v.sk, &k, BPF_ANY))
+		watch_count(WATCH_CNT_MAP_FULL);
+	return fresh;
 }
 
 static __always_inline void track_close(__u32 tgid, int fd)
@@ -327,7 +397,8 @@ static __always_inline void track_close(__u32 tgid, int fd)
 
 	if (!old)
 		return;
-	site_add(tgid, old->stack, -1);
+	site_closed(tgid, old->stack);
+	forget_sock(old->sk);
 	bpf_map_delete_elem(&fd_open, &k);
 }
 
@@ -427,7 +498,7 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 	for (int i = 0; i < 2; i++) {
 		if (i >= n)
 			break;
-		if (track_open(tgid, fds[i], stack, nr))
+		if (track_open(task, tgid, fds[i], stack, nr))
 			__sync_fetch_and_add(&p->open_est, 1);
 	}
 	check_pressure(ctx, task, p, nr);
@@ -491,6 +562,34 @@ int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
 	if (nr == WATCH_FD_NR_CLOSE || nr == WATCH_FD_NR_CLOSE_RANGE)
 		return on_closed(regs, nr);
 	return on_created(ctx, regs, nr, ret);
+}
+
+/*
+ * A tracked socket changed TCP state: it listens, it connected out, or its
+ * connection is over (the peer closed or reset it) while the fd stays open.
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(fd_sock_state, const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct watch_fd_key *k;
+	struct watch_fd_val *v;
+
+	if (newstate != TCP_LISTEN && newstate != TCP_ESTABLISHED &&
+	    newstate != TCP_CLOSE_WAIT && newstate != TCP_CLOSE)
+		return 0;
+	k = bpf_map_lookup_elem(&fd_socks, &key);
+	v = k ? bpf_map_lookup_elem(&fd_open, k) : NULL;
+	if (!v || v->sk != key)
+		return 0;
+	if (newstate == TCP_LISTEN)
+		v->kind = WATCH_FD_KIND_LISTENER;
+	else if (newstate == TCP_ESTABLISHED && v->kind == WATCH_FD_KIND_SOCKET)
+		v->kind = WATCH_FD_KIND_CONNECTED;
+	else if (newstate != TCP_ESTABLISHED && (v->kind == WATCH_FD_KIND_ACCEPTED ||
+						 v->kind == WATCH_FD_KIND_CONNECTED))
+		v->ended = 1;
+	return 0;
 }
 
 /* A process is gone: forget it, and let userspace sweep its fd entries. */

@@ -24,6 +24,9 @@
 #define WATCH_FD_NR_DUP3 292
 #define WATCH_FD_NR_PIPE2 293
 #define WATCH_FD_NR_CLOSE_RANGE 436
+#define WATCH_FD_NR_SOCKET 41
+#define WATCH_FD_NR_ACCEPT 43
+#define WATCH_FD_NR_ACCEPT4 288
 
 /* WATCH_CNT_SOURCE0..3 of the fd object. */
 #define WATCH_FD_CNT_FAILURES WATCH_CNT_SOURCE0	/* EMFILE/ENFILE failures seen */
@@ -50,22 +53,43 @@ struct watch_fd_key {
 	__s32 fd;
 };
 
-struct watch_fd_val {
-	__u64 stack;		/* key of the creating user stack in "fd_stacks"; 0: none */
-	__u32 syscall_nr;
-	__u32 pad;
+/* What an fd is: from the call that made it, for sockets the TCP states seen since. */
+enum watch_fd_open_kind {
+	WATCH_FD_KIND_OTHER,		/* a file, pipe, eventfd...: whatever the call makes */
+	WATCH_FD_KIND_SOCKET,		/* from socket(): neither listening nor connected yet */
+	WATCH_FD_KIND_LISTENER,		/* a socket that went to TCP_LISTEN */
+	WATCH_FD_KIND_ACCEPTED,		/* from accept()/accept4(): a server's connection */
+	WATCH_FD_KIND_CONNECTED,	/* from socket(), then connected out */
 };
 
-/* Key of the per-site count (an __s64): fds @tgid still holds from @stack. */
+struct watch_fd_val {
+	__u64 stack;		/* key of the creating user stack in "fd_stacks"; 0: none */
+	__u64 open_ns;		/* bpf_ktime_get_ns() when it was created */
+	__u64 sk;		/* its struct sock, for a socket; 0 otherwise */
+	__u32 syscall_nr;
+	__u8 kind;		/* enum watch_fd_open_kind */
+	__u8 ended;		/* its TCP connection is over (peer closed, reset): fd still open */
+	__u16 pad;
+};
+
+/* Key of the per-site counts: fds @tgid created from @stack. */
 struct watch_fd_site_key {
 	__u32 tgid;
 	__u32 pad;
 	__u64 stack;
 };
 
+/* Since tracking of the process began: how the count of a site evolved. */
+struct watch_fd_site_val {
+	__s64 open;		/* still open */
+	__u64 opened;		/* created */
+	__u64 closed;		/* closed (or replaced by dup2) */
+};
+
 /*
  * Stack keys that are not hashes (hashes are odd): no stack could be walked,
- * or none was, because the process held fewer than fd_stack_min fds.
+ * or none was, because the process held fewer than fd_stack_min fds (0 when
+ * watch targets processes with -p: every fd gets its stack).
  */
 #define WATCH_FD_STACK_NONE 0
 #define WATCH_FD_STACK_UNWALKED 2

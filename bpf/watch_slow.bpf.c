@@ -56,6 +56,21 @@ struct {
 	__type(value, struct watch_hist);
 } hists SEC(".maps");
 
+/* A path is built right to left here: twice its size, so masked offsets stay inside. */
+struct path_buf {
+	char b[2 * WATCH_SLOW_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_buf);
+} path_scratch SEC(".maps");
+
+#define PATH_DEPTH 40	/* components and mount crossings walked */
+#define PATH_MASK (WATCH_SLOW_PATH_LEN - 1)
+
 /*
  * A timestamp in ticks or ns. 0 means "no syscall in flight": the one
  * syscall that starts at the instant the clock reads 0 is not timed.
@@ -122,9 +137,26 @@ static __always_inline void hist_add(__u32 nr, __u64 delta)
 	h->total_ns += delta;
 }
 
-/* Waits that are the point of the call (futex waits, io_uring GETEVENTS). */
+/* Whether fd @fd of @task is a socket (its inode on sockfs). */
+static __always_inline bool fd_is_socket(struct task_struct *task, __u64 fd)
+{
+	struct file **fds, *file;
+
+	if (fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	return BPF_CORE_READ(file, f_inode, i_sb, s_magic) == SOCKFS_MAGIC;
+}
+
+/*
+ * Waits that are the point of the call (futex waits, io_uring GETEVENTS, a
+ * read on a socket waiting for its peer: an idle keep-alive client is not a
+ * slow server).
+ */
 static __always_inline bool blocks_by_design(const struct watch_slow_cfg *c,
-					     const struct pt_regs *regs)
+					     struct task_struct *task, const struct pt_regs *regs)
 {
 	if (c->flags & WATCH_SLOW_FUTEX) {
 		__u32 op = BPF_CORE_READ(regs, si) & FUTEX_CMD_MASK;
@@ -134,7 +166,67 @@ static __always_inline bool blocks_by_design(const struct watch_slow_cfg *c,
 	}
 	if (c->flags & WATCH_SLOW_URING)
 		return BPF_CORE_READ(regs, r10) & IORING_ENTER_GETEVENTS;
+	if (c->flags & WATCH_SLOW_SOCK_READ)
+		return fd_is_socket(task, BPF_CORE_READ(regs, di));
 	return false;
+}
+
+/*
+ * One step up from @d: a path component into @buf before *@pos, or the
+ * crossing to the mount @d's mount hangs on. False at the root, or when the
+ * path is too long (then "..." leads it).
+ */
+static __always_inline bool path_step(struct dentry **d, struct mount **m, char *buf, __u32 *pos)
+{
+	struct dentry *parent = BPF_CORE_READ(*d, d_parent);
+	struct mount *mp;
+	__u32 len;
+
+	if (*d == BPF_CORE_READ(*m, mnt.mnt_root)) {
+		mp = BPF_CORE_READ(*m, mnt_parent);
+		if (mp == *m)
+			return false;
+		*d = BPF_CORE_READ(*m, mnt_mountpoint);
+		*m = mp;
+		return true;
+	}
+	if (*d == parent)
+		return false;
+	len = BPF_CORE_READ(*d, d_name.len);
+	if (len + 4 > *pos) {
+		*pos = (*pos - 3) & PATH_MASK;
+		__builtin_memcpy(&buf[*pos], "...", 3);
+		return false;
+	}
+	*pos = (*pos - len) & PATH_MASK;
+	bpf_probe_read_kernel(&buf[*pos], len & PATH_MASK, BPF_CORE_READ(*d, d_name.name));
+	*pos = (*pos - 1) & PATH_MASK;
+	buf[*pos] = '/';
+	*d = parent;
+	return true;
+}
+
+/* The whole path of @file from the host's root into @out (even once it is closed). */
+static __always_inline void file_path(struct file *file, char *out)
+{
+	struct vfsmount *vm = BPF_CORE_READ(file, f_path.mnt);
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	struct path_buf *pb;
+	__u32 zero = 0, pos = WATCH_SLOW_PATH_LEN - 1;
+
+	pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!pb)
+		return;
+	pb->b[pos] = '\0';
+	for (int i = 0; i < PATH_DEPTH; i++)
+		if (!path_step(&d, &m, pb->b, &pos))
+			break;
+	if (pos == WATCH_SLOW_PATH_LEN - 1) {
+		pos--;
+		pb->b[pos] = '/';
+	}
+	bpf_probe_read_kernel(out, WATCH_SLOW_PATH_LEN, &pb->b[pos & PATH_MASK]);
 }
 
 /* Names what fd @fd of the current task is, from its file table (CO-RE). */
@@ -168,6 +260,21 @@ static __always_inline void describe_fd(struct watch_slow_event *e, struct task_
 		e->fd_kind = WATCH_FD_DIR;
 	else
 		e->fd_kind = WATCH_FD_FILE;
+	if (e->fd_kind == WATCH_FD_FILE || e->fd_kind == WATCH_FD_DIR)
+		file_path(file, e->fd_path);
+}
+
+/* The path arguments, still in the caller's memory when the syscall returns. */
+static __always_inline void read_paths(struct watch_slow_event *e, const struct watch_slow_cfg *c)
+{
+	for (int i = 0; i < WATCH_SLOW_PATHS; i++) {
+		__u32 arg = c->path_arg[i];
+
+		e->paths[i][0] = '\0';
+		if (arg && arg <= 6)
+			bpf_probe_read_user_str(e->paths[i], sizeof(e->paths[i]),
+						(void *)e->args[(arg - 1) & 7]);
+	}
 }
 
 static __always_inline void fill_args(struct watch_slow_event *e, const struct pt_regs *regs)
@@ -198,8 +305,10 @@ static __always_inline void report(void *ctx, struct task_struct *task, struct p
 	e->fd_kind = WATCH_FD_NONE;
 	e->fd_ino = 0;
 	e->fd_name[0] = '\0';
+	e->fd_path[0] = '\0';
 	if (c->flags & WATCH_SLOW_FD_ARG0)
 		describe_fd(e, task, e->args[0]);
+	read_paths(e, c);
 	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
 	watch_submit(e);
 }
@@ -236,7 +345,7 @@ static __always_inline void exit_common(void *ctx, struct task_struct *task, str
 	if (hist_enabled)
 		hist_add(nr, delta);
 	c = bpf_map_lookup_elem(&cfg, &nr);
-	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, regs))
+	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, task, regs))
 		return;
 	report(ctx, task, regs, ret, nr, c, delta);
 }

@@ -7,18 +7,23 @@
 #define WATCH_SLOW_NR_MAX 512		/* syscall numbers covered by the maps */
 #define WATCH_HIST_SLOTS 32		/* log2 buckets of microseconds */
 #define WATCH_FD_NAME_LEN 64
+#define WATCH_SLOW_PATH_LEN 256		/* a power of two: the BPF side masks offsets */
+#define WATCH_SLOW_PATHS 2		/* rename's old and new path */
 
 /* Per-syscall configuration (array map indexed by syscall number). */
 enum watch_slow_flags {
 	WATCH_SLOW_FD_ARG0 = 1 << 0,	/* arg0 is a file descriptor: describe it */
 	WATCH_SLOW_FUTEX = 1 << 1,	/* futex: waits block by design */
 	WATCH_SLOW_URING = 1 << 2,	/* io_uring_enter: GETEVENTS waits by design */
+	WATCH_SLOW_SOCK_READ = 1 << 3,	/* read/readv: on a socket it waits for the peer */
 };
 
 struct watch_slow_cfg {
 	__u64 threshold_ns;	/* 0: never reported */
 	__u32 flags;		/* enum watch_slow_flags */
-	__u32 pad;
+	/* 1 + the index of each path argument (0: none), and of its directory fd (0: cwd). */
+	__u8 path_arg[WATCH_SLOW_PATHS];
+	__u8 dirfd_arg[WATCH_SLOW_PATHS];
 };
 
 /* What the fd in arg0 referred to when the syscall returned. */
@@ -41,6 +46,13 @@ struct watch_slow_event {
 	__u32 fd_kind;		/* enum watch_fd_kind */
 	__u64 fd_ino;
 	char fd_name[WATCH_FD_NAME_LEN];	/* the dentry's name (leaf only) */
+	/*
+	 * The fd's whole path from the host's root, walked up its dentries and
+	 * mounts when the syscall returned; "" when not a file or directory. A
+	 * path too long for it starts with "...".
+	 */
+	char fd_path[WATCH_SLOW_PATH_LEN];
+	char paths[WATCH_SLOW_PATHS][WATCH_SLOW_PATH_LEN];	/* path arguments, as passed */
 	struct watch_stacks stacks;
 };
 

@@ -48,7 +48,7 @@ wait $server 2>/dev/null
 sleep 2.5
 kill -INT $recorder
 wait $recorder
-$FL report "$OUT/incident.rec" | head -n 30
+$FL report "$OUT/incident.rec"
 $FL report "$OUT/incident.rec" --format html -o "$OUT/incident.html"
 echo
 echo "Files: $OUT/profile.svg, $OUT/incident.rec, $OUT/incident.html"

@@ -145,7 +145,8 @@ static void one_event(long i, double t, double seconds)
 	} else if (i % 4 != 0) {
 		event_head("fd_exhausted", t, 1000, "api", "/system.slice/api.service");
 		out(",\"syscall\":\"accept4\",\"errno\":\"EMFILE\",\"limit\":1024,\"open_fds\":1024,"
-		    "\"stack_id\":1,\"leak_sites\":[{\"open\":1019,\"stack_id\":2}]}\n");
+		    "\"stack_id\":1,\"leak_sites\":[{\"open\":1019,\"verdict\":\"leak\",\"opened\":1019,"
+		    "\"closed\":0,\"stack_id\":2}]}\n");
 	} else {
 		event_head("conn_refused", t, client, "client", "/");
 		out(",\"daddr\":\"127.0.0.1\",\"dport\":%d,\"saddr\":\"127.0.0.1\",\"sport\":%d,"
@@ -158,7 +159,8 @@ static void one_offs(double sec, double seconds)
 {
 	if ((int)sec == (int)(seconds * 0.15)) {
 		event_head("fd_pressure", sec + 0.5, 1000, "api", "/system.slice/api.service");
-		out(",\"open_fds\":820,\"limit\":1024,\"leak_sites\":[{\"open\":815,\"stack_id\":2}]}\n");
+		out(",\"open_fds\":820,\"limit\":1024,\"leak_sites\":[{\"open\":815,\"verdict\":\"leak\","
+		    "\"opened\":815,\"closed\":0,\"stack_id\":2}]}\n");
 	}
 	if ((int)sec == (int)(seconds * 0.5)) {
 		event_head("signal", sec + 0.25, 3000, "worker", "/");

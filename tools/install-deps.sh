@@ -14,8 +14,10 @@ BUILD_PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libunwi
 libcjson-dev libcmocka-dev pkg-config libiberty-dev"
 # libc6-dbg: libc's local symbols (__libc_start_call_main...) that tests expect
 # whole stacks to reach; Debian's libc.so.6 has only .dynsym.
+# redis-server, redis-tools, nginx, strace: real servers and clients the conn and fd
+# tests drive.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
-libc6-dbg"
+libc6-dbg redis-server redis-tools nginx strace"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"
 
 check_only=0

@@ -20,7 +20,7 @@ assert_match "$TMP/err" "$pid: no such process"
 
 expect_exit 2 "$FAULTLINE" profile -F 0 -d 1
 one_error "-F 0"
-assert_match "$TMP/err" '-F wants a number'
+assert_match "$TMP/err" "invalid --frequency '0'"
 
 expect_exit 1 "$FAULTLINE" profile -d 1 -o /nonexistent-dir/out.svg
 one_error "unwritable -o"
@@ -39,6 +39,10 @@ chmod 0755 "$TMP"
 expect_exit 2 "$FAULTLINE" profile -d 1 -o "$TMP/out.unknown"
 one_error "unknown extension"
 assert_match "$TMP/err" 'cannot tell the format'
+# .txt could be folded stacks or the top table: refused, with the option to use
+expect_exit 2 "$FAULTLINE" profile -d 1 -o "$TMP/p.txt"
+one_error "-o p.txt"
+assert_match "$TMP/err" "cannot tell the format from '.*/p.txt': add --format folded\|svg\|pprof\|json$"
 expect_exit 2 "$FAULTLINE" profile --format flame -o "$TMP/x"
 one_error "--format flame"
 expect_exit 2 "$FAULTLINE" profile --kernel-only --user-only

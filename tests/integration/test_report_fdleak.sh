@@ -41,6 +41,11 @@ types = [e["type"] for e in i["timeline"]]
 assert "fd_pressure" in types and "conn_refused" in types, types
 assert types.index("fd_pressure") < types.index("fd_exhausted") < types.index("conn_refused")
 assert any("pool_checkout" in s and "still open" in s for s in i["next_steps"]), i["next_steps"]
+# Recorded without -p: the server's first fds have no creating stack; they are
+# counted apart, never a site.
+assert r["fds_without_stack"] > 0, r.get("fds_without_stack")
+assert r["leak_sites"] and all(not s["site"].startswith("[") for s in r["leak_sites"]), r["leak_sites"]
+assert r["leak_sites"][0]["verdict"] == "leak", r["leak_sites"][0]
 # Every refusal on the server's port is in this incident, none elsewhere,
 # whether the clients came through loopback or the host's own address.
 if sys.argv[4]:

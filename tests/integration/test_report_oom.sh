@@ -48,6 +48,9 @@ PY
 head -n 30 "$TMP/report.txt" >"$TMP/screen"
 assert_match "$TMP/screen" "oom_server \\(pid $server\\) was killed by the OOM killer: memory cgroup /$name"
 assert_match "$TMP/report.txt" "refused connections from [0-9]+ clients on port $port"
+# The limit the next step asks to compare is in the text, as the kernel had it (48 MB).
+assert_match "$TMP/report.txt" "memory cgroup limit 49152 kB \\(48.0 MB\\), usage at the kill [0-9]+ kB"
+assert_match "$TMP/report.txt" "memory.limit_in_bytes or memory.max, 48.0 MB\\) with what it needs"
 
 # The HTML report of a real recording: the incident and its flame graph.
 "$FAULTLINE" report "$TMP/oom.rec" -o "$TMP/oom.html" || fail "html report failed"

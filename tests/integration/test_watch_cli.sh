@@ -21,10 +21,10 @@ bad "unknown option '--bogus'" --bogus
 bad "unknown option '-Z'" -Z
 bad "option '--events' needs a value" --events
 bad "unknown event source 'nope' in --events" --events oom,nope
-bad "invalid pid 'abc'" -p abc
-bad "invalid pid '0'" -p 0
-bad "invalid duration '0'" -d 0
-bad "invalid duration '1x'" -d 1x
+bad "invalid --pid 'abc'" -p abc
+bad "invalid --pid '0'" -p 0
+bad "invalid --duration '0'" -d 0
+bad "invalid --duration '1x'" -d 1x
 bad "invalid --slow-threshold 'nosuchcall=5'" --slow-threshold nosuchcall=5
 bad "invalid --slow-threshold 'fsync='" --slow-threshold fsync=
 bad "invalid --slow-threshold '-1'" --slow-threshold -1

@@ -22,6 +22,13 @@ int cli_bad_option(const char *cmd, int c, char **argv);
 /* "Error: <cmd>: <msg>" + "Try 'faultline <cmd> --help'."; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Before loading BPF: the privileges and BTF it needs, tracefs mounted when
+ * @tracefs (tracepoints), Ctrl-C and SIGTERM caught. 0, or -errno after one
+ * error line.
+ */
+int cli_prepare_kernel(const char *cmd, bool tracefs);
+
 /* Parses a decimal in [min, max]; false when @s is not one. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline profile: sample on-CPU stacks, symbolize them, write a profile. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +8,12 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "base/cgroup.h"
 #include "cli/cli.h"
 #include "base/lifecycle.h"
 #include "base/log.h"
 #include "base/outfile.h"
-#include "base/privs.h"
-#include "base/procfs.h"
 #include "profile/profile_collect.h"
-#include "cli/profile_opts.h"
+#include "cli/opts.h"
 #include "profile/profile_procs.h"
 #include "profile/profile_sampler.h"
 #include "output/stack_profile.h"
@@ -26,11 +22,17 @@
 
 #define POLL_MS 100
 
+#define PROFILE_INTRO								\
+	"Usage: faultline profile [OPTION]...\n\n"				\
+	"Samples on-CPU stacks (kernel and user) of the whole system, or of the\n"	\
+	"processes, thread or cgroup given, until -d expires, Ctrl-C, or every -p\n"	\
+	"process has exited. Without -o, prints the hottest functions.\n"
+
 /* Everything one run owns; freed by run_cleanup(). */
 struct run {
-	struct profile_opts o;
+	struct cli_opts opts;
+	struct profile_opts *o;		/* &opts.prof */
 	struct profile_sampler_opts so;
-	bool cpus[PROFILE_MAX_CPUS];
 	struct outfile *out;
 	struct symbolizer *sym;
 	struct profile_procs *procs;
@@ -55,89 +57,10 @@ static uint64_t mono_since_ns(const struct timespec *start)
 	return ts_ns(&now) - ts_ns(start);
 }
 
-/* -p takes a thread id too, as perf does: it stands for its whole process. */
-static int check_targets(struct profile_opts *o)
-{
-	for (int i = 0; i < o->npids; i++) {
-		int tgid = proc_tgid(o->pids[i]);
-
-		if (tgid < 0) {
-			log_error("profile: -p %d: no such process", o->pids[i]);
-			return 1;
-		}
-		if (tgid != o->pids[i])
-			pr_info("profile: -p %d is a thread of process %d: profiling %d\n",
-				o->pids[i], tgid, tgid);
-		o->pids[i] = tgid;
-	}
-	if (o->tid && kill(o->tid, 0) && errno == ESRCH) {
-		log_error("profile: --tid %d: no such thread", o->tid);
-		return 1;
-	}
-	return 0;
-}
-
-/* Arguments that need the system to check: cgroup, CPUs, pids. */
-static int resolve_args(struct run *r)
-{
-	struct profile_sampler_opts *so = &r->so;
-	int err;
-
-	if (r->o.cgroup) {
-		err = cgroup_id_of_path(r->o.cgroup, &so->cgroup_id);
-		if (err)
-			return cli_usage_error("profile", "--cgroup %s: not a cgroup v2 directory: "
-					       "%s", r->o.cgroup, strerror(-err));
-		so->filter_cgroup = true;
-	}
-	if (r->o.cpulist) {
-		if (profile_parse_cpulist(r->o.cpulist, r->cpus, PROFILE_MAX_CPUS))
-			return cli_usage_error("profile", "-C '%s' is not a CPU list like 0-3,6",
-					       r->o.cpulist);
-		for (int cpu = libbpf_num_possible_cpus(); cpu > 0 && cpu < PROFILE_MAX_CPUS; cpu++)
-			if (r->cpus[cpu])
-				return cli_usage_error("profile", "-C: there is no CPU %d", cpu);
-		so->cpus = r->cpus;
-		so->ncpus = PROFILE_MAX_CPUS;
-	}
-	return check_targets(&r->o);
-}
-
-/* --unwind: frame pointers in BPF, or DWARF from stack copies (unwind_mode.h). */
-static void fill_unwind_opts(struct run *r)
-{
-	char why[256];
-
-	if (r->o.off_cpu) {
-		pr_info("profile: off-CPU user stacks: frame pointers\n");
-		return;
-	}
-	r->so.unwind_dwarf = unwind_mode_use_dwarf(r->o.unwind, r->o.pids, r->o.npids, r->o.tid,
-						   why, sizeof(why));
-	r->so.stack_bytes = r->o.stack_bytes;
-	pr_info("profile: user stacks: %s\n", why);
-}
-
 static void fill_sampler_opts(struct run *r)
 {
-	struct profile_sampler_opts *so = &r->so;
-
-	so->tgids = r->o.pids;
-	so->ntgids = r->o.npids;
-	so->tid = r->o.tid;
-	so->user = !r->o.kernel_only;
-	so->kernel = !r->o.user_only;
-	so->include_idle = r->o.include_idle;
-	so->freq_hz = r->o.freq_hz;
-	so->period_ns = r->o.period_ns;
-	so->stack_map_size = r->o.stack_map_size;
-	so->counts_map_size = r->o.counts_map_size;
-	so->off_cpu = r->o.off_cpu;
-	so->off_cpu_states = r->o.off_cpu_states;
-	so->min_block_ns = (uint64_t)r->o.min_block_us * 1000;
-	so->on_event = profile_procs__on_event;
-	so->ctx = r->procs;
-	fill_unwind_opts(r);
+	r->so.on_event = profile_procs__on_event;
+	r->so.ctx = r->procs;
 }
 
 static void describe_run(struct run *r, int argc, char **argv)
@@ -154,28 +77,26 @@ static void describe_run(struct run *r, int argc, char **argv)
 /* Opens the output first: an unwritable -o fails before any sampling. */
 static int setup(struct run *r)
 {
-	if (privs_require_bpf("profile") || privs_require_btf("profile"))
+	if (cli_prepare_kernel("profile", false))
 		return 1;
-	if (r->o.out_path) {
-		int err = outfile__open(r->o.out_path, &r->out);
+	if (r->o->out_path) {
+		int err = outfile__open(r->o->out_path, &r->out);
 
 		if (err) {
-			log_error("profile: cannot write %s: %s", r->o.out_path,
+			log_error("profile: cannot write %s: %s", r->o->out_path,
 				  outfile__strerror(err));
 			return 1;
 		}
 	}
-	if (lifecycle_install())
-		pr_warn("profile: cannot catch SIGINT/SIGTERM: %s\n", strerror(errno));
 	r->sym = symbolizer__new();
-	r->procs = r->sym ? profile_procs__new(r->sym, r->o.pids, r->o.npids) : NULL;
+	r->procs = r->sym ? profile_procs__new(r->sym, r->o->pids, r->o->npids) : NULL;
 	if (!r->procs) {
 		log_error("profile: out of memory");
 		return 1;
 	}
 	/* The targets' maps now, in case they exit before their first sample. */
-	for (int i = 0; i < r->o.npids; i++)
-		profile_procs__need_maps(r->procs, r->o.pids[i]);
+	for (int i = 0; i < r->o->npids; i++)
+		profile_procs__need_maps(r->procs, r->o->pids[i]);
 	fill_sampler_opts(r);
 	if (profile_sampler__new(&r->so, &r->sampler))
 		return 1;
@@ -188,10 +109,10 @@ static const char *why_stopped(struct run *r)
 {
 	if (lifecycle_exiting)
 		return "interrupted";
-	if (r->o.duration_s && mono_since_ns(&r->start_mono) >= r->o.duration_s * 1000000000ULL)
+	if (r->o->duration_s && mono_since_ns(&r->start_mono) >= r->o->duration_s * 1000000000ULL)
 		return "duration reached";
 	if (profile_procs__targets_gone(r->procs))
-		return r->o.npids > 1 ? "the processes exited" : "the process exited";
+		return r->o->npids > 1 ? "the processes exited" : "the process exited";
 	return NULL;
 }
 
@@ -201,7 +122,7 @@ static void sample_until_done(struct run *r)
 	int n;
 
 	pr_info("profile: sampling %s at %s on %d CPUs\n", profile_sampler__event(r->sampler),
-		r->o.freq_hz ? "a fixed rate" : "a fixed period",
+		r->o->freq_hz ? "a fixed rate" : "a fixed period",
 		profile_sampler__ncpus_attached(r->sampler));
 	while (!(why = why_stopped(r))) {
 		n = profile_sampler__poll(r->sampler, POLL_MS);
@@ -219,21 +140,21 @@ static void sample_until_done(struct run *r)
 
 static int write_output(struct run *r)
 {
-	struct output_opts oo = { .pid_in_name = r->o.pid_in_name, .top_n = 20 };
+	struct output_opts oo = { .pid_in_name = r->o->pid_in_name, .top_n = 20 };
 	struct outfile *out = r->out;
 	int err;
 
 	r->out = NULL;
-	err = output_write(r->o.format, &r->result.data, &oo, out ? outfile__stream(out) : stdout);
+	err = output_write(r->o->format, &r->result.data, &oo, out ? outfile__stream(out) : stdout);
 	if (err) {
 		log_error("profile: writing %s output failed: %s",
-			  output_format_name(r->o.format), strerror(-err));
+			  output_format_name(r->o->format), strerror(-err));
 		outfile__abort(out);
 		return 1;
 	}
 	err = out ? outfile__commit(out) : 0;
 	if (err) {
-		log_error("profile: cannot write %s: %s", r->o.out_path, outfile__strerror(err));
+		log_error("profile: cannot write %s: %s", r->o->out_path, outfile__strerror(err));
 		return 1;
 	}
 	fflush(stdout);
@@ -245,10 +166,10 @@ static void fill_metadata(struct run *r)
 	struct profile_data *d = &r->result.data;
 
 	d->period_ns = profile_sampler__period_ns(r->sampler);
-	d->freq_hz = r->o.off_cpu ? 0 : r->o.freq_hz;
+	d->freq_hz = r->o->off_cpu ? 0 : r->o->freq_hz;
 	d->start_wall_ns = ts_ns(&r->start_wall);
 	d->duration_ns = r->duration_ns;
-	d->title = "CPU profile";
+	d->title = r->o->off_cpu ? "Off-CPU profile" : "CPU profile";
 	d->command = r->command;
 	d->hostname = r->hostname;
 }
@@ -288,10 +209,10 @@ static void print_hints(const struct run *r)
 	/* Collisions grow with distinct stacks per bucket: a bigger map is the cure. */
 	if (stack_lost > r->result.data.total_samples / 100)
 		fprintf(stderr, "profile: over 1%% lost to the stack map: "
-			"try --stack-map-size %u\n", r->o.stack_map_size * 4);
+			"try --stack-map-size %u\n", r->o->stack_map_size * 4);
 	if (c[PC_COUNTS_FULL])
 		fprintf(stderr, "profile: counts map full: try --counts-map-size %u\n",
-			r->o.counts_map_size * 4);
+			r->o->counts_map_size * 4);
 }
 
 /* --off-cpu: the time, the switches behind it, and what was left out. */
@@ -309,7 +230,7 @@ static void print_off_cpu(const struct run *r)
 		(ull)res->stats.processes);
 	fprintf(stderr, "profile: not counted: %llu waits under --min-block %ld us, %llu waits "
 		"with no room in the maps (user stack not walkable: %llu, kernel: %llu)\n",
-		(ull)profile_sampler__short_waits(r->sampler), r->o.min_block_us,
+		(ull)profile_sampler__short_waits(r->sampler), r->o->min_block_us,
 		(ull)c[PC_COUNTS_FULL], (ull)(c[PC_USER_FAULT] + c[PC_USER_OTHER]),
 		(ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]));
 }
@@ -321,13 +242,13 @@ static void print_summary(const struct run *r, bool written)
 	int unreadable = profile_procs__unreadable(r->procs);
 	char rate[64];
 
-	if (r->o.off_cpu)
+	if (r->o->off_cpu)
 		print_off_cpu(r);
-	else if (r->o.freq_hz)
-		snprintf(rate, sizeof(rate), "%u Hz", r->o.freq_hz);
+	else if (r->o->freq_hz)
+		snprintf(rate, sizeof(rate), "%u Hz", r->o->freq_hz);
 	else
-		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o.period_ns);
-	if (!r->o.off_cpu) {
+		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o->period_ns);
+	if (!r->o->off_cpu) {
 		fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu "
 			"processes\n", (ull)res->data.total_samples, r->duration_ns / 1e9,
 			profile_sampler__event(r->sampler), rate,
@@ -342,6 +263,9 @@ static void print_summary(const struct run *r, bool written)
 		fprintf(stderr, " (%d processes exited before their maps could be read)",
 			unreadable);
 	fputc('\n', stderr);
+	if (st->cut_samples)
+		fprintf(stderr, "profile: stack ends: next address not in executable memory: "
+			"%llu samples\n", (ull)st->cut_samples);
 	if (st->counters[PC_NOTIFY_LOST])
 		fprintf(stderr, "profile: %llu process notifications lost (ring buffer full)\n",
 			(ull)st->counters[PC_NOTIFY_LOST]);
@@ -352,9 +276,9 @@ static void print_summary(const struct run *r, bool written)
 		(ull)st->counters[PC_COLLISION_SAVED]);
 	pr_info("profile: maps of %d processes read (%d reads)\n",
 		profile_procs__captured(r->procs), profile_procs__reads(r->procs));
-	if (r->o.out_path && written)
-		fprintf(stderr, "profile: wrote %s (%s)\n", r->o.out_path,
-			output_format_name(r->o.format));
+	if (r->o->out_path && written)
+		fprintf(stderr, "profile: wrote %s (%s)\n", r->o->out_path,
+			output_format_name(r->o->format));
 }
 
 static void run_cleanup(struct run *r)
@@ -376,13 +300,14 @@ int cmd_profile(int argc, char **argv)
 		log_error("profile: out of memory");
 		return 1;
 	}
-	ret = profile_opts_parse(argc, argv, &r->o);
+	r->o = &r->opts.prof;
+	ret = cli_opts_parse(&r->opts, CLI_PROFILE, PROFILE_INTRO, argc, argv);
 	if (ret == 1) {
 		ret = 0;	/* --help */
 		goto out;
 	}
 	if (!ret)
-		ret = resolve_args(r);
+		ret = profile_opts_resolve("profile", r->o, &r->so);
 	if (ret)
 		goto out;
 	describe_run(r, argc, argv);

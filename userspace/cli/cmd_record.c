@@ -1,200 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline record: watch and profile together, into one recording file. */
-#include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "cli/cli.h"
-#include "base/lifecycle.h"
 #include "base/log.h"
-#include "base/privs.h"
+#include "base/procfs.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 #include "record/recording_run.h"
-#include "base/tracefs.h"
-#include "unwind.h"
 #include "watch/watch_internal.h"
 
-enum {
-	OPT_SLOW_THRESHOLD = 256, OPT_SLOW_ALL, OPT_FD_WARN, OPT_RATE_LIMIT, OPT_NO_PROFILE,
-	OPT_BUCKET,
-};
+#define RECORD_INTRO								\
+	"Usage: faultline record -o FILE [OPTION]...\n\n"				\
+	"Runs watch and profile together and writes one recording (gzip JSON Lines,\n"	\
+	"docs/recording-format.md) for 'faultline report'. It is written to FILE.partial,\n" \
+	"flushed every second, and renamed to FILE when recording stops (-d elapsed,\n"	\
+	"Ctrl-C, SIGTERM); after a crash, FILE.partial is still readable by report.\n"	\
+	"-p, --tid and --cgroup filter both events and profile samples; how, for each:\n"	\
+	"docs/recording-format.md.\n"
 
-static void record_usage(void)
+static void describe(struct record_opts *r, int argc, char **argv)
 {
-	printf("Usage: faultline record -o FILE [-d SECONDS] [-p PID]... [--events LIST]\n"
-	       "                        [--slow-threshold MS|SYSCALL=MS]... [-F HZ] [--no-profile]\n\n"
-	       "Runs watch and profile together and writes one recording (gzip JSON Lines,\n"
-	       "docs/recording-format.md) for 'faultline report'. It is written to FILE.partial,\n"
-	       "flushed every second, and renamed to FILE when recording stops (-d elapsed,\n"
-	       "Ctrl-C, SIGTERM); after a crash, FILE.partial is still readable by report.\n\n"
-	       "  -o, --output FILE        the recording (required)\n"
-	       "  -d, --duration SECONDS   stop after SECONDS (default: until Ctrl-C)\n"
-	       "  -p, --pid PID            only this process (repeatable)\n"
-	       "  -e, --events LIST        watch sources: oom,fd,conn,slow,signal (default: all)\n"
-	       "      --slow-threshold MS  slow syscall threshold (default 100); SYSCALL=MS\n"
-	       "      --slow-all           also syscalls that block by design\n"
-	       "      --fd-warn PERCENT    fd_pressure threshold (default 80)\n"
-	       "      --rate-limit N       events per second per process (default 100, 0: off)\n"
-	       WATCH_UNWIND_HELP
-	       "  -F, --freq HZ            profile samples per second per CPU (default 99)\n"
-	       "      --bucket MS          profile bucket length (default 1000)\n"
-	       "      --no-profile         record events only\n"
-	       "  -v, --verbose            more messages\n"
-	       "  -h, --help               this help\n");
+	size_t len = snprintf(r->command, sizeof(r->command), "faultline");
+
+	for (int i = 0; i < argc && len < sizeof(r->command); i++)
+		len += snprintf(r->command + len, sizeof(r->command) - len, " %s", argv[i]);
 }
 
-static int parse_number(struct record_opts *o, int c, const char *arg)
+/*
+ * -p for both halves: the processes watch resolved (threads to their process).
+ * Events have no per-thread filter: --tid watches its whole process.
+ */
+static int resolve_targets(struct cli_opts *o)
 {
-	long v;
+	struct watch_opts *w = &o->watch;
+	int tgid;
 
-	switch (c) {
-	case 'p':
-		if (o->watch.npids >= WATCH_MAX_PIDS || !cli_parse_long(arg, 1, INT_MAX, &v))
-			return cli_usage_error("record", "invalid pid '%s'", arg);
-		o->watch.pids[o->watch.npids++] = v;
+	if (watch_resolve_pids(w))
+		return 1;
+	o->prof.npids = w->npids;
+	for (int i = 0; i < w->npids; i++)
+		o->prof.pids[i] = w->pids[i];
+	if (!o->prof.tid)
 		return 0;
-	case 'd':
-		if (!cli_parse_long(arg, 1, 365L * 86400, &o->watch.duration_s))
-			return cli_usage_error("record", "invalid duration '%s'", arg);
-		return 0;
-	case 'F':
-		if (!cli_parse_long(arg, 1, 10000, &v))
-			return cli_usage_error("record", "invalid frequency '%s' (1-10000)", arg);
-		o->freq_hz = v;
-		return 0;
-	case OPT_BUCKET:
-		if (!cli_parse_long(arg, 100, 60000, &v))
-			return cli_usage_error("record", "invalid --bucket '%s' (100-60000 ms)", arg);
-		o->bucket_ns = v * 1000000ULL;
-		return 0;
-	case OPT_FD_WARN:
-		if (!cli_parse_long(arg, 1, 100, &v))
-			return cli_usage_error("record", "invalid --fd-warn '%s' (1-100)", arg);
-		o->watch.fd_warn_pct = v;
-		return 0;
-	case OPT_RATE_LIMIT:
-		if (!cli_parse_long(arg, 0, 1000000, &v))
-			return cli_usage_error("record", "invalid --rate-limit '%s'", arg);
-		o->watch.rate_limit = v;
-		return 0;
+	tgid = proc_tgid(o->prof.tid);
+	if (tgid < 0) {
+		log_error("record: --tid %d: no such thread", o->prof.tid);
+		return 1;
 	}
-	return -1;
-}
-
-static int parse_other(struct record_opts *o, int c, const char *arg)
-{
-	char bad[64];
-
-	switch (c) {
-	case 'o': o->out_path = arg; return 0;
-	case 'v': log_verbosity++; return 0;
-	case OPT_NO_PROFILE: o->profile = false; return 0;
-	case OPT_SLOW_ALL: o->watch.slow_all = true; return 0;
-	case 'e':
-		if (watch_parse_events(arg, &o->watch.sources, bad, sizeof(bad)))
-			return cli_usage_error("record", "unknown event source '%s' in --events",
-					       bad);
-		return 0;
-	case OPT_SLOW_THRESHOLD:
-		if (watch_parse_slow_threshold(&o->watch, arg))
-			return cli_usage_error("record", "invalid --slow-threshold '%s' (MS or "
-					       "SYSCALL=MS)", arg);
-		return 0;
-	case WATCH_OPT_UNWIND:
-	case WATCH_OPT_STACK_BYTES:
-		/* One choice for both halves: events and profile samples. */
-		if (watch_parse_unwind(&o->watch, "record", c, arg))
-			return EXIT_USAGE;
-		if (c == WATCH_OPT_UNWIND)
-			o->unwind = o->watch.unwind;
-		else
-			o->stack_bytes = o->watch.stack_bytes;
-		return 0;
-	}
-	return parse_number(o, c, arg);
-}
-
-/* 0: run; 1: --help shown; otherwise the exit status of a usage error. */
-static int parse_args(struct record_opts *o, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "events", required_argument, NULL, 'e' },
-		{ "slow-threshold", required_argument, NULL, OPT_SLOW_THRESHOLD },
-		{ "slow-all", no_argument, NULL, OPT_SLOW_ALL },
-		{ "fd-warn", required_argument, NULL, OPT_FD_WARN },
-		{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
-		{ "freq", required_argument, NULL, 'F' },
-		{ "bucket", required_argument, NULL, OPT_BUCKET },
-		{ "no-profile", no_argument, NULL, OPT_NO_PROFILE },
-		WATCH_UNWIND_LONGOPTS,
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c, ret;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:d:p:e:F:vh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			record_usage();
-			return 1;
-		}
-		if (c == '?' || c == ':')
-			return cli_bad_option("record", c, argv);
-		ret = parse_other(o, c, optarg);
-		if (ret)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_usage_error("record", "unexpected argument '%s'", argv[optind]);
-	if (!o->out_path)
-		return cli_usage_error("record", "missing -o FILE");
+	for (int i = 0; i < w->npids; i++)
+		if (w->pids[i] == (uint32_t)tgid)
+			return 0;
+	if (w->npids >= WATCH_MAX_PIDS)
+		return cli_usage_error("record", "at most %d processes with -p and --tid",
+				       WATCH_MAX_PIDS);
+	w->pids[w->npids++] = tgid;
 	return 0;
 }
 
-static void describe(struct record_opts *o, int argc, char **argv)
+static int setup(struct cli_opts *o, struct record_opts *r)
 {
-	size_t len = snprintf(o->command, sizeof(o->command), "faultline");
+	int err = resolve_targets(o);
 
-	for (int i = 0; i < argc && len < sizeof(o->command); i++)
-		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
-}
-
-static int prepare_kernel(void)
-{
-	bool mounted;
-	int err;
-
-	if (privs_require_bpf("record") || privs_require_btf("record"))
-		return -EPERM;
-	err = tracefs_ensure(&mounted);
-	if (err) {
-		log_error("record: tracefs is not mounted and mounting it failed: %s",
-			  strerror(-err));
-		return err;
-	}
-	err = lifecycle_install();
 	if (err)
-		log_error("record: cannot install signal handlers: %s", strerror(-err));
-	return err;
+		return err;
+	r->out_path = o->prof.out_path;
+	r->watch = o->watch;
+	r->profile = !o->no_profile;
+	r->bucket_ns = o->bucket_ns;
+	r->unwind = o->prof.unwind;
+	if (r->profile)
+		return profile_opts_resolve("record", &o->prof, &r->sampler);
+	return 0;
 }
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_opts o = { .profile = true, .freq_hz = 99, .bucket_ns = 1000000000ULL };
+	struct record_opts r = { 0 };
+	struct cli_opts o;
 	int ret;
 
-	watch_opts_init(&o.watch);
-	ret = parse_args(&o, argc, argv);
+	ret = cli_opts_parse(&o, CLI_RECORD, RECORD_INTRO, argc, argv);
 	if (ret)
 		return ret == 1 ? 0 : ret;
-	describe(&o, argc, argv);
-	if (prepare_kernel())
+	ret = setup(&o, &r);
+	if (ret)
+		return ret;
+	describe(&r, argc, argv);
+	if (cli_prepare_kernel("record", true))
 		return 1;
-	return record_run(&o);
+	return record_run(&r);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parsing of the watch options that are more than a number. */
+/* Parsing of the watch option values that are more than a number. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,6 @@
 
 #include "cli/cli.h"
 #include "base/syscall_names.h"
-#include "unwind/unwind_mode.h"
 #include "watch/watch_internal.h"
 
 int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen)
@@ -72,24 +71,4 @@ int watch_parse_slow_threshold(struct watch_opts *o, const char *arg)
 	if (nr < 0 || nr >= WATCH_SYSCALL_MAX || !cli_parse_long(eq + 1, 0, 86400000, &ms))
 		return -EINVAL;
 	return add_override(o, nr, (uint64_t)ms * 1000000);
-}
-
-int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg)
-{
-	int m;
-	long v;
-
-	if (c == WATCH_OPT_UNWIND) {
-		m = unwind_mode_parse(arg);
-		if (m < 0)
-			return cli_usage_error(cmd, "unknown --unwind mode '%s' (fp, dwarf or auto)",
-					       arg);
-		o->unwind = m;
-		return 0;
-	}
-	if (!cli_parse_long(arg, 256, UNWIND_STACK_MAX, &v))
-		return cli_usage_error(cmd, "invalid --stack-bytes '%s' (256-%d)", arg,
-				       UNWIND_STACK_MAX);
-	o->stack_bytes = v;
-	return 0;
 }

@@ -20,7 +20,8 @@ static const struct {
 	const char *ext;
 	enum output_format format;
 } extensions[] = {
-	{".folded", OUTPUT_FOLDED}, {".txt", OUTPUT_FOLDED}, {".stacks", OUTPUT_FOLDED},
+	/* .txt could be folded stacks or the top table: it needs --format */
+	{".folded", OUTPUT_FOLDED},
 	{".svg", OUTPUT_SVG}, {".pb.gz", OUTPUT_PPROF}, {".pprof", OUTPUT_PPROF},
 	{".pb", OUTPUT_PPROF}, {".json", OUTPUT_JSON},
 };

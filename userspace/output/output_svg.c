@@ -314,8 +314,10 @@ static void emit_subtitle(const struct profile_data *p, uint64_t total, FILE *ou
 		xml_put(out, p->hostname, 0);
 	}
 	fprintf(out, " | %s", output_amount(p, total, amount, sizeof(amount)));
-	if (p->lost_samples)
+	if (p->lost_samples && p->off_cpu)
 		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
+	else if (p->lost_samples)
+		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
 }
 
 static void emit_legend(const struct flamegraph *fg, FILE *out)

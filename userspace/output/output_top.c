@@ -121,8 +121,10 @@ static void print_header(const struct profile_data *p, uint64_t total, FILE *out
 		fprintf(out, " in %.2f s", (double)p->duration_ns / 1e9);
 	if (p->freq_hz)
 		fprintf(out, " at %u Hz", p->freq_hz);
-	if (p->lost_samples)
+	if (p->lost_samples && p->off_cpu)
 		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
+	else if (p->lost_samples)
+		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
 	fprintf(out, "\n%10s %7s %10s %7s  %s\n", p->off_cpu ? "SELF ms" : "SELF", "SELF%",
 		p->off_cpu ? "TOTAL ms" : "TOTAL", "TOTAL%", "FUNCTION");
 }

@@ -38,8 +38,8 @@ static const struct capability capabilities[] = {
 	}, 2 },
 	{ "fd", {
 		/* fd counts come from the fdtable bitmap via CO-RE, so no iterator. */
-		{ "tp_btf sys_exit, tp_btf sched_process_exit",
-		  { "raw_syscalls:sys_exit", "sched:sched_process_exit" },
+		{ "tp_btf sys_exit, tp_btf sched_process_exit, tp_btf inet_sock_set_state",
+		  { "raw_syscalls:sys_exit", "sched:sched_process_exit", "sock:inet_sock_set_state" },
 		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
 	}, 1 },
 	{ "conn", {

@@ -30,6 +30,7 @@ struct cached_stack {
 	__s32 id;
 	int nframes;
 	int unnamed;		/* frames without a symbol */
+	bool cut;		/* ended at an address that is not code */
 	struct profile_frame *frames;	/* root first */
 };
 
@@ -101,6 +102,14 @@ static int symbolize(struct collect_priv *p, struct cached_stack *c, const __u64
 
 	while (n < PROFILE_MAX_DEPTH && ips[n])
 		n++;
+	/* A walk that wandered into heap or stack ends there: what follows is no frame. */
+	for (int i = 1; !c->kernel && i < n; i++) {
+		if (ips[i] != UNWIND_TRUNCATED_IP &&
+		    !symbolizer__user_is_code(p->sym, c->tgid, ips[i] - 1)) {
+			n = i;
+			c->cut = true;
+		}
+	}
 	c->frames = calloc(n ? n : 1, sizeof(*c->frames));
 	if (!c->frames)
 		return -ENOMEM;
@@ -200,6 +209,7 @@ static void count_frames(const struct cached_stack *c, __u64 count,
 		return;
 	st->frames += c->nframes * count;
 	st->unnamed_frames += c->unnamed * count;
+	st->cut_samples += c->cut * count;
 }
 
 /* User frames (the outer part of the stack) first, then the kernel's. */

@@ -19,6 +19,7 @@ struct profile_collect_stats {
 	uint64_t processes;
 	uint64_t frames;		/* frames shown, weighted by samples */
 	uint64_t unnamed_frames;	/* of those, without a symbol */
+	uint64_t cut_samples;		/* user stack ended at an address that is not code */
 };
 
 /* A collected profile; its strings live until profile_result__free(). */

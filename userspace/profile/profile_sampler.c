@@ -52,6 +52,7 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->want_user = o->user;
 	skel->rodata->want_kernel = o->kernel;
 	skel->rodata->include_idle = o->include_idle;
+	skel->rodata->self_tgid = getpid();
 }
 
 static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_opts *o)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -65,6 +66,7 @@ static void set_rodata(struct profile_dwarf_bpf *skel, const struct unwind_sampl
 	skel->rodata->targ_cgroup = o->cgroup_id;
 	skel->rodata->filter_pids = o->npids > 0;
 	skel->rodata->include_idle = o->include_idle;
+	skel->rodata->self_tgid = getpid();
 	skel->rodata->user_only = o->user_only;
 	skel->rodata->kernel_only = o->kernel_only;
 	skel->rodata->stack_bytes = bytes > UNWIND_STACK_MAX ? UNWIND_STACK_MAX : bytes;

@@ -33,9 +33,8 @@ struct rec_procs {
 	struct rec_writer *w;
 	struct proc_ent *v;
 	size_t n, cap;
-	struct rec_listen_sock *socks;	/* the last scan's listening sockets, by inode */
+	struct rec_listen_sock *socks;	/* the start's listening sockets, by inode */
 	size_t nsocks, socks_cap;
-	uint64_t sock_hash;	/* of the last scan's inodes: walk /proc only on change */
 	int64_t boot_wall_ns;	/* CLOCK_REALTIME at boot: /proc start times are since boot */
 	long hz;
 };
@@ -318,26 +317,42 @@ static int note_exits(struct rec_procs *p)
 	return err;
 }
 
-static uint64_t sockets_hash(const struct rec_procs *p)
+int rec_procs__note_exits(struct rec_procs *p)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < p->nsocks; i++)
-		h = (h ^ p->socks[i].inode) * 1099511628211ULL;
-	return h ^ p->nsocks;
+	return note_exits(p);
 }
 
-int rec_procs__scan(struct rec_procs *p, bool exits)
+int rec_procs__note_listen(struct rec_procs *p, uint32_t pid, const char *proto,
+			   const char *addr, uint16_t port)
+{
+	struct ent_port ports[MAX_PORTS];
+	struct proc_ent *e = find_ent(p, pid, 0);
+	int n = 0;
+
+	if (e && !e->exited) {
+		n = e->nports;
+		memcpy(ports, e->ports, n * sizeof(*ports));
+	}
+	for (int i = 0; i < n; i++)
+		if (ports[i].port == port && !strcmp(ports[i].addr, addr))
+			return 0;
+	if (n == MAX_PORTS)
+		return 0;
+	snprintf(ports[n].proto, sizeof(ports[n].proto), "%s", proto);
+	snprintf(ports[n].addr, sizeof(ports[n].addr), "%s", addr);
+	ports[n++].port = port;
+	return record_pid(p, pid, ports, n, true);
+}
+
+int rec_procs__scan(struct rec_procs *p)
 {
 	struct ent_port ports[MAX_PORTS];
 	struct dirent *d;
 	DIR *proc = NULL;
 	int err = load_sockets(p), n;
-	uint64_t h = sockets_hash(p);
 
-	if (!err && p->nsocks && h != p->sock_hash)
+	if (!err && p->nsocks)
 		proc = opendir("/proc");
-	p->sock_hash = h;
 	while (proc && !err && (d = readdir(proc))) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
@@ -347,5 +362,5 @@ int rec_procs__scan(struct rec_procs *p, bool exits)
 	}
 	if (proc)
 		closedir(proc);
-	return err || !exits ? err : note_exits(p);
+	return err;
 }

@@ -24,7 +24,6 @@
 #include "unwind/unwind_mode.h"
 #include "watch/watch_internal.h"
 
-#define LISTEN_SCAN_NS (250 * 1000000LL)	/* listening sockets: cheap unless changed */
 #define SCAN_NS (2 * 1000000000LL)		/* exits, losses, live updates */
 #define LOSS_KINDS 4
 
@@ -37,10 +36,12 @@ struct recorder {
 	struct profile_sampler *sampler;
 	struct rec_pdelta *delta;
 	struct rec_buildids *buildids;
-	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono, next_listen_mono;
+	struct rec_listen_watch *listen;	/* NULL: only the start's listeners are known */
+	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
 	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
 	bool stopping;		/* after a write error */
+	uint64_t listen_lost;	/* listener events lost, already recorded */
 };
 
 static void record_sink(void *arg, const struct watch_event *ev)
@@ -112,6 +113,22 @@ static void note_losses(struct recorder *r, struct watch_ctx *c)
 			r->lost[i][k] = v[k];
 		}
 	}
+	if (r->listen && rec_listen_watch__lost(r->listen) > r->listen_lost) {
+		uint64_t lost = rec_listen_watch__lost(r->listen);
+
+		rec_writer__loss(r->w, now, "listen", "ring buffer full", lost - r->listen_lost);
+		r->listen_lost = lost;
+	}
+}
+
+/* Followed from before the one /proc/net/tcp pass, so no listener falls between. */
+static void start_listen(struct recorder *r)
+{
+	r->listen = rec_listen_watch__new(r->procs);
+	if (!r->listen)
+		pr_warn("record: listeners opened from now on will not be recorded: cannot attach "
+			"the inet_sock_set_state tracepoint: %s\n", strerror(errno));
+	rec_procs__scan(r->procs);
 }
 
 static void record_poll(void *arg, struct watch_ctx *c, bool last)
@@ -126,13 +143,10 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 			r->next_bucket_mono = now + (int64_t)r->o->bucket_ns;
 		}
 	}
-	if (now >= r->next_listen_mono && !last) {
-		if (rec_procs__scan(r->procs, false))
-			r->write_errors++;
-		r->next_listen_mono = now + LISTEN_SCAN_NS;
-	}
+	if (r->listen && rec_listen_watch__poll(r->listen))
+		r->write_errors++;
 	if (last || now >= r->next_scan_mono) {
-		if (rec_procs__scan(r->procs, true))
+		if (rec_procs__note_exits(r->procs))
 			r->write_errors++;
 		note_losses(r, c);
 		r->next_scan_mono = now + SCAN_NS;
@@ -152,15 +166,7 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 
 static int start_profile(struct recorder *r)
 {
-	struct profile_sampler_opts so = {
-		.tgids = (const int *)r->o->watch.pids, .ntgids = r->o->watch.npids,
-		.user = true, .kernel = true, .freq_hz = r->o->freq_hz,
-		.stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE,
-		.counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE,
-		.on_event = profile_procs__on_event,
-	};
-
-	char why[256];
+	struct profile_sampler_opts so = r->o->sampler;
 
 	r->sym = symbolizer__new();
 	r->pprocs = r->sym ? profile_procs__new(r->sym, so.tgids, so.ntgids) : NULL;
@@ -169,11 +175,8 @@ static int start_profile(struct recorder *r)
 		log_error("record: cannot start the profiler: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
+	so.on_event = profile_procs__on_event;
 	so.ctx = r->pprocs;
-	so.unwind_dwarf = unwind_mode_use_dwarf(r->o->unwind, so.tgids, so.ntgids, 0, why,
-						 sizeof(why));
-	so.stack_bytes = r->o->stack_bytes;
-	pr_info("record: user stacks: %s\n", why);
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
 	r->bucket_start_wall = rec_now_wall_ns();
@@ -189,6 +192,7 @@ static void stop_all(struct recorder *r)
 	profile_procs__free(r->pprocs);
 	symbolizer__free(r->sym);
 	rec_pdelta__free(r->delta);
+	rec_listen_watch__free(r->listen);
 	rec_procs__free(r->procs);
 	rec_buildids__free(r->buildids);
 }
@@ -208,8 +212,17 @@ static cJSON *options_json(const struct record_opts *o)
 	cJSON_AddNumberToObject(j, "duration_s", o->watch.duration_s);
 	cJSON_AddNumberToObject(j, "watch_sources", o->watch.sources);
 	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
+	if (o->watch.cgroup_path)
+		cJSON_AddStringToObject(j, "cgroup", o->watch.cgroup_path);
 	cJSON_AddBoolToObject(j, "profile", o->profile);
-	cJSON_AddNumberToObject(j, "freq_hz", o->freq_hz);
+	cJSON_AddNumberToObject(j, "freq_hz", o->sampler.freq_hz);
+	if (o->sampler.period_ns)
+		cJSON_AddNumberToObject(j, "period_ns", (double)o->sampler.period_ns);
+	if (o->sampler.tid)
+		cJSON_AddNumberToObject(j, "tid", o->sampler.tid);
+	if (o->profile)
+		cJSON_AddStringToObject(j, "profile_stacks", !o->sampler.user ? "kernel" :
+					!o->sampler.kernel ? "user" : "kernel+user");
 	cJSON_AddStringToObject(j, "unwind", o->unwind == UNWIND_MODE_DWARF ? "dwarf" :
 				o->unwind == UNWIND_MODE_FP ? "fp" : "auto");
 	return j;
@@ -271,8 +284,8 @@ int record_run(const struct record_opts *o)
 		log_error("record: %s", strerror(ENOMEM));
 		err = -ENOMEM;
 	} else {
-		/* Who listens where, before anything can kill them. */
-		rec_procs__scan(r.procs, false);
+		/* Who listens where, before anything can kill them; then as they start. */
+		start_listen(&r);
 		err = o->profile ? start_profile(&r) : 0;
 	}
 	if (!err)

@@ -14,10 +14,10 @@ struct record_opts {
 	const char *out_path;
 	struct watch_opts watch;	/* -d, -p and the watch options live here */
 	bool profile;			/* --no-profile clears it */
-	unsigned int freq_hz;		/* -F */
+	/* Filters, rate, map sizes and unwinding of the samples; on_event/ctx are ours. */
+	struct profile_sampler_opts sampler;
 	uint64_t bucket_ns;		/* --bucket MS */
-	enum unwind_mode unwind;	/* --unwind */
-	uint32_t stack_bytes;		/* --stack-bytes, 0: the default */
+	enum unwind_mode unwind;	/* --unwind as given, for the header */
 	char command[1024];		/* for the header */
 	/* Optional: every scan (~2 s) and at the end, once the file is flushed. */
 	void (*on_flush)(void *arg, const char *partial_path, bool last);

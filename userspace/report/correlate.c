@@ -192,7 +192,8 @@ static int link_event(struct linker *l, uint32_t i)
 	l->event_proc[i] = inst;
 	if (e->type == CL_OOM_KILL && link_oom(l, i))
 		return -ENOMEM;
-	if (is_conn_type(e->type))
+	/* A listener's drops: with its owner when known, else with whoever owned the port. */
+	if (is_conn_type(e->type) || (e->type == CL_CONN_DROPPED && !e->pid))
 		link_connection(l, i);
 	link_groups(l, i);
 	return 0;
@@ -218,7 +219,9 @@ static bool explained(const struct linker *l, uint32_t i)
 {
 	const struct cl_event *e = &l->in->events[i];
 
-	if (e->type != CL_CONN_REFUSED && e->type != CL_CONN_ERROR)
+	if (e->type == CL_CONN_DROPPED && e->pid)
+		return true;	/* the listener's owner */
+	if (e->type != CL_CONN_REFUSED && e->type != CL_CONN_ERROR && e->type != CL_CONN_DROPPED)
 		return e->pid != 0;
 	return (e->flags & CL_F_LOCAL_PORT) &&
 	       cl_procs_port_owner(&l->procs, e->port, e->time_ns, l->o.port_window_ns) != CL_NONE;
@@ -369,7 +372,8 @@ static int cmp_event(const void *a, const void *b)
 /* What an incident cost others: refused or failed work, killed processes. */
 static uint64_t impact_score(const struct cl_impact *im)
 {
-	return im->refused + im->conn_errors + im->fd_failures + im->slow_calls + 10 * im->killed;
+	return im->refused + im->conn_errors + im->backlog_drops + im->fd_failures +
+	       im->slow_calls + 10 * im->killed;
 }
 
 static int cmp_incident(const void *a, const void *b)

@@ -22,6 +22,7 @@ enum cl_type {
 	CL_SLOW_SYSCALL,
 	CL_CONN_REFUSED,
 	CL_CONN_ERROR,
+	CL_CONN_DROPPED,	/* connections a listener's full accept queue dropped */
 	CL_OTHER,
 	CL__TYPES,
 };
@@ -52,8 +53,8 @@ struct cl_event {
 	uint16_t flags;
 	int16_t err;		/* errno, 0 when none */
 	uint32_t signo;
-	uint64_t value;		/* slow: µs; fd: open fds; oom: victim RSS kB */
-	uint64_t limit;		/* fd limit */
+	uint64_t value;		/* slow: µs; fd: open fds; oom: victim RSS kB; dropped: packets */
+	uint64_t limit;		/* fd limit; dropped: connections waiting in the accept queue */
 };
 
 /* A process instance: a pid between a start and an exit (pids are reused). */
@@ -80,6 +81,8 @@ struct cl_impact {
 	uint64_t fd_failures;	/* calls that failed with EMFILE/ENFILE */
 	uint64_t slow_calls;
 	uint64_t slow_us;	/* time spent in slow syscalls */
+	uint64_t backlog_drops;	/* connection packets dropped by full accept queues */
+	uint64_t backlog_waiting;	/* most connections seen waiting in one accept queue */
 	uint16_t ports[8];	/* service ports refused */
 	int nports;
 };

@@ -9,7 +9,8 @@ static const char *const type_names[CL__TYPES] = {
 	[CL_OOM_KILL] = "oom_kill",	      [CL_FD_EXHAUSTED] = "fd_exhausted",
 	[CL_SIGNAL] = "signal",		      [CL_FD_PRESSURE] = "fd_pressure",
 	[CL_SLOW_SYSCALL] = "slow_syscall",   [CL_CONN_REFUSED] = "conn_refused",
-	[CL_CONN_ERROR] = "conn_error",	      [CL_OTHER] = "other",
+	[CL_CONN_ERROR] = "conn_error",	      [CL_CONN_DROPPED] = "conn_dropped",
+	[CL_OTHER] = "other",
 };
 
 enum cl_type cl_type_parse(const char *name)
@@ -80,7 +81,7 @@ static void pick_root(const struct cl_input *in, struct cl_incident *inc)
 			fault = is_fault;
 		}
 	}
-	inc->severity = fault ? 3 : best_rank <= CL_CONN_ERROR && best_rank != CL_SLOW_SYSCALL ?
+	inc->severity = fault ? 3 : best_rank <= CL_CONN_DROPPED && best_rank != CL_SLOW_SYSCALL ?
 			2 : 1;
 }
 
@@ -136,6 +137,13 @@ void cl_rank_incident(const struct cl_input *in, const uint32_t *event_proc,
 				add_port(im, e->port);
 			break;
 		case CL_CONN_ERROR: im->conn_errors++; break;
+		case CL_CONN_DROPPED:
+			im->backlog_drops += e->value;
+			if (e->limit > im->backlog_waiting)
+				im->backlog_waiting = e->limit;
+			if (e->port)
+				add_port(im, e->port);
+			break;
 		case CL_OOM_KILL: im->killed++; break;
 		case CL_FD_EXHAUSTED: im->fd_failures++; break;
 		case CL_SLOW_SYSCALL:

@@ -23,6 +23,8 @@ int report_html(const cJSON *doc, const struct report_model *m, FILE *out);
 struct report_entry {
 	uint32_t first, last;	/* event indices (model order) of a run of alike events */
 	uint32_t count;
+	/* the run's cl_event values (slow: µs, dropped: packets): one is not all */
+	uint64_t vmin, vmax, vp50, vsum;
 };
 
 /* Runs of alike events in @inc, elided in the middle beyond REPORT_MAX_ENTRIES. */

@@ -56,25 +56,40 @@ struct leak {
 	char site[160];
 	const char *caller;	/* "serve <- main", when watch named callers */
 	const char *module;
+	const char *verdict;	/* "leak", "held"; NULL: the recording does not say */
+	const char *summary;	/* watch's sentence about the site, with its evidence */
+	double closed;		/* closed since tracking began; < 0: unknown */
 	uint64_t open;
 };
 
-/* The leak site with the most fds still open. */
+/* A site the evidence calls a leak outranks any site held open. */
+static bool is_leak(const cJSON *l)
+{
+	return str(l, "verdict") && !strcmp(str(l, "verdict"), "leak");
+}
+
+/* The fd site with the most fds still open, leaks first. */
 static bool top_leak(const cJSON *leaks, struct leak *out)
 {
 	const cJSON *l;
 	double best = -1;
+	bool best_leak = false;
 
 	cJSON_ArrayForEach(l, leaks) {
 		const cJSON *stack = cJSON_GetObjectItemCaseSensitive(l, "stack");
 		const char *site = str(l, "symbol") ? str(l, "symbol") : str(l, "site");
 		double open = num(l, "open") >= 0 ? num(l, "open") : num(l, "count");
 
-		if (!site)
+		if (!site || *site == '[')	/* a placeholder ("[no stack]"), not a site */
 			site = report_stack_where(stack);
-		if (!site || open <= best)
+		if (!site || (best_leak && !is_leak(l)) ||
+		    (open <= best && is_leak(l) == best_leak))
 			continue;
 		best = open;
+		best_leak = is_leak(l);
+		out->verdict = str(l, "verdict");
+		out->summary = str(l, "summary");
+		out->closed = num(l, "closed");
 		/* watch names a site "leaf <- caller <- ...": the leaf is the site. */
 		snprintf(out->site, sizeof(out->site), "%.*s", (int)strcspn(site, " <"), site);
 		out->caller = strstr(site, " <- ") ? site + 4 + (strstr(site, " <- ") - site) :
@@ -129,6 +144,10 @@ char *report_title(const struct report_facts *f)
 		rc = asprintf(&t, "connections to %s:%.0f %s (%s)", or(str(ev, "daddr"), "?"),
 			      num(ev, "dport"), strcmp(type, "conn_refused") ? "failed" :
 			      "refused: nothing listening", errno_name(ev));
+	else if (!strcmp(type, "conn_dropped"))
+		rc = asprintf(&t, "the accept queue of %s:%.0f%s%s%s was full: connections dropped",
+			      or(str(ev, "daddr"), "?"), num(ev, "dport"), pid ? " (" : "",
+			      pid ? comm : "", pid ? ")" : "");
 	else
 		rc = asprintf(&t, "%s in %s (pid %d)", type, comm, pid);
 	return rc < 0 ? NULL : t;
@@ -155,8 +174,27 @@ static void leak_evidence(cJSON *arr, const struct report_facts *f)
 	if (!top_leak(f->leaks, &l))
 		return;
 	report_fmt_count(l.open, n, sizeof(n));
-	add_line(arr, "top leak site: %s%s%s%s: %s fds opened there still open", l.site,
-		 l.module ? " (" : "", l.module ? base(l.module) : "", l.module ? ")" : "", n);
+	if (l.summary)
+		add_line(arr, "top fd site: %s", l.summary);
+	else
+		add_line(arr, "top fd site: %s%s%s%s: %s fds opened there still open", l.site,
+			 l.module ? " (" : "", l.module ? base(l.module) : "",
+			 l.module ? ")" : "", n);
+}
+
+/* The memory cgroup's limit and usage at the kill, when the event has them. */
+static void limit_evidence(cJSON *arr, const cJSON *v)
+{
+	double limit = num(v, "memcg_limit_kb"), usage = num(v, "memcg_usage_kb");
+
+	if (!str(v, "memcg"))
+		return;
+	if (limit >= 0)
+		add_line(arr, "memory cgroup limit %.0f kB (%.1f MB), usage at the kill %.0f kB",
+			 limit, limit / 1024, usage);
+	else
+		add_line(arr, "memory cgroup limit: none of its own (the limit that applied is "
+			 "an ancestor's or the system's), usage at the kill %.0f kB", usage);
 }
 
 static void oom_evidence(cJSON *arr, const cJSON *ev)
@@ -175,6 +213,7 @@ static void oom_evidence(cJSON *arr, const cJSON *ev)
 	if (str(ev, "scope") || str(v, "memcg"))
 		add_line(arr, "scope: %s%s%s", or(str(ev, "scope"), "memcg"),
 			 str(v, "memcg") ? " " : "", or(str(v, "memcg"), ""));
+	limit_evidence(arr, v);
 }
 
 cJSON *report_evidence(const struct report_facts *f)
@@ -235,12 +274,21 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 	struct leak l = { 0 };
 	char n[32];
 
-	if (top_leak(f->leaks, &l)) {
+	if (top_leak(f->leaks, &l) && l.verdict && strcmp(l.verdict, "leak")) {
+		add_line(arr, "%s: in use, not leaked; the limit is below what it holds at peak: "
+			 "raise RLIMIT_NOFILE (ulimit -n, LimitNOFILE=) or bound how many it "
+			 "holds", l.summary ? l.summary : l.site);
+		add_line(arr, "RLIMIT_NOFILE is %.0f", num(ev, "limit"));
+		refusal_step(arr, f, "once it could not accept: alert on fd_pressure");
+		return;
+	}
+	if (l.open) {
 		report_fmt_count(l.open, n, sizeof(n));
-		add_line(arr, "fds opened at %s%s%s%s are never closed: %s still open; find the path "
-			 "that keeps them%s%s%s and close them", l.site, l.module ? " (" : "",
-			 l.module ? base(l.module) : "", l.module ? ")" : "", n,
-			 l.caller ? " (called from " : "", l.caller ? l.caller : "",
+		add_line(arr, "fds opened at %s%s%s%s %s: %s still open; find the path that keeps "
+			 "them%s%s%s and close them", l.site, l.module ? " (" : "",
+			 l.module ? base(l.module) : "", l.module ? ")" : "",
+			 !l.verdict ? "are not closed yet" : l.closed == 0 ? "are never closed" :
+			 "leak", n, l.caller ? " (called from " : "", l.caller ? l.caller : "",
 			 l.caller ? ")" : "");
 	} else {
 		add_line(arr, "find what %s keeps open: ls -l /proc/%.0f/fd while it runs%s%s",
@@ -256,15 +304,19 @@ static void fd_steps(cJSON *arr, const struct report_facts *f)
 static void oom_steps(cJSON *arr, const struct report_facts *f)
 {
 	const cJSON *v = victim(f->root), *trig;
+	char limit[64] = "";
 	const char *tw;
 
 	trig = cJSON_GetObjectItemCaseSensitive(f->root, "trigger");
 	tw = report_stack_where(cJSON_GetObjectItemCaseSensitive(trig, "stack"));
+	if (num(v, "memcg_limit_kb") >= 0)
+		snprintf(limit, sizeof(limit), ", %.1f MB", num(v, "memcg_limit_kb") / 1024);
 	add_line(arr, "%s%s hit its memory limit with %s at %.0f MB resident: compare the limit "
-		 "(memory.limit_in_bytes or memory.max) with what it needs",
+		 "(memory.limit_in_bytes or memory.max%s) with what it needs",
 		 str(v, "memcg") ? "memory cgroup " : "the system", or(str(v, "memcg"), ""),
 		 or(str(v, "comm"), "the victim"),
-		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024);
+		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024,
+		 limit);
 	if (tw)
 		add_line(arr, "the allocation that triggered the kill was in %s: the flame graph of "
 			 "the window against the minutes before shows what grew", tw);
@@ -310,6 +362,11 @@ cJSON *report_next_steps(const struct report_facts *f)
 		add_line(arr, "nothing listened on %s:%.0f: check that the service is running and "
 			 "that clients use the right address", or(str(f->root, "daddr"), "?"),
 			 num(f->root, "dport"));
+	else if (!strcmp(type, "conn_dropped"))
+		add_line(arr, "the listener on port %.0f accepted more slowly than connections "
+			 "arrived (queue limit %.0f): find why its accept() loop stalled (its other "
+			 "events, a profile of the window) before raising the listen() backlog",
+			 num(f->root, "dport"), num(f->root, "backlog"));
 	else
 		add_line(arr, "%s from %s:%.0f: check the network path and the peer",
 			 errno_name(f->root), or(str(f->root, "daddr"), "?"), num(f->root, "dport"));

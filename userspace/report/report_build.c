@@ -163,6 +163,19 @@ static cJSON *event_json(const struct report_model *m, const struct fetched *f, 
 	return o;
 }
 
+/* A run shows all its values, not the first one's alone. */
+static void add_run_values(cJSON *o, uint16_t type, const struct report_entry *en)
+{
+	if (type == CL_SLOW_SYSCALL) {
+		cJSON_AddNumberToObject(o, "duration_ms_min", en->vmin / 1000.0);
+		cJSON_AddNumberToObject(o, "duration_ms_p50", en->vp50 / 1000.0);
+		cJSON_AddNumberToObject(o, "duration_ms_max", en->vmax / 1000.0);
+		cJSON_AddNumberToObject(o, "duration_ms_total", en->vsum / 1000.0);
+	} else if (type == CL_CONN_DROPPED) {
+		cJSON_AddNumberToObject(o, "dropped_total", (double)en->vsum);
+	}
+}
+
 static cJSON *entry_json(const struct report_model *m, const struct fetched *f,
 			 const struct report_entry *en, int64_t base)
 {
@@ -176,6 +189,7 @@ static cJSON *entry_json(const struct report_model *m, const struct fetched *f,
 	if (en->count > 1) {
 		cJSON_AddNumberToObject(o, "repeat", en->count);
 		add_time(o, "last_time", m->events[en->last].time_ns);
+		add_run_values(o, m->events[en->first].type, en);
 	}
 	return o;
 }
@@ -265,11 +279,57 @@ static cJSON *impact_json(const struct cl_impact *im)
 		cJSON_AddItemToArray(ports, cJSON_CreateNumber(im->ports[i]));
 	cJSON_AddItemToObject(o, "ports", ports);
 	cJSON_AddNumberToObject(o, "connection_errors", (double)im->conn_errors);
+	cJSON_AddNumberToObject(o, "backlog_drops", (double)im->backlog_drops);
+	cJSON_AddNumberToObject(o, "backlog_waiting", (double)im->backlog_waiting);
 	cJSON_AddNumberToObject(o, "killed_processes", (double)im->killed);
 	cJSON_AddNumberToObject(o, "failed_fd_calls", (double)im->fd_failures);
 	cJSON_AddNumberToObject(o, "slow_syscalls", (double)im->slow_calls);
 	cJSON_AddNumberToObject(o, "slow_syscall_ms", im->slow_us / 1000.0);
 	return o;
+}
+
+/* The listener entry of @port in @arr, created on first use. */
+static cJSON *listener_of(cJSON *arr, const struct report_model *m, const struct cl_event *e)
+{
+	cJSON *l;
+	char who[64];
+
+	cJSON_ArrayForEach(l, arr)
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(l, "port")) == e->port)
+			return l;
+	l = cJSON_CreateObject();
+	if (!l || !cJSON_AddItemToArray(arr, l)) {
+		cJSON_Delete(l);
+		return NULL;
+	}
+	cJSON_AddNumberToObject(l, "port", e->port);
+	snprintf(who, sizeof(who), "%s[%u]", strmap__id_str(m->strs, e->comm), e->pid);
+	if (e->pid)
+		cJSON_AddStringToObject(l, "owner", who);
+	else
+		cJSON_AddNullToObject(l, "owner");
+	cJSON_AddNumberToObject(l, "dropped", 0);
+	cJSON_AddNumberToObject(l, "waiting", 0);
+	return l;
+}
+
+/* Per listener whose full accept queue dropped connections: port, owner, how many. */
+static void add_listeners(cJSON *impact, const struct report_model *m,
+			  const struct cl_incident *inc)
+{
+	cJSON *arr = cJSON_AddArrayToObject(impact, "listeners"), *l, *n;
+
+	for (size_t k = 0; arr && k < inc->nevents; k++) {
+		const struct cl_event *e = &m->events[inc->events[k]];
+
+		if (e->type != CL_CONN_DROPPED || !(l = listener_of(arr, m, e)))
+			continue;
+		n = cJSON_GetObjectItem(l, "dropped");
+		cJSON_SetNumberValue(n, n->valuedouble + (double)e->value);
+		n = cJSON_GetObjectItem(l, "waiting");
+		if ((double)e->limit > n->valuedouble)
+			cJSON_SetNumberValue(n, (double)e->limit);
+	}
 }
 
 static const char *role_of(const struct report_model *m, const struct cl_result *res,
@@ -443,6 +503,7 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 	add_story(o, m, inc, f, w);
 	cJSON_AddItemToObject(o, "contributing", contributing_json(m, inc));
 	cJSON_AddItemToObject(o, "impact", impact_json(&inc->impact));
+	add_listeners(cJSON_GetObjectItem(o, "impact"), m, inc);
 	cJSON_AddItemToObject(o, "processes", processes_json(m, res, inc));
 	cJSON_AddItemToObject(o, "timeline", timeline_json(m, f, inc, w));
 	if (w->omitted)

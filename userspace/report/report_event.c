@@ -35,13 +35,15 @@ static uint32_t intern(struct report_model *m, const char *s)
 enum fld {
 	F_TYPE, F_TIME, F_PID, F_TID, F_COMM, F_CGROUP, F_CONTAINER, F_CONTAINER_ID, F_SYSCALL,
 	F_STACK, F_STACK_ID, F_ERRNO, F_OPEN_FDS, F_LIMIT, F_DURATION, F_SIGNAL, F_FATAL,
-	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F_SADDR, F__N,
+	F_VICTIM, F_MEMCG, F_DADDR, F_DPORT, F_SPORT, F_LOCAL_PORT, F_DIRECTION, F_SADDR, F_DROPPED,
+	F_QUEUED, F__N,
 };
 
 static const char *const fld_names[F__N] = {
 	"type", "time", "pid", "tid", "comm", "cgroup", "container", "container_id", "syscall",
 	"stack", "stack_id", "errno", "open_fds", "limit", "duration_ms", "signal", "fatal",
-	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction", "saddr",
+	"victim", "memcg", "daddr", "dport", "sport", "local_port", "direction", "saddr", "dropped",
+	"queued",
 };
 
 static void index_fields(const cJSON *ev, const cJSON **f)
@@ -271,6 +273,13 @@ static void parse_specific(struct report_model *m, const cJSON **f, struct cl_ev
 	case CL_CONN_REFUSED:
 	case CL_CONN_ERROR:
 		parse_conn(m, f, e);
+		break;
+	case CL_CONN_DROPPED:
+		/* daddr:dport is the listener's own address */
+		e->flags |= CL_F_INBOUND | CL_F_LOCAL_PORT;
+		e->port = fnum(f, F_DPORT, UINT16_MAX);
+		e->value = fnum(f, F_DROPPED, UINT32_MAX);
+		e->limit = fnum(f, F_QUEUED, UINT32_MAX);
 		break;
 	default:
 		break;

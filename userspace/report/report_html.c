@@ -10,6 +10,7 @@
 
 #include "record/recording.h"
 #include "report/report.h"
+#include "report/report_filter.h"
 #include "report/report_flame.h"
 #include "report/report_html_priv.h"
 
@@ -94,6 +95,8 @@ int report_html(const cJSON *doc, const struct report_model *m, FILE *out)
 {
 	const cJSON *incs = cJSON_GetObjectItemCaseSensitive(doc, "incidents"), *inc;
 	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(doc, "recording");
+	const cJSON *filter = cJSON_GetObjectItemCaseSensitive(doc, "filter");
+	char what[512];
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width\"><title>faultline report: ",
@@ -102,8 +105,15 @@ int report_html(const cJSON *doc, const struct report_model *m, FILE *out)
 	fprintf(out, "</title><style>%s</style></head>\n<body>\n", css);
 	header(doc, out);
 	html_overview(doc, m, out);
+	if (filter) {
+		report_filter_describe(filter, cJSON_GetArraySize(incs), what, sizeof(what));
+		fputs("<p id=\"filter\">Filter: ", out);
+		html_text(out, what);
+		fputs(" shown</p>\n", out);
+	}
 	if (!cJSON_GetArraySize(incs))
-		fputs("<p id=\"no-incidents\">No incidents: no errors were recorded.</p>\n", out);
+		fputs(filter ? "<p id=\"no-incidents\">No incident matches the filter.</p>\n" :
+		      "<p id=\"no-incidents\">No incidents: no errors were recorded.</p>\n", out);
 	cJSON_ArrayForEach(inc, incs)
 		html_incident(inc, m, out);
 	fprintf(out, "<script>%s</script>\n</body></html>\n", script);

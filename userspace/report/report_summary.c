@@ -37,11 +37,25 @@ static void conn_summary(const cJSON *ev, const char *type, char *buf, size_t le
 	const char *dir = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "direction"));
 
 	if (dir && (!strcmp(dir, "inbound") || !strcmp(dir, "in")))
-		snprintf(buf, len, "SYN from %s:%.0f to closed port %.0f answered with RST",
-			 str(ev, "saddr"), num(ev, "sport"), num(ev, "dport"));
+		snprintf(buf, len, "no listener on port %.0f: SYN from %s:%.0f answered with RST",
+			 num(ev, "dport"), str(ev, "saddr"), num(ev, "sport"));
 	else
-		snprintf(buf, len, "connect to %s:%.0f %s", str(ev, "daddr"), num(ev, "dport"),
-			 !strcmp(type, "conn_refused") ? "refused" : str(ev, "errno"));
+		snprintf(buf, len, "connect to %s:%.0f %s%s", str(ev, "daddr"), num(ev, "dport"),
+			 !strcmp(type, "conn_refused") ? "refused" : str(ev, "errno"),
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "no_listener")) ?
+			 " (nothing listens there on this host)" : "");
+}
+
+/* One call, or a run of them: "read() took 968-7988 ms (p50 3012 ms)". */
+static void slow_summary(const cJSON *ev, char *buf, size_t len)
+{
+	double lo = num(ev, "duration_ms_min"), hi = num(ev, "duration_ms_max");
+
+	if (has(ev, "duration_ms_min") && lo < hi)
+		snprintf(buf, len, "%s() took %.0f-%.0f ms (p50 %.0f ms)", str(ev, "syscall"), lo,
+			 hi, num(ev, "duration_ms_p50"));
+	else
+		snprintf(buf, len, "%s() took %.0f ms", str(ev, "syscall"), num(ev, "duration_ms"));
 }
 
 void report_event_summary(const cJSON *ev, char *buf, size_t len)
@@ -61,9 +75,14 @@ void report_event_summary(const cJSON *ev, char *buf, size_t len)
 	else if (!strcmp(type, "signal"))
 		snprintf(buf, len, "%s delivered", sig_name(ev));
 	else if (!strcmp(type, "slow_syscall"))
-		snprintf(buf, len, "%s() took %.0f ms", str(ev, "syscall"), num(ev, "duration_ms"));
+		slow_summary(ev, buf, len);
 	else if (!strcmp(type, "conn_refused") || !strcmp(type, "conn_error"))
 		conn_summary(ev, type, buf, len);
+	else if (!strcmp(type, "conn_dropped"))
+		snprintf(buf, len, "full accept queue of %s:%.0f (%.0f/%.0f) dropped %.0f connection "
+			 "packets", str(ev, "daddr"), num(ev, "dport"), num(ev, "queued"),
+			 num(ev, "backlog"), has(ev, "dropped_total") ? num(ev, "dropped_total") :
+			 num(ev, "dropped"));
 	else if (!strcmp(type, "loss"))
 		snprintf(buf, len, "%.0f %s lost: %s", num(ev, "count"), str(ev, "source"),
 			 str(ev, "reason"));
@@ -113,6 +132,20 @@ static void append_count(char *buf, size_t len, size_t *o, const cJSON *im, cons
 	append(buf, len, o, "%s %s%s", n, noun, v == 1 ? "" : "s");
 }
 
+/* "45 connection packets dropped by the full accept queue of port 80 (nginx[7]); " */
+static void append_listener(char *buf, size_t len, size_t *o, const cJSON *l)
+{
+	const char *owner = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "owner"));
+
+	append_count(buf, len, o, l, "dropped", "connection packet");
+	append(buf, len, o, " (SYNs, retries included) dropped by the full accept queue of port "
+	       "%.0f (%s)", num(l, "port"), owner ? owner : "owner unknown");
+	if (num(l, "waiting") > 0)
+		append(buf, len, o, ", up to %.0f connections left waiting in it",
+		       num(l, "waiting"));
+	append(buf, len, o, "; ");
+}
+
 void report_impact_line(const cJSON *im, char *buf, size_t len)
 {
 	const cJSON *p;
@@ -144,6 +177,8 @@ void report_impact_line(const cJSON *im, char *buf, size_t len)
 		append_count(buf, len, &o, im, "connection_errors", "failed connection");
 		append(buf, len, &o, "; ");
 	}
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(im, "listeners"))
+		append_listener(buf, len, &o, p);
 	if (num(im, "slow_syscalls") > 0) {
 		append_count(buf, len, &o, im, "slow_syscalls", "slow syscall");
 		report_fmt_count((uint64_t)num(im, "slow_syscall_ms"), n, sizeof(n));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/report_filter.h"
 
 #define STACK_LINES 8
 #define HEADLINES 10
@@ -89,6 +90,7 @@ static void print_stack(const cJSON *stack, FILE *out)
 {
 	const cJSON *f;
 	int shown = 0, kernel = 0, more = 0;
+	bool cut = false;
 
 	cJSON_ArrayForEach(f, stack) {
 		const char *mod = str(f, "module"), *base = strrchr(mod, '/');
@@ -96,6 +98,15 @@ static void print_stack(const cJSON *stack, FILE *out)
 
 		if (!strncmp(str(f, "addr"), "0xffff", 6)) {
 			kernel++;
+			continue;
+		}
+		if (cut)
+			continue;
+		if (!*mod) {
+			/* No mapping held it when recorded: an address, not a frame. */
+			if (shown < STACK_LINES)
+				fprintf(out, "      (stack ends: next address in no known mapping)\n");
+			cut = true;
 			continue;
 		}
 		if (shown == STACK_LINES) {
@@ -295,12 +306,18 @@ static void print_headlines(const cJSON *incs, FILE *out)
 
 int report_text(const cJSON *doc, FILE *out)
 {
-	const cJSON *incs = get(doc, "incidents"), *inc;
+	const cJSON *incs = get(doc, "incidents"), *inc, *filter = get(doc, "filter");
 	int n = cJSON_GetArraySize(incs);
+	char what[512];
 
 	print_recording(get(doc, "recording"), get(doc, "losses"), out);
+	if (filter) {
+		report_filter_describe(filter, n, what, sizeof(what));
+		fprintf(out, "  Filter: %s shown\n", what);
+	}
 	if (!n)
-		fprintf(out, "\nNo incidents: no errors were recorded.\n");
+		fprintf(out, filter ? "\nNo incident matches the filter.\n" :
+			"\nNo incidents: no errors were recorded.\n");
 	else
 		fprintf(out, "\n%d incident%s, most severe first:\n", n, n == 1 ? "" : "s");
 	print_headlines(incs, out);

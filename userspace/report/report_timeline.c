@@ -53,27 +53,69 @@ static void elide(struct report_entry *e, size_t *n, size_t *omitted)
 	*n = REPORT_MAX_ENTRIES;
 }
 
+struct run_value {
+	size_t entry;
+	uint64_t v;
+};
+
+static int cmp_run_value(const void *a, const void *b)
+{
+	const struct run_value *x = a, *y = b;
+
+	if (x->entry != y->entry)
+		return x->entry < y->entry ? -1 : 1;
+	return (x->v > y->v) - (x->v < y->v);
+}
+
+/* Each run's median value, from its events' values sorted by run. */
+static void set_medians(struct report_entry *e, struct run_value *rv, size_t nrv)
+{
+	qsort(rv, nrv, sizeof(*rv), cmp_run_value);
+	for (size_t i = 0; i < nrv;) {
+		size_t j = i;
+
+		while (j < nrv && rv[j].entry == rv[i].entry)
+			j++;
+		e[rv[i].entry].vp50 = rv[i + (j - i - 1) / 2].v;
+		i = j;
+	}
+}
+
+static void run_add(struct report_entry *e, uint32_t ev, uint64_t v)
+{
+	e->last = ev;
+	e->count++;
+	e->vsum += v;
+	e->vmin = v < e->vmin ? v : e->vmin;
+	e->vmax = v > e->vmax ? v : e->vmax;
+}
+
 int report_entries(const struct report_model *m, const struct cl_result *res,
 		   const struct cl_incident *inc, struct report_entry **out, size_t *n,
 		   size_t *omitted)
 {
-	struct report_entry *e = malloc((inc->nevents ? inc->nevents : 1) * sizeof(*e));
-	size_t k = 0;
+	size_t k = 0, cnt = inc->nevents ? inc->nevents : 1;
+	struct report_entry *e = malloc(cnt * sizeof(*e));
+	struct run_value *rv = malloc(cnt * sizeof(*rv));
 
 	*n = 0;
-	if (!e)
+	if (!e || !rv) {
+		free(e);
+		free(rv);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < inc->nevents; i++) {
 		uint32_t ev = inc->events[i];
+		uint64_t v = m->events[ev].value;
 		size_t j = join_run(m, res, inc, e, k, ev);
 
-		if (j < k) {
-			e[j].last = ev;
-			e[j].count++;
-			continue;
-		}
-		e[k++] = (struct report_entry){ ev, ev, 1 };
+		if (j == k)
+			e[k++] = (struct report_entry){ ev, ev, 0, UINT64_MAX, 0, 0, 0 };
+		run_add(&e[j], ev, v);
+		rv[i] = (struct run_value){ j, v };
 	}
+	set_medians(e, rv, inc->nevents);
+	free(rv);
 	*n = k;
 	elide(e, n, omitted);
 	*out = e;

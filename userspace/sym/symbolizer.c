@@ -222,14 +222,29 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 		i = find_map(s, p, addr);
 		err = lookup_jit(s, p, addr, out);
 	}
-	if (i < 0)
+	if (i < 0) {
+		out->not_code = p->captured && out->kind == FRAME_UNKNOWN;
 		return err;
+	}
 	if (err && p->info[i].module)
 		lookup_file(s, &p->maps[i], &p->info[i], addr, out);
 	out->map_start = p->maps[i].start;
 	out->map_end = p->maps[i].end;
 	out->map_pgoff = p->maps[i].pgoff;
 	return out->kind == FRAME_UNKNOWN ? -ENOENT : 0;
+}
+
+bool symbolizer__user_is_code(struct symbolizer *s, int pid, uint64_t addr)
+{
+	struct sym_result r;
+	struct sym_proc *p;
+	int err;
+
+	p = get_proc(s, pid, &err);
+	if (!p || !p->captured || find_map(s, p, addr) >= 0)
+		return true;
+	result_init(&r, addr);
+	return lookup_jit(s, p, addr, &r) == 0;
 }
 
 int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym_mapping *out)

@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_SYMBOLIZER_H
 #define FAULTLINE_SYMBOLIZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,13 @@ struct sym_result {
 	uint64_t module_offset;	/* file offset (user) or addr - module base (kernel) */
 	const char *build_id;	/* lowercase hex, NULL when unknown */
 	uint64_t map_start, map_end, map_pgoff;	/* the mapping, for pprof */
+	/*
+	 * A user address that none of the process's executable mappings holds
+	 * (heap, stack, data) and no JIT map names: not code, so not a frame.
+	 * A frame-pointer walk that wandered off ends here. Only set when the
+	 * mappings were read; FRAME_UNKNOWN without it means they could not be.
+	 */
+	bool not_code;
 };
 
 struct symbolizer *symbolizer__new(void);
@@ -62,6 +70,13 @@ void symbolizer__forget_pid(struct symbolizer *s, int pid);
  */
 int symbolizer__kernel(struct symbolizer *s, uint64_t addr, struct sym_result *out);
 int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_result *out);
+
+/*
+ * False when @addr is known not to be code of @pid (sym_result.not_code):
+ * a stack ends before such an address. True when it is, or when @pid's
+ * mappings could not be read. Cheaper than symbolizer__user().
+ */
+bool symbolizer__user_is_code(struct symbolizer *s, int pid, uint64_t addr);
 
 /*
  * kallsyms is read again, at most every @ms (default 5000), when a kernel

@@ -18,6 +18,7 @@ static const char *const type_names[WATCH_EV__COUNT] = {
 	[WATCH_EV_SLOW_SYSCALL] = "slow_syscall",
 	[WATCH_EV_SIGNAL] = "signal",
 	[WATCH_EV_PROCESS_EXIT] = "process_exit",
+	[WATCH_EV_CONN_DROPPED] = "conn_dropped",
 };
 
 const char *watch_event_type_name(enum watch_event_type type)

@@ -29,6 +29,7 @@ struct watch_ctx {
 	uint64_t emitted[WATCH_EV__COUNT];
 	uint64_t render_errors;
 	uint64_t write_errors;		/* events lost because writing the output failed */
+	uint64_t stacks_cut;		/* user stacks ended at an address that is not code */
 	int write_errno;		/* the first write failure; stops the run */
 	bool stop_requested;		/* by the sink: see watch_ctx_request_stop() */
 	struct watch_source sources[WATCH_MAX_SOURCES];
@@ -136,21 +137,6 @@ int watch_cgroup_target(const char *path, struct watch_opts *o);
 
 /* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
 int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
-
-/* Option values shared by watch and record for --unwind and --stack-bytes. */
-#define WATCH_OPT_UNWIND 1000
-#define WATCH_OPT_STACK_BYTES 1001
-#define WATCH_UNWIND_LONGOPTS						\
-	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
-	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
-#define WATCH_UNWIND_HELP						\
-	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
-	"                           for binaries built without them) or auto (default:\n" \
-	"                           dwarf for processes whose binary lacks them)\n"	\
-	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
-
-/* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
-int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg);
 
 /*
  * Parses one --slow-threshold value: "MS" (the default threshold) or

@@ -84,6 +84,10 @@ static int add_frames(struct watch_ctx *c, cJSON *arr, uint32_t pid, const __u64
 		cJSON *f;
 
 		symbolize(c, pid, ips[i], kernel, &refreshed, &r);
+		if (r.not_code) {	/* heap or stack: the walk went astray, no frame */
+			c->stacks_cut++;
+			break;
+		}
 		if (leading && tracing_frame(&r))
 			continue;
 		leading = false;
@@ -162,10 +166,11 @@ static void render_human(struct watch_ctx *c, const struct watch_event *ev)
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	text_safe(ev->comm, comm, sizeof(comm), TEXT_SAFE_TERMINAL);
 	text_safe(ev->facts, facts, sizeof(facts), TEXT_SAFE_TERMINAL);
-	fprintf(c->out, "%s.%03u %-8s %-13s %u/%s %s\n", when,
+	/* pid 0: no process acted (the kernel answered a packet): never shown as a pid */
+	fprintf(c->out, "%s.%03u %-8s %-13s %.0u%s%s %s\n", when,
 		(unsigned int)(ev->wall_ns % 1000000000ULL / 1000000),
 		watch_severity_name(ev->severity), watch_event_type_name(ev->type), ev->pid,
-		comm, facts);
+		ev->pid ? "/" : "", comm, facts);
 	if (!c->opts->stacks)
 		return;
 	stack = cJSON_GetObjectItem(ev->json, "stack");

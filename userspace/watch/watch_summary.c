@@ -150,6 +150,7 @@ static cJSON *json_summary(const struct watch_ctx *c, double secs, uint64_t lost
 		cJSON_AddNumberToObject(events, watch_event_type_name(t), c->emitted[t]);
 	cJSON_AddNumberToObject(j, "lost", lost);
 	cJSON_AddNumberToObject(j, "not_rendered", c->render_errors);
+	cJSON_AddNumberToObject(j, "stacks_ended_not_code", c->stacks_cut);
 	sources = cJSON_AddObjectToObject(j, "sources");
 	for (int i = 0; sources && i < c->nsources; i++)
 		json_source(sources, &c->sources[i]);
@@ -197,6 +198,9 @@ void watch_print_summary(struct watch_ctx *c, double secs)
 	fprintf(stderr, "faultline: watch summary after %.1f s\n", secs);
 	print_counts(c);
 	fprintf(stderr, "  lost: %" PRIu64 "\n", lost);
+	if (c->stacks_cut)
+		fprintf(stderr, "  stack ends: next address not in executable memory: %" PRIu64
+			" stacks\n", c->stacks_cut);
 	if (c->render_errors)
 		fprintf(stderr, "  not rendered (out of memory): %" PRIu64 "\n", c->render_errors);
 	if (c->write_errors)

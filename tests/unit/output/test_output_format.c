@@ -30,7 +30,8 @@ static void test_extensions(void **state)
 {
 	(void)state;
 	assert_int_equal(output_format_from_path("out.folded"), OUTPUT_FOLDED);
-	assert_int_equal(output_format_from_path("/tmp/x.txt"), OUTPUT_FOLDED);
+	assert_int_equal(output_format_from_path("/tmp/x.txt"), -ENOENT);
+	assert_int_equal(output_format_from_path("x.stacks"), -ENOENT);
 	assert_int_equal(output_format_from_path("flame.SVG"), OUTPUT_SVG);
 	assert_int_equal(output_format_from_path("cpu.pb.gz"), OUTPUT_PPROF);
 	assert_int_equal(output_format_from_path("cpu.pprof"), OUTPUT_PPROF);

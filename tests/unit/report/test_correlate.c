@@ -16,6 +16,7 @@
 #include "report/correlate.h"
 #include "record/recording.h"
 #include "record/recording_write.h"
+#include "report/report.h"
 #include "report/report_model.h"
 
 #define T0 1795442592000000000LL
@@ -397,6 +398,67 @@ static void test_host_addresses(void **state)
 		assert_true(report_addr_is_local(&f->m, mapped));
 }
 
+static const cJSON *at(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+/*
+ * A server whose accept loop stalls on EMFILE: its listener's full accept
+ * queue drops connections (its own conn_dropped events), and a client's
+ * reads time out after different durations. The drops count in the
+ * impact, attributed to the listener; the run of slow reads shows its range.
+ */
+static void test_backlog_drops_and_runs(void **state)
+{
+	static const int ms[] = { 968, 7988, 3012, 1500, 5000 };
+	struct fixture *f = *state;
+	const cJSON *im, *l, *tl, *e, *slow = NULL;
+	char extra[200], line[400];
+	cJSON *doc;
+
+	proc(f, 100, 1, -1000, 0, "nginx", 8080);
+	ev(f, "fd_exhausted", 0, 100, "nginx", "\"syscall\":\"accept4\",\"errno\":\"EMFILE\","
+	   "\"open_fds\":1024,\"limit\":1024");
+	for (int i = 0; i < 3; i++) {
+		snprintf(extra, sizeof(extra), "\"direction\":\"inbound\",\"daddr\":\"0.0.0.0\","
+			 "\"dport\":8080,\"dropped\":%d,\"queued\":%d,\"backlog\":511", 10 + i,
+			 500 + 5 * i);
+		ev(f, "conn_dropped", 1000 + 1000 * i, 100, "nginx", extra);
+	}
+	for (int i = 0; i < 5; i++) {
+		snprintf(extra, sizeof(extra), "\"syscall\":\"accept4\",\"duration_ms\":%d", ms[i]);
+		ev(f, "slow_syscall", 1100 + 100 * i, 100, "nginx", extra);
+	}
+	correlate(f);
+	assert_int_equal(f->res.nincidents, 1);
+	assert_int_equal(f->res.incidents[0].impact.backlog_drops, 33);
+	assert_int_equal(f->res.incidents[0].impact.backlog_waiting, 510);
+	doc = report_build(&f->m, &f->res);
+	assert_non_null(doc);
+	im = at(cJSON_GetArrayItem(at(doc, "incidents"), 0), "impact");
+	l = cJSON_GetArrayItem(at(im, "listeners"), 0);
+	assert_int_equal(cJSON_GetArraySize(at(im, "listeners")), 1);
+	assert_int_equal(at(l, "port")->valueint, 8080);
+	assert_string_equal(at(l, "owner")->valuestring, "nginx[100]");
+	assert_int_equal(at(l, "dropped")->valueint, 33);
+	report_impact_line(im, line, sizeof(line));
+	assert_non_null(strstr(line, "33 connection packets"));
+	assert_non_null(strstr(line, "accept queue of port 8080 (nginx[100])"));
+	tl = at(cJSON_GetArrayItem(at(doc, "incidents"), 0), "timeline");
+	cJSON_ArrayForEach(e, tl)
+		if (!strcmp(cJSON_GetStringValue(at(e, "type")), "slow_syscall"))
+			slow = e;
+	assert_non_null(slow);
+	assert_int_equal(at(slow, "repeat")->valueint, 5);
+	assert_int_equal(at(slow, "duration_ms_min")->valueint, 968);
+	assert_int_equal(at(slow, "duration_ms_max")->valueint, 7988);
+	assert_int_equal(at(slow, "duration_ms_p50")->valueint, 3012);
+	report_event_summary(slow, line, sizeof(line));
+	assert_string_equal(line, "accept4() took 968-7988 ms (p50 3012 ms)");
+	cJSON_Delete(doc);
+}
+
 static void test_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -419,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_is_a_witness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_addresses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_drops_and_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 

@@ -156,9 +156,30 @@ static void test_slow_cfg(void **state)
 	assert_int_equal(cfg[syscall_nr("epoll_wait")].threshold_ns, 0);
 	assert_int_equal(cfg[syscall_nr("nanosleep")].threshold_ns, 0);
 	assert_true(cfg[syscall_nr("futex")].flags & WATCH_SLOW_FUTEX);
+	/* waiting for a peer: recv* always, read/readv when the fd is a socket */
+	assert_int_equal(cfg[syscall_nr("recvfrom")].threshold_ns, 0);
+	assert_int_equal(cfg[syscall_nr("recvmsg")].threshold_ns, 0);
+	assert_true(cfg[syscall_nr("read")].flags & WATCH_SLOW_SOCK_READ);
+	assert_true(cfg[syscall_nr("readv")].flags & WATCH_SLOW_SOCK_READ);
+	assert_false(cfg[syscall_nr("pread64")].flags & WATCH_SLOW_SOCK_READ);
+	/* a threshold named for it asks for it, socket reads included */
+	assert_int_equal(watch_parse_slow_threshold(&o, "readv=30"), 0);
+	assert_int_equal(watch_parse_slow_threshold(&o, "recvfrom=40"), 0);
+	watch_slow_build_cfg(&o, cfg, WATCH_SLOW_NR_MAX);
+	assert_false(cfg[syscall_nr("readv")].flags & WATCH_SLOW_SOCK_READ);
+	assert_int_equal(cfg[syscall_nr("recvfrom")].threshold_ns, 40000000ULL);
+	o.nslow_overrides = 0;
+	/* rename's two paths; renameat's after their directory fds (1-based). */
+	assert_int_equal(cfg[syscall_nr("rename")].path_arg[0], 1);
+	assert_int_equal(cfg[syscall_nr("rename")].path_arg[1], 2);
+	assert_int_equal(cfg[syscall_nr("renameat2")].path_arg[1], 4);
+	assert_int_equal(cfg[syscall_nr("renameat2")].dirfd_arg[1], 3);
+	assert_int_equal(cfg[syscall_nr("fsync")].path_arg[0], 0);
 	o.slow_all = true;
 	watch_slow_build_cfg(&o, cfg, WATCH_SLOW_NR_MAX);
 	assert_int_equal(cfg[syscall_nr("epoll_wait")].threshold_ns, 100000000ULL);
+	assert_int_equal(cfg[syscall_nr("recvfrom")].threshold_ns, 100000000ULL);
+	assert_false(cfg[syscall_nr("read")].flags & WATCH_SLOW_SOCK_READ);
 	assert_false(cfg[syscall_nr("futex")].flags & WATCH_SLOW_FUTEX);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "base/log.h"
 #include "base/syscall_names.h"
@@ -74,7 +75,8 @@ static int fd_open_skel(struct fd_priv *p, const struct watch_opts *o)
 	skel->rodata->fd_warn_pct = pct;
 	/* Hysteresis: re-arm ten points below, or at half for tiny thresholds. */
 	skel->rodata->fd_rearm_pct = pct > 20 ? pct - 10 : pct / 2;
-	skel->rodata->fd_stack_min = STACK_MIN_FDS;
+	/* A targeted process gets a stack for every fd; the rest once they hold a few. */
+	skel->rodata->fd_stack_min = o->npids ? 0 : STACK_MIN_FDS;
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
 	return 0;
 }
@@ -99,6 +101,7 @@ static int fd_load(struct watch_source *s, const struct watch_opts *o)
 	}
 	watch_source_attached(s, "tp_btf sys_exit");
 	watch_source_attached(s, "tp_btf sched_process_exit");
+	watch_source_attached(s, "tp_btf inet_sock_set_state");
 	p->maps = (struct fd_maps){
 		.open = bpf_map__fd(p->skel->maps.fd_open),
 		.sites = bpf_map__fd(p->skel->maps.fd_sites),
@@ -121,22 +124,38 @@ static void fd_free(struct watch_source *s)
 	s->priv = NULL;
 }
 
-static void add_sites(struct watch_source *s, struct watch_event *ev, uint32_t tgid)
+/* What the fd counts do not attribute to a site, said rather than left out. */
+static void add_unattributed(struct watch_event *ev, const struct watch_fd_event *e,
+			     const struct fd_sites_summary *sum)
+{
+	int64_t before = (int64_t)e->open_fds - sum->tracked;
+
+	before = before > 0 ? before : 0;
+	cJSON_AddNumberToObject(ev->json, "fds_before_tracking", (double)before);
+	cJSON_AddNumberToObject(ev->json, "fds_without_stack", (double)sum->no_stack);
+	if (before)
+		watch_event_facts(ev, "; %" PRId64 " of %u open fds were opened before tracking "
+				  "began and are not attributed", before, e->open_fds);
+	if (sum->no_stack)
+		watch_event_facts(ev, "; %" PRId64 " have no creating stack (opened while it held "
+				  "under %d fds, or not walkable)", sum->no_stack, STACK_MIN_FDS);
+}
+
+static void add_sites(struct watch_source *s, struct watch_event *ev,
+		      const struct watch_fd_event *e)
 {
 	struct fd_priv *p = s->priv;
-	char top[512];
-	int64_t tracked;
+	struct fd_sites_summary sum;
 	cJSON *sites;
 
-	sites = fd_sites_json(s->ctx, &p->maps, tgid, TOP_SITES, &tracked, top, sizeof(top));
+	sites = fd_sites_json(s->ctx, &p->maps, e->hdr.tgid, TOP_SITES, e->limit, &sum);
 	if (!sites)
 		return;
-	cJSON_AddNumberToObject(ev->json, "tracked_open_fds", (double)tracked);
+	cJSON_AddNumberToObject(ev->json, "tracked_open_fds", (double)sum.tracked);
 	cJSON_AddItemToObject(ev->json, "leak_sites", sites);
-	if (top[0] && cJSON_GetArraySize(sites))
-		watch_event_facts(ev, "; top site: %g fds from %s",
-				  cJSON_GetNumberValue(cJSON_GetObjectItem(
-					  cJSON_GetArrayItem(sites, 0), "count")), top);
+	if (sum.top[0])
+		watch_event_facts(ev, "; top site: %s", sum.top);
+	add_unattributed(ev, e, &sum);
 }
 
 static void add_common(struct watch_event *ev, const struct watch_fd_event *e, const char *sc)
@@ -188,7 +207,7 @@ static int fd_handle(struct watch_source *s, const void *data, size_t size)
 		add_exhausted(&ev, e, sc);
 	else
 		add_pressure(&ev, e);
-	add_sites(s, &ev, e->hdr.tgid);
+	add_sites(s, &ev, e);
 	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
 	watch_emit(s->ctx, &ev);
 	return 0;
@@ -272,17 +291,27 @@ static bool read_comm(uint32_t pid, char *buf, size_t len)
 	return ok;
 }
 
+/* RLIMIT_NOFILE of @pid now; 0 when it cannot be read. */
+static uint64_t nofile_limit(uint32_t pid)
+{
+	struct rlimit r;
+
+	if (prlimit((pid_t)pid, RLIMIT_NOFILE, NULL, &r))
+		return 0;
+	return r.rlim_cur == RLIM_INFINITY ? 0 : r.rlim_cur;
+}
+
 static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FILE *out,
 			  bool json)
 {
 	struct fd_priv *p = s->priv;
-	char comm[32], top[512];
+	struct fd_sites_summary sum;
 	cJSON *o, *sites, *it;
-	int64_t tracked;
+	char comm[32];
 
 	if (!read_comm(t->tgid, comm, sizeof(comm)))
 		return NULL;
-	sites = fd_sites_json(s->ctx, &p->maps, t->tgid, 3, &tracked, top, sizeof(top));
+	sites = fd_sites_json(s->ctx, &p->maps, t->tgid, 3, nofile_limit(t->tgid), &sum);
 	o = cJSON_CreateObject();
 	if (!o || !sites) {
 		cJSON_Delete(o);
@@ -291,17 +320,18 @@ static cJSON *report_proc(struct watch_source *s, const struct proc_total *t, FI
 	}
 	cJSON_AddNumberToObject(o, "pid", t->tgid);
 	cJSON_AddStringToObject(o, "comm", comm);
-	cJSON_AddNumberToObject(o, "tracked_open_fds", (double)tracked);
+	cJSON_AddNumberToObject(o, "tracked_open_fds", (double)sum.tracked);
+	cJSON_AddNumberToObject(o, "fds_without_stack", (double)sum.no_stack);
 	cJSON_AddItemToObject(o, "leak_sites", sites);
 	if (json)
 		return o;
-	fprintf(out, "  pid %u (%s): %" PRId64 " fds still open\n", t->tgid, comm, tracked);
-	cJSON_ArrayForEach(it, sites) {
-		double count = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count"));
-
-		fprintf(out, "    %8g  %s\n", count,
-			cJSON_GetStringValue(cJSON_GetObjectItem(it, "site")));
-	}
+	fprintf(out, "  pid %u (%s): %" PRId64 " tracked fds still open\n", t->tgid, comm,
+		sum.tracked);
+	cJSON_ArrayForEach(it, sites)
+		fprintf(out, "    %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(it, "summary")));
+	if (sum.no_stack)
+		fprintf(out, "    %" PRId64 " with no creating stack (opened while it held under %d "
+			"fds, or not walkable)\n", sum.no_stack, STACK_MIN_FDS);
 	cJSON_Delete(o);
 	return NULL;
 }
@@ -338,7 +368,8 @@ static void fd_report(struct watch_source *s, FILE *out, bool json)
 		cJSON_AddStringToObject(root, "type", "fd_leak_report");
 		arr = cJSON_AddArrayToObject(root, "processes");
 	} else {
-		fprintf(out, "\nfd leak sites (fds still open, by the call that created them):\n");
+		fprintf(out, "\nfd sites (tracked fds still open, by the call that created them; "
+			"leaked or held, see docs/semantics.md):\n");
 		if (!np)
 			fprintf(out, "  none tracked\n");
 	}

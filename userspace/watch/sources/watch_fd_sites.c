@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
 #include "base/vec.h"
@@ -14,25 +15,27 @@
 #define SWEEP_MAX_DEAD 4096
 #define SITES_MERGED 64	/* largest sites named and merged by name */
 #define SITE_FRAMES (WATCH_FD_SITE_FRAMES + 1)	/* + the leaf caller put back */
+#define OPEN_BATCH 256	/* fd_open entries one lookup_batch call reads */
 
 int fd_sites_collect(int sites_fd, uint32_t tgid, struct fd_site **out)
 {
 	struct watch_fd_site_key key, next, *prev = NULL;
+	struct watch_fd_site_val v;
 	struct fd_site *arr = NULL;
 	size_t n = 0, cap = 0;
-	__s64 count;
 
 	while (!bpf_map_get_next_key(sites_fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if ((tgid && key.tgid != tgid) || bpf_map_lookup_elem(sites_fd, &key, &count) ||
-		    count <= 0)
+		if ((tgid && key.tgid != tgid) || bpf_map_lookup_elem(sites_fd, &key, &v) ||
+		    v.open <= 0)
 			continue;
 		if (VEC_RESERVE(arr, cap, n + 1)) {
 			free(arr);
 			return -ENOMEM;
 		}
-		arr[n++] = (struct fd_site){ key.tgid, key.stack, count };
+		arr[n++] = (struct fd_site){ .tgid = key.tgid, .stack = key.stack, .count = v.open,
+					     .opened = v.opened, .closed = v.closed };
 	}
 	*out = arr;
 	return (int)n;
@@ -92,6 +95,10 @@ static void site_name_of(struct watch_ctx *c, uint32_t pid, const __u64 *ips, in
 	for (int i = 0; i < n; i++) {
 		memset(&r, 0, sizeof(r));
 		symbolizer__user(watch_symbolizer(c), pid, ips[i], &r);
+		if (r.not_code) {
+			n = i;	/* not a frame: the stack ends before it */
+			break;
+		}
 		r.addr = ips[i];
 		sym_result__name(&r, names[i], sizeof(names[i]));
 		np[i] = names[i];
@@ -115,105 +122,213 @@ static int site_frames(struct watch_ctx *c, const struct fd_maps *m, const struc
 				st.user_sp, out, &inferred);
 }
 
-static cJSON *site_json(struct watch_ctx *c, const struct fd_maps *m, const struct fd_site *s,
-			char *name, size_t namelen)
+static bool has_stack(uint64_t stack)
 {
-	cJSON *o = cJSON_CreateObject();
+	return stack != WATCH_FD_STACK_NONE && stack != WATCH_FD_STACK_UNWALKED;
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct fd_site *x = a, *y = b;
+
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+static void add_open_fd(struct fd_site *sites, int n, const struct watch_fd_val *v)
+{
+	struct fd_site key = { .stack = v->stack };
+	struct fd_site *s = bsearch(&key, sites, n, sizeof(*sites), cmp_stack);
+
+	if (!s)
+		return;
+	if (!s->oldest_ns || v->open_ns < s->oldest_ns)
+		s->oldest_ns = v->open_ns;
+	if (v->kind < FD_KINDS)
+		s->kinds[v->kind]++;
+	s->ended += v->ended && (v->kind == WATCH_FD_KIND_ACCEPTED ||
+				 v->kind == WATCH_FD_KIND_CONNECTED);
+}
+
+/* Ages and kinds of @tgid's open fds into @sites (sorted by stack here). */
+static void read_open_fds(int open_fd, uint32_t tgid, struct fd_site *sites, int n)
+{
+	struct watch_fd_key keys[OPEN_BATCH];
+	struct watch_fd_val vals[OPEN_BATCH];
+	__u64 in = 0, out = 0;
+	bool first = true;
+
+	qsort(sites, n, sizeof(*sites), cmp_stack);
+	for (;;) {
+		__u32 cnt = OPEN_BATCH;
+		int err = bpf_map_lookup_batch(open_fd, first ? NULL : &in, &out, keys, vals,
+					       &cnt, NULL);
+
+		if (err && errno != ENOENT)
+			return;	/* ages and kinds stay unknown */
+		for (__u32 i = 0; i < cnt; i++)
+			if (keys[i].tgid == tgid)
+				add_open_fd(sites, n, &vals[i]);
+		if (err)
+			return;
+		in = out;
+		first = false;
+	}
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A site as named and shown: sites that differ only below the shown frames merge. */
+struct named_site {
+	struct fd_site_facts f;
+	enum fd_verdict verdict;
+	uint32_t tgid;
+	int nips;
 	__u64 ips[WATCH_MAX_FRAMES];
-	int n;
+	char name[512];
+};
+
+static void add_facts(struct fd_site_facts *f, const struct fd_site *s, uint64_t now)
+{
+	double age = s->oldest_ns && s->oldest_ns <= now ? (now - s->oldest_ns) / 1e9 : -1;
+
+	f->open += s->count;
+	f->opened += s->opened;
+	f->closed += s->closed;
+	if (age > f->oldest_s)
+		f->oldest_s = age;
+	for (int k = 0; k < FD_KINDS; k++)
+		f->kinds[k] += s->kinds[k];
+	f->ended += s->ended;
+}
+
+/* Names @s and adds it to @out (or to the entry of the same name); returns the new count. */
+static int name_site(struct watch_ctx *c, const struct fd_maps *m, const struct fd_site *s,
+		     uint64_t now, struct named_site *out, int n)
+{
+	struct named_site *ns = &out[n];
+	char name[512];
+	__u64 ips[WATCH_MAX_FRAMES];
+	int nips = site_frames(c, m, s, ips);
+
+	site_name_of(c, s->tgid, ips, nips, name, sizeof(name));
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(out[i].name, name)) {
+			add_facts(&out[i].f, s, now);
+			return n;
+		}
+	}
+	memset(ns, 0, sizeof(*ns));
+	ns->f.oldest_s = -1;
+	ns->tgid = s->tgid;
+	ns->nips = nips;
+	memcpy(ns->ips, ips, nips * sizeof(*ips));
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	add_facts(&ns->f, s, now);
+	return n + 1;
+}
+
+/* Leaks first, then by fds open. */
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named_site *x = a, *y = b;
+
+	if ((x->verdict == FD_HELD) != (y->verdict == FD_HELD))
+		return x->verdict == FD_HELD ? 1 : -1;
+	return x->f.open > y->f.open ? -1 : x->f.open < y->f.open;
+}
+
+static cJSON *named_json(struct watch_ctx *c, const struct named_site *ns)
+{
+	static const char *const kinds[FD_KINDS] = {
+		[WATCH_FD_KIND_OTHER] = "other", [WATCH_FD_KIND_SOCKET] = "socket",
+		[WATCH_FD_KIND_LISTENER] = "listener", [WATCH_FD_KIND_ACCEPTED] = "accepted",
+		[WATCH_FD_KIND_CONNECTED] = "connected",
+	};
+	cJSON *o = cJSON_CreateObject(), *k;
+	char text[1024];
 
 	if (!o)
 		return NULL;
-	n = site_frames(c, m, s, ips);
-	if (s->stack == WATCH_FD_STACK_UNWALKED)
-		snprintf(name, namelen, "[opened while the process held few fds: no stack]");
-	else
-		site_name_of(c, s->tgid, ips, n, name, namelen);
-	cJSON_AddNumberToObject(o, "count", (double)s->count);
-	cJSON_AddStringToObject(o, "site", name);
-	if (n)
-		watch_event_add_stack(c, o, "stack", s->tgid, NULL, 0, ips, n);
+	fd_site_describe(&ns->f, ns->verdict, ns->name, text, sizeof(text));
+	cJSON_AddNumberToObject(o, "count", (double)ns->f.open);
+	cJSON_AddStringToObject(o, "site", ns->name);
+	cJSON_AddStringToObject(o, "verdict", fd_verdict_name(ns->verdict));
+	cJSON_AddStringToObject(o, "summary", text);
+	cJSON_AddNumberToObject(o, "opened", (double)ns->f.opened);
+	cJSON_AddNumberToObject(o, "closed", (double)ns->f.closed);
+	if (ns->f.oldest_s >= 0)
+		cJSON_AddNumberToObject(o, "oldest_s", (double)(int64_t)(ns->f.oldest_s * 10) / 10);
+	k = cJSON_AddObjectToObject(o, "kinds");
+	for (int i = 0; k && i < FD_KINDS; i++)
+		if (ns->f.kinds[i])
+			cJSON_AddNumberToObject(k, kinds[i], ns->f.kinds[i]);
+	cJSON_AddNumberToObject(o, "connections_ended", ns->f.ended);
+	if (ns->nips)
+		watch_event_add_stack(c, o, "stack", ns->tgid, NULL, 0, ns->ips, ns->nips);
 	return o;
 }
 
-/* Adds @o to @arr, or its count to an item naming the same site (frees @o then). */
-static void merge_site(cJSON *arr, cJSON *o)
+/* Counts, names and merges the sites with a stack; returns how many named. */
+static int name_sites(struct watch_ctx *c, const struct fd_maps *m, struct fd_site *sites,
+		      int n, uint64_t limit, struct fd_sites_summary *sum, struct named_site *out)
 {
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "site"));
-	cJSON *it, *cnt;
+	uint64_t now = mono_ns();
+	int nn = 0, shown = 0;
 
-	cJSON_ArrayForEach(it, arr) {
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "site")), name))
-			continue;
-		cnt = cJSON_GetObjectItem(it, "count");
-		cJSON_SetNumberValue(cnt, cnt->valuedouble +
-				     cJSON_GetNumberValue(cJSON_GetObjectItem(o, "count")));
-		cJSON_Delete(o);
-		return;
-	}
-	cJSON_AddItemToArray(arr, o);
-}
-
-static int cmp_item(const void *a, const void *b)
-{
-	double x = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)a, "count"));
-	double y = cJSON_GetNumberValue(cJSON_GetObjectItem(*(cJSON *const *)b, "count"));
-
-	return x > y ? -1 : x < y;
-}
-
-/* Re-sorts @arr by count after merging and keeps the first @max items. */
-static void keep_top(cJSON *arr, int max)
-{
-	int n = cJSON_GetArraySize(arr);
-	cJSON **items = calloc(n ? n : 1, sizeof(*items));
-
-	if (!items)
-		return;
-	for (int i = 0; i < n; i++)
-		items[i] = cJSON_DetachItemFromArray(arr, 0);
-	qsort(items, n, sizeof(*items), cmp_item);
 	for (int i = 0; i < n; i++) {
-		if (i < max)
-			cJSON_AddItemToArray(arr, items[i]);
-		else
-			cJSON_Delete(items[i]);
+		sum->tracked += sites[i].count;
+		if (!has_stack(sites[i].stack)) {
+			sum->no_stack += sites[i].count;	/* placeholders are not sites */
+			continue;
+		}
+		if (shown++ < SITES_MERGED)
+			nn = name_site(c, m, &sites[i], now, out, nn);
 	}
-	free(items);
+	for (int i = 0; i < nn; i++)
+		out[i].verdict = fd_site_verdict(&out[i].f, limit);
+	qsort(out, nn, sizeof(*out), cmp_named);
+	return nn;
 }
 
 cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid, int max,
-		     int64_t *tracked, char *top, size_t toplen)
+		     uint64_t limit, struct fd_sites_summary *sum)
 {
-	cJSON *arr = cJSON_CreateArray(), *first;
+	cJSON *arr = cJSON_CreateArray();
+	struct named_site *named = NULL;
 	struct fd_site *sites = NULL;
-	char name[512];
-	int n;
+	int n, nn;
 
-	*tracked = 0;
-	top[0] = '\0';
+	memset(sum, 0, sizeof(*sum));
 	if (!arr)
 		return NULL;
 	n = fd_sites_collect(m->sites, tgid, &sites);
-	if (n < 0)
-		return arr;	/* an empty list: the maps could not be read */
-	fd_sites_sort(sites, n);
-	for (int i = 0; i < n; i++) {
-		cJSON *o;
-
-		*tracked += sites[i].count;
-		/* Stacks that differ only below the shown frames are one site. */
-		if (i >= SITES_MERGED)
-			continue;
-		o = site_json(c, m, &sites[i], name, sizeof(name));
-		if (o)
-			merge_site(arr, o);
+	named = n > 0 ? calloc(n < SITES_MERGED ? n : SITES_MERGED, sizeof(*named)) : NULL;
+	if (!named) {
+		free(sites);
+		return arr;	/* an empty list: nothing tracked, or the maps could not be read */
 	}
+	read_open_fds(m->open, tgid, sites, n);
+	fd_sites_sort(sites, n);
+	nn = name_sites(c, m, sites, n, limit, sum, named);
+	for (int i = 0; i < nn && i < max; i++) {
+		cJSON *o = named_json(c, &named[i]);
+
+		if (o)
+			cJSON_AddItemToArray(arr, o);
+	}
+	if (nn) {
+		fd_site_describe(&named[0].f, named[0].verdict, named[0].name, sum->top,
+				 sizeof(sum->top));
+		sum->top_verdict = named[0].verdict;
+	}
+	free(named);
 	free(sites);
-	keep_top(arr, max);
-	first = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "site");
-	if (first)
-		snprintf(top, toplen, "%s", cJSON_GetStringValue(first));
 	return arr;
 }
 

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "watch_fd.h"
+#include "watch/sources/watch_fd_verdict.h"
 
 struct watch_ctx;
 
@@ -19,6 +20,11 @@ struct fd_site {
 	uint32_t tgid;
 	uint64_t stack;		/* key in fd_stacks, 0: no stack */
 	int64_t count;		/* fds still open from it */
+	uint64_t opened, closed;	/* since tracking of the process began */
+	/* From its open fds in fd_open: the oldest one's creation time, kinds. */
+	uint64_t oldest_ns;
+	uint32_t kinds[FD_KINDS];
+	uint32_t ended;
 };
 
 /* The fd source's maps, by fd. */
@@ -46,13 +52,21 @@ void fd_sites_sort(struct fd_site *s, size_t n);
 void fd_site_name(const char *const *names, const char *const *modules, int n, int max,
 		  char *buf, size_t len);
 
+struct fd_sites_summary {
+	int64_t tracked;	/* open fds tracked, with a creating stack or not */
+	int64_t no_stack;	/* of those, without one: in no site */
+	char top[1024];		/* the top site's fd_site_describe(); empty when none */
+	enum fd_verdict top_verdict;
+};
+
 /*
- * The top @max sites of @tgid as a JSON array ({count, site, stack}); sets
- * *@tracked to the fds tracked for it and writes the top site's name into
- * @top (empty when none). NULL on allocation failure.
+ * The top @max sites of @tgid as a JSON array ({count, site, verdict,
+ * summary, opened, closed, oldest_s, kinds, connections_ended, stack}),
+ * leaks first, then by fds open; @limit is the process's RLIMIT_NOFILE (0:
+ * unknown). Fills @sum. NULL on allocation failure.
  */
 cJSON *fd_sites_json(struct watch_ctx *c, const struct fd_maps *m, uint32_t tgid, int max,
-		     int64_t *tracked, char *top, size_t toplen);
+		     uint64_t limit, struct fd_sites_summary *sum);
 
 /*
  * Drops the fd_open/fd_sites entries of exited processes listed in fd_dead.

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -147,9 +149,17 @@ static const char *const fd_kinds[] = {
 	[WATCH_FD_OTHER] = "other",
 };
 
+/* A NUL-terminated copy of a fixed-size string from BPF. */
+static void bpf_str(const char *s, size_t size, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strnlen(s, size), s);
+}
+
 /*
- * The fd's path: /proc's link when it still names the same inode, else what
- * BPF saw (the leaf name, or pipe:[ino] / socket:[ino] like /proc shows).
+ * The fd's path: the whole path BPF walked for a file or directory (it holds
+ * even when the fd is closed before this runs), else /proc's link when it
+ * still names the same inode, else what BPF saw (the leaf name, or
+ * pipe:[ino] / socket:[ino] like /proc shows).
  */
 static void fd_path(const struct watch_slow_event *e, char *buf, size_t len)
 {
@@ -157,6 +167,10 @@ static void fd_path(const struct watch_slow_event *e, char *buf, size_t len)
 	struct stat st;
 	ssize_t n;
 
+	if (e->fd_path[0] == '/' || e->fd_path[0] == '.') {
+		bpf_str(e->fd_path, sizeof(e->fd_path), buf, len);
+		return;
+	}
 	snprintf(link, sizeof(link), "/proc/%u/fd/%" PRIu64, e->hdr.tgid, (uint64_t)e->args[0]);
 	if (!stat(link, &st) && st.st_ino == e->fd_ino) {
 		n = readlink(link, buf, len - 1);
@@ -191,6 +205,59 @@ static void add_fd(struct watch_event *ev, const struct watch_slow_event *e)
 	cJSON_AddStringToObject(fd, "path", path);
 	cJSON_AddNumberToObject(fd, "inode", (double)e->fd_ino);
 	watch_event_facts(ev, " fd %" PRIu64 " %s", (uint64_t)e->args[0], path);
+}
+
+/*
+ * A relative path argument joined to the directory it is relative to (the
+ * working directory, or a directory fd), read from /proc while the process
+ * lives; said to be relative when that directory cannot be known.
+ */
+static void full_arg_path(const struct watch_slow_event *e, const char *path, int dirfd_arg,
+			  char *buf, size_t len)
+{
+	long dirfd = dirfd_arg ? (int)e->args[(dirfd_arg - 1) % 6] : AT_FDCWD;
+	char link[64], dir[PATH_MAX];
+	ssize_t n = -1;
+
+	if (path[0] == '/') {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%u/cwd", e->hdr.tgid);
+	else
+		snprintf(link, sizeof(link), "/proc/%u/fd/%ld", e->hdr.tgid, dirfd);
+	if (dirfd == AT_FDCWD || dirfd >= 0)
+		n = readlink(link, dir, sizeof(dir) - 1);
+	if (n > 0 && dir[0] == '/') {
+		dir[n] = '\0';
+		snprintf(buf, len, "%s%s%s", dir, n > 1 ? "/" : "", path);
+	} else {
+		snprintf(buf, len, "%s (relative; its directory is unknown)", path);
+	}
+}
+
+/* The path arguments as full paths: rename's both, "old -> new" in the line. */
+static void add_paths(struct watch_event *ev, const struct watch_slow_event *e,
+		      const struct watch_slow_cfg *c)
+{
+	char path[WATCH_SLOW_PATH_LEN + 1], full[PATH_MAX + WATCH_SLOW_PATH_LEN + 64];
+	cJSON *arr = NULL;
+
+	for (int i = 0; i < WATCH_SLOW_PATHS; i++) {
+		if (!c->path_arg[i])
+			continue;
+		bpf_str(e->paths[i], sizeof(e->paths[i]), path, sizeof(path));
+		if (!path[0])
+			snprintf(full, sizeof(full), "[unreadable]");
+		else
+			full_arg_path(e, path, c->dirfd_arg[i], full, sizeof(full));
+		if (!arr)
+			arr = cJSON_AddArrayToObject(ev->json, "paths");
+		if (arr)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(full));
+		watch_event_facts(ev, "%s%s", i ? " -> " : " ", full);
+	}
 }
 
 static void add_args(cJSON *obj, const struct watch_slow_event *e)
@@ -228,6 +295,8 @@ static int slow_handle(struct watch_source *s, const void *data, size_t size)
 	add_args(ev.json, e);
 	watch_event_facts(&ev, "%s took %.1f ms", name ? name : "syscall", ms);
 	add_fd(&ev, e);
+	if (e->nr < WATCH_SLOW_NR_MAX)
+		add_paths(&ev, e, &p->cfg[e->nr]);
 	watch_event_facts(&ev, " ret %" PRId64, (int64_t)e->ret);
 	watch_event_add_header_stack(s->ctx, &ev, &e->hdr, &e->stacks);
 	watch_emit(s->ctx, &ev);

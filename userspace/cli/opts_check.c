@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Checks across options, once all are parsed. */
+#include <stdio.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
+
+#define BIT(id) (1ULL << (id))
+#define MAX_RATE_PATH "/proc/sys/kernel/perf_event_max_sample_rate"
+
+unsigned int cli_freq_capped(unsigned int hz, unsigned int max)
+{
+	return max && hz > max ? max : hz;
+}
+
+/*
+ * The kernel refuses perf events asking for more, and lowers the limit itself
+ * when sampling interrupts take too long: read it each run. 0 when unknown.
+ */
+static unsigned int max_sample_rate(void)
+{
+	unsigned int v = 0;
+	FILE *f = fopen(MAX_RATE_PATH, "re");
+
+	if (f && fscanf(f, "%u", &v) != 1)
+		v = 0;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int check_off_cpu(struct cli_opts *o)
+{
+	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE))) && !o->prof.off_cpu)
+		return cli_usage_error(o->name, "--min-block and --state need --off-cpu");
+	if (o->prof.off_cpu && o->prof.unwind == UNWIND_MODE_DWARF)
+		return cli_usage_error(o->name, "--off-cpu walks frame pointers: drop --unwind "
+				       "dwarf");
+	if (o->prof.off_cpu && (o->given & (BIT(OPT_FREQ) | BIT(OPT_PERIOD))))
+		return cli_usage_error(o->name, "--off-cpu times every wait: -F and --period "
+				       "do not apply");
+	return 0;
+}
+
+static int check_sampling(struct cli_opts *o)
+{
+	struct profile_opts *p = &o->prof;
+	unsigned int hz, max;
+	int err = check_off_cpu(o);
+
+	if (err)
+		return err;
+	if (p->kernel_only && p->user_only)
+		return cli_usage_error(o->name, "--kernel-only and --user-only exclude each other");
+	if ((o->given & BIT(OPT_FREQ)) && (o->given & BIT(OPT_PERIOD)))
+		return cli_usage_error(o->name, "-F and --period exclude each other");
+	if (p->period_ns) {
+		p->freq_hz = 0;
+		return 0;
+	}
+	max = max_sample_rate();
+	hz = cli_freq_capped(p->freq_hz, max);
+	if (hz != p->freq_hz)
+		pr_warn("%s: -F %u is above kernel.perf_event_max_sample_rate: sampling at %u Hz\n",
+			o->name, p->freq_hz, hz);
+	p->freq_hz = hz;
+	return 0;
+}
+
+static int check_profile_output(struct cli_opts *o)
+{
+	struct profile_opts *p = &o->prof;
+	int f;
+
+	if (p->format_given && !p->out_path)
+		return cli_usage_error(o->name, "--format needs -o FILE");
+	if (!p->out_path || p->format_given)
+		return 0;
+	f = output_format_from_path(p->out_path);
+	if (f < 0)
+		return cli_usage_error(o->name, "cannot tell the format from '%s': add --format "
+				       "folded|svg|pprof|json", p->out_path);
+	p->format = f;
+	return 0;
+}
+
+/* Options that only shape profile samples (and --bucket, their grouping). */
+static const char *profile_only_given(const struct cli_opts *o)
+{
+	for (int id = 0; id < OPT__COUNT; id++) {
+		unsigned int cmds = cli_opts_table[id].cmds;
+
+		if ((o->given & BIT(id)) &&
+		    (cmds == (CLI_PROFILE | CLI_RECORD) || id == OPT_BUCKET))
+			return cli_opts_table[id].name;
+	}
+	return NULL;
+}
+
+static int check_record(struct cli_opts *o)
+{
+	const char *name = profile_only_given(o);
+
+	if (!o->prof.out_path)
+		return cli_usage_error(o->name, "missing -o FILE");
+	if (o->no_profile && name)
+		return cli_usage_error(o->name, "--%s shapes profile samples, and --no-profile "
+				       "turns them off", name);
+	if (!o->no_profile && o->watch.cgroup_path && o->watch.cgroup_ssid >= 0)
+		return cli_usage_error(o->name, "--cgroup '%s' is a cgroup v1 directory: profile "
+				       "samples can only be filtered by a v2 cgroup (add "
+				       "--no-profile)", o->watch.cgroup_path);
+	return 0;
+}
+
+int cli_opts_check(struct cli_opts *o)
+{
+	int err = 0;
+
+	if (o->cmd != CLI_WATCH)
+		err = check_sampling(o);
+	if (!err && o->cmd == CLI_PROFILE)
+		err = check_profile_output(o);
+	if (!err && o->cmd == CLI_RECORD)
+		err = check_record(o);
+	return err;
+}

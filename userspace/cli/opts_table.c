@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Every option of profile, watch and record: who takes it, and its --help line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/opts.h"
+#include "unwind.h"
+
+#define P CLI_PROFILE
+#define W CLI_WATCH
+#define R CLI_RECORD
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+const struct cli_opt cli_opts_table[OPT__COUNT] = {
+	[OPT_PID] = { "pid", 'p', "PID", P | W | R,
+		"a process and all its threads (repeatable)" },
+	[OPT_TID] = { "tid", 0, "TID", P | R,
+		"one thread's samples (record: events of its whole process)" },
+	[OPT_CGROUP] = { "cgroup", 0, "PATH", P | W | R,
+		"a cgroup directory, absolute or below the v2 root: samples of\n"
+		"its own tasks (v2 only), events of its tasks and those below it\n"
+		"(v2, or v1 of a controller, e.g. /sys/fs/cgroup/memory/x)" },
+	[OPT_DURATION] = { "duration", 'd', "SECONDS", P | W | R,
+		"stop after SECONDS (default: until Ctrl-C, or every -p process\n"
+		"has exited)" },
+	[OPT_FREQ] = { "frequency", 'F', "HZ", P | R,
+		"samples per second per CPU (default 99; at most\n"
+		"kernel.perf_event_max_sample_rate: above it, that is used)" },
+	[OPT_PERIOD] = { "period", 0, "NS", P | R,
+		"one sample per NS nanoseconds of CPU time instead" },
+	[OPT_CPU] = { "cpu", 'C', "LIST", P | R,
+		"CPUs to sample, e.g. 0-3,6 (default: all online)" },
+	[OPT_KERNEL_ONLY] = { "kernel-only", 0, NULL, P | R, "kernel time and stacks only" },
+	[OPT_USER_ONLY] = { "user-only", 0, NULL, P | R,
+		"user stacks only (kernel threads are skipped)" },
+	[OPT_IDLE] = { "include-idle", 0, NULL, P | R, "count the idle task too" },
+	[OPT_STACK_MAP] = { "stack-map-size", 0, "N", P | R,
+		"distinct stacks kept (default " STR(PROFILE_DEFAULT_STACK_MAP_SIZE) ")" },
+	[OPT_COUNTS_MAP] = { "counts-map-size", 0, "N", P | R,
+		"distinct (process, stack) pairs counted (default "
+		STR(PROFILE_DEFAULT_COUNTS_MAP_SIZE) ")" },
+	[OPT_UNWIND] = { "unwind", 0, "MODE", P | W | R,
+		"user stacks: fp (frame pointers), dwarf (.eh_frame, for binaries\n"
+		"built without them) or auto (default: dwarf where the binary lacks\n"
+		"frame pointers, judged per -p target for samples and per process\n"
+		"for events)" },
+	[OPT_STACK_BYTES] = { "stack-bytes", 0, "N", P | W | R,
+		"dwarf: user stack bytes copied per sample (default 16384) or per\n"
+		"event (default 8192)" },
+	[OPT_OUTPUT] = { "output", 'o', "FILE", P,
+		"write the profile to FILE instead of the top functions" },
+	[OPT_FORMAT] = { "format", 0, "FMT", P,
+		"folded, svg, pprof or json (default: from FILE's extension:\n"
+		".folded, .svg, .pb.gz/.pb/.pprof, .json; others need --format)" },
+	[OPT_PID_IN_NAME] = { "pid-in-name", 0, NULL, P,
+		"name processes comm-PID in folded and SVG output" },
+	[OPT_OFF_CPU] = { "off-cpu", 0, NULL, P,
+		"time threads spend blocked (sleeping), by stack, instead of\n"
+		"CPU samples; --include-idle adds kernel threads" },
+	[OPT_MIN_BLOCK] = { "min-block", 0, "US", P,
+		"--off-cpu: ignore waits shorter than US microseconds (default 1)" },
+	[OPT_STATE] = { "state", 0, "S|D|SD", P,
+		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
+		"both (default SD)" },
+	[OPT_EVENTS] = { "events", 'e', "LIST", W | R, "comma-separated sources (default: all)" },
+	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R,
+		"report syscalls slower than MS (default 100); SYSCALL=MS\n"
+		"overrides one syscall, 0 excludes it (repeatable)" },
+	[OPT_SLOW_ALL] = { "slow-all", 0, NULL, W | R,
+		"also syscalls that block by design (poll, futex...)" },
+	[OPT_EXITS] = { "exits", 0, NULL, W | R, "also process exits with a non-zero status" },
+	[OPT_FD_WARN] = { "fd-warn", 0, "PERCENT", W | R, "fd_pressure threshold (default 80)" },
+	[OPT_RATE_LIMIT] = { "rate-limit", 0, "N", W | R,
+		"events per second per process (default 100, 0: off)" },
+	[OPT_RINGBUF_KB] = { "ringbuf-kb", 0, "KB", W | R,
+		"ring buffer size per source (default 1024)" },
+	[OPT_NO_USER] = { "no-user-stacks", 0, NULL, W | R, "events without user stacks" },
+	[OPT_NO_KERNEL] = { "no-kernel-stacks", 0, NULL, W | R, "events without kernel stacks" },
+	[OPT_HIST] = { "hist", 0, NULL, W, "per-syscall latency histograms at exit" },
+	[OPT_STACKS] = { "stacks", 0, NULL, W, "print symbolized stacks under each line" },
+	[OPT_JSON] = { "json", 'j', NULL, W, "JSON Lines on stdout (schema: docs/events.md)" },
+	[OPT_INCIDENTS] = { "incidents", 0, NULL, W,
+		"incidents as they form, then the report (docs/report.md)" },
+	[OPT_REC_OUTPUT] = { "output", 'o', "FILE", R, "the recording (required)" },
+	[OPT_BUCKET] = { "bucket", 0, "MS", R, "profile bucket length (default 1000)" },
+	[OPT_NO_PROFILE] = { "no-profile", 0, NULL, R, "record events only" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R,
+		"more detail (-vv: libbpf's own messages)" },
+	[OPT_HELP] = { "help", 'h', NULL, P | W | R, "this help" },
+};
+
+static void print_opt(const struct cli_opt *d)
+{
+	char left[64];
+	const char *h = d->help, *nl;
+	int n;
+
+	if (d->shortc)
+		n = snprintf(left, sizeof(left), "  -%c, --%s", d->shortc, d->name);
+	else
+		n = snprintf(left, sizeof(left), "      --%s", d->name);
+	if (d->arg)
+		snprintf(left + n, sizeof(left) - n, " %s", d->arg);
+	if (strlen(left) > 26)
+		printf("%s\n%-27s", left, "");
+	else
+		printf("%-27s", left);
+	while ((nl = strchr(h, '\n'))) {
+		printf("%.*s\n%-27s", (int)(nl - h), h, "");
+		h = nl + 1;
+	}
+	printf("%s\n", h);
+}
+
+void cli_opts_usage(enum cli_cmd cmd, const char *intro)
+{
+	fputs(intro, stdout);
+	if (cmd & (W | R)) {
+		printf("\nEvent sources (--events):\n");
+		for (int i = 0; watch_sources[i]; i++) {
+			const struct watch_source_ops *s = watch_sources[i];
+
+			if (!s->internal)
+				printf("  %-8s %s\n", s->name, s->summary);
+		}
+	}
+	printf("\nOptions:\n");
+	for (int i = 0; i < OPT__COUNT; i++)
+		if (cli_opts_table[i].cmds & cmd)
+			print_opt(&cli_opts_table[i]);
+}
