@@ -167,10 +167,10 @@ static void fill_metadata(struct run *r)
 	struct profile_data *d = &r->result.data;
 
 	d->period_ns = profile_sampler__period_ns(r->sampler);
-	d->freq_hz = r->o->freq_hz;
+	d->freq_hz = r->o->off_cpu ? 0 : r->o->freq_hz;
 	d->start_wall_ns = ts_ns(&r->start_wall);
 	d->duration_ns = r->duration_ns;
-	d->title = "CPU profile";
+	d->title = r->o->off_cpu ? "Off-CPU profile" : "CPU profile";
 	d->command = r->command;
 	d->hostname = r->hostname;
 }
@@ -216,6 +216,26 @@ static void print_hints(const struct run *r)
 			r->o->counts_map_size * 4);
 }
 
+/* --off-cpu: the time, the switches behind it, and what was left out. */
+static void print_off_cpu(const struct run *r)
+{
+	const struct profile_result *res = &r->result;
+	const uint64_t *c = res->stats.counters;
+	uint64_t waits = 0;
+
+	for (size_t i = 0; i < res->data.nstacks; i++)
+		waits += res->data.stacks[i].events;
+	fprintf(stderr, "profile: %.1f ms off-CPU in %llu waits over %.1f s (sched_switch: %llu "
+		"context switches seen), %llu processes\n", res->data.total_samples / 1e3,
+		(ull)waits, r->duration_ns / 1e9, (ull)c[PC_SAMPLES],
+		(ull)res->stats.processes);
+	fprintf(stderr, "profile: not counted: %llu waits under --min-block %ld us, %llu waits "
+		"with no room in the maps (user stack not walkable: %llu, kernel: %llu)\n",
+		(ull)profile_sampler__short_waits(r->sampler), r->o->min_block_us,
+		(ull)c[PC_COUNTS_FULL], (ull)(c[PC_USER_FAULT] + c[PC_USER_OTHER]),
+		(ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]));
+}
+
 static void print_summary(const struct run *r, bool written)
 {
 	const struct profile_result *res = &r->result;
@@ -223,15 +243,19 @@ static void print_summary(const struct run *r, bool written)
 	int unreadable = profile_procs__unreadable(r->procs);
 	char rate[64];
 
-	if (r->o->freq_hz)
+	if (r->o->off_cpu)
+		print_off_cpu(r);
+	else if (r->o->freq_hz)
 		snprintf(rate, sizeof(rate), "%u Hz", r->o->freq_hz);
 	else
 		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o->period_ns);
-	fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu processes\n",
-		(ull)res->data.total_samples, r->duration_ns / 1e9,
-		profile_sampler__event(r->sampler), rate,
-		profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
-	print_lost(res);
+	if (!r->o->off_cpu) {
+		fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu "
+			"processes\n", (ull)res->data.total_samples, r->duration_ns / 1e9,
+			profile_sampler__event(r->sampler), rate,
+			profile_sampler__ncpus_attached(r->sampler), (ull)st->processes);
+		print_lost(res);
+	}
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
 	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), stderr);
 	print_hints(r);

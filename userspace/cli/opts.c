@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "base/log.h"
+#include <linux/types.h>
+
+#include "offcpu.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "unwind.h"
@@ -103,6 +106,21 @@ static int set_format(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_states(struct cli_opts *o, const char *arg)
+{
+	uint32_t mask = 0;
+
+	for (const char *c = arg; *c; c++) {
+		if (*c != 'S' && *c != 'D')
+			return cli_usage_error(o->name, "--state wants S, D or SD, not '%s'", arg);
+		mask |= *c == 'S' ? OFFCPU_STATE_INTERRUPTIBLE : OFFCPU_STATE_UNINTERRUPTIBLE;
+	}
+	if (!mask)
+		return cli_usage_error(o->name, "--state wants S, D or SD");
+	o->prof.off_cpu_states = mask;
+	return 0;
+}
+
 static int apply_profile(struct cli_opts *o, int id, const char *arg)
 {
 	struct profile_opts *p = &o->prof;
@@ -124,6 +142,10 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_REC_OUTPUT: p->out_path = arg; break;
 	case OPT_FORMAT: return set_format(o, arg);
 	case OPT_PID_IN_NAME: p->pid_in_name = true; break;
+	case OPT_OFF_CPU: p->off_cpu = true; break;
+	case OPT_MIN_BLOCK: err = num(o, id, arg, 0, 3600L * 1000000, &v); p->min_block_us = v;
+		break;
+	case OPT_STATE: return set_states(o, arg);
 	case OPT_BUCKET: err = num(o, id, arg, 100, 60000, &v); o->bucket_ns = v * 1000000ULL;
 		break;
 	case OPT_NO_PROFILE: o->no_profile = true; break;
@@ -260,6 +282,8 @@ static void set_defaults(struct cli_opts *o, enum cli_cmd cmd, const char *name)
 	o->prof.freq_hz = 99;
 	o->prof.stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE;
 	o->prof.counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE;
+	o->prof.min_block_us = 1;
+	o->prof.off_cpu_states = OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE;
 	o->bucket_ns = 1000000000ULL;
 	watch_opts_init(&o->watch);
 }

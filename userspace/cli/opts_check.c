@@ -30,11 +30,27 @@ static unsigned int max_sample_rate(void)
 	return v;
 }
 
+static int check_off_cpu(struct cli_opts *o)
+{
+	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE))) && !o->prof.off_cpu)
+		return cli_usage_error(o->name, "--min-block and --state need --off-cpu");
+	if (o->prof.off_cpu && (o->prof.unwind == UNWIND_MODE_DWARF ||
+				o->prof.unwind == UNWIND_MODE_KERNEL))
+		return cli_usage_error(o->name, "--off-cpu walks frame pointers: drop --unwind");
+	if (o->prof.off_cpu && (o->given & (BIT(OPT_FREQ) | BIT(OPT_PERIOD))))
+		return cli_usage_error(o->name, "--off-cpu times every wait: -F and --period "
+				       "do not apply");
+	return 0;
+}
+
 static int check_sampling(struct cli_opts *o)
 {
 	struct profile_opts *p = &o->prof;
 	unsigned int hz, max;
+	int err = check_off_cpu(o);
 
+	if (err)
+		return err;
 	if (p->kernel_only && p->user_only)
 		return cli_usage_error(o->name, "--kernel-only and --user-only exclude each other");
 	if ((o->given & BIT(OPT_FREQ)) && (o->given & BIT(OPT_PERIOD)))

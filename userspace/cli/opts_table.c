@@ -57,6 +57,14 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		".folded, .svg, .pb.gz/.pb/.pprof, .json; others need --format)" },
 	[OPT_PID_IN_NAME] = { "pid-in-name", 0, NULL, P,
 		"name processes comm-PID in folded and SVG output" },
+	[OPT_OFF_CPU] = { "off-cpu", 0, NULL, P,
+		"time threads spend blocked (sleeping), by stack, instead of\n"
+		"CPU samples; --include-idle adds kernel threads" },
+	[OPT_MIN_BLOCK] = { "min-block", 0, "US", P,
+		"--off-cpu: ignore waits shorter than US microseconds (default 1)" },
+	[OPT_STATE] = { "state", 0, "S|D|SD", P,
+		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
+		"both (default SD)" },
 	[OPT_EVENTS] = { "events", 'e', "LIST", W | R, "comma-separated sources (default: all)" },
 	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R,
 		"report syscalls slower than MS (default 100); SYSCALL=MS\n"

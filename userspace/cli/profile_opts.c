@@ -60,6 +60,13 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 	so->period_ns = o->period_ns;
 	so->stack_map_size = o->stack_map_size;
 	so->counts_map_size = o->counts_map_size;
+	so->off_cpu = o->off_cpu;
+	so->off_cpu_states = o->off_cpu_states;
+	so->min_block_ns = (uint64_t)o->min_block_us * 1000;
+	if (o->off_cpu) {
+		pr_info("%s: off-CPU user stacks: frame pointers\n", cmd);
+		return;
+	}
 	/* record's samples keep frame pointers or stack copies: its buckets read no rows */
 	if (!strcmp(cmd, "profile")) {
 		so->unwind_kernel = unwind_mode_try_kernel(o->unwind);

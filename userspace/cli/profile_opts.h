@@ -31,6 +31,9 @@ struct profile_opts {
 	uint32_t stack_map_size, counts_map_size;
 	enum unwind_mode unwind;	/* --unwind */
 	uint32_t stack_bytes;		/* --stack-bytes, DWARF mode; 0: the default */
+	bool off_cpu;			/* --off-cpu */
+	long min_block_us;		/* --min-block */
+	uint32_t off_cpu_states;	/* --state, OFFCPU_STATE_* */
 };
 
 /*

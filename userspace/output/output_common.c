@@ -108,3 +108,12 @@ const char *output_basename(const char *path)
 	slash = strrchr(path, '/');
 	return slash && slash[1] ? slash + 1 : path;
 }
+
+const char *output_amount(const struct profile_data *p, uint64_t count, char *buf, size_t len)
+{
+	if (p->off_cpu)
+		snprintf(buf, len, "%.1f ms off-CPU", (double)count * p->period_ns / 1e6);
+	else
+		snprintf(buf, len, "%llu samples", (unsigned long long)count);
+	return buf;
+}

@@ -167,9 +167,10 @@ static void add_label(struct pprof *pp, struct pb_buf *sample, const char *key,
 	pb_free(&label);
 }
 
-static void add_sample(struct pprof *pp, const struct profile_stack *s, uint64_t period)
+static void add_sample(struct pprof *pp, const struct profile_stack *s, uint64_t period,
+		       bool off_cpu)
 {
-	uint64_t values[2] = {s->count, s->count * period}, *ids;
+	uint64_t values[2] = {off_cpu ? s->events : s->count, s->count * period}, *ids;
 	int n = s->nframes > 0 ? s->nframes : 0;
 
 	ids = calloc(n ? n : 1, sizeof(*ids));
@@ -203,9 +204,11 @@ static void add_header(struct pprof *pp, const struct profile_data *p)
 {
 	struct strbuf c = {0};
 
-	add_value_type(pp, PROFILE_SAMPLE_TYPE, "samples", "count");
-	add_value_type(pp, PROFILE_SAMPLE_TYPE, "cpu", "nanoseconds");
-	add_value_type(pp, PROFILE_PERIOD_TYPE, "cpu", "nanoseconds");
+	const char *time = p->off_cpu ? "off_cpu" : "cpu";
+
+	add_value_type(pp, PROFILE_SAMPLE_TYPE, p->off_cpu ? "switches" : "samples", "count");
+	add_value_type(pp, PROFILE_SAMPLE_TYPE, time, "nanoseconds");
+	add_value_type(pp, PROFILE_PERIOD_TYPE, time, "nanoseconds");
 	pb_int(&pp->out, PROFILE_PERIOD, p->period_ns);
 	pb_int(&pp->out, PROFILE_TIME_NANOS, p->start_wall_ns);
 	pb_int(&pp->out, PROFILE_DURATION_NANOS, p->duration_ns);
@@ -351,7 +354,7 @@ int output_pprof(const struct profile_data *p, const struct output_opts *o, FILE
 		add_header(&pp, p);
 		for (size_t i = 0; i < p->nstacks && !pp.err; i++)
 			if (p->stacks[i].count)
-				add_sample(&pp, &p->stacks[i], p->period_ns);
+				add_sample(&pp, &p->stacks[i], p->period_ns, p->off_cpu);
 		add_mappings(&pp);
 		add_locations(&pp);
 		add_functions(&pp);

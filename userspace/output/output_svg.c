@@ -31,6 +31,7 @@ struct fg_node {
 };
 
 struct flamegraph {
+	const struct profile_data *p;
 	struct strmap *nodes;	/* (parent, kind, name) -> struct fg_node */
 	struct fg_node root;
 	struct strbuf key;
@@ -251,16 +252,17 @@ static void emit_frame(struct flamegraph *fg, const struct fg_node *n, uint64_t 
 {
 	double x = SVG_PAD + offset * fg->scale, w = n->total * fg->scale;
 	int y = fg->height - SVG_BOTTOM - (depth + 1) * SVG_FRAME_H;
-	char fill[32];
+	char fill[32], amount[48];
 
 	frame_fill(n, fill, sizeof(fill));
 	fprintf(out, "<g class=\"f\" data-x=\"%llu\" data-w=\"%llu\" data-d=\"%d\" "
 		"data-k=\"%s\"><title>", (unsigned long long)offset,
 		(unsigned long long)n->total, depth, kind_label(n->kind));
 	xml_put(out, n->name, 0);
-	fprintf(out, " (%llu samples, %.2f%%)</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+	fprintf(out, " (%s, %.2f%%)</title><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 		"height=\"%d\" rx=\"2\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">",
-		(unsigned long long)n->total, 100.0 * n->total / fg->root.total, x, y, w,
+		output_amount(fg->p, n->total, amount, sizeof(amount)),
+		100.0 * n->total / fg->root.total, x, y, w,
 		SVG_FRAME_H - 1, fill, x + 3, y + SVG_FRAME_H - 4);
 	emit_label(out, n, w);
 	fputs("</text></g>\n", out);
@@ -301,16 +303,20 @@ static void emit_subtitle(const struct profile_data *p, uint64_t total, FILE *ou
 		fputs(" | ", out);
 	}
 	fprintf(out, "%.2f s", (double)p->duration_ns / 1e9);
+	char amount[48];
+
 	if (p->freq_hz)
 		fprintf(out, " at %u Hz", p->freq_hz);
-	else if (p->period_ns)
+	else if (p->period_ns && !p->off_cpu)
 		fprintf(out, ", a sample every %.3f ms", (double)p->period_ns / 1e6);
 	if (p->hostname) {
 		fputs(" | host ", out);
 		xml_put(out, p->hostname, 0);
 	}
-	fprintf(out, " | %llu samples", (unsigned long long)total);
-	if (p->lost_samples)
+	fprintf(out, " | %s", output_amount(p, total, amount, sizeof(amount)));
+	if (p->lost_samples && p->off_cpu)
+		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
+	else if (p->lost_samples)
 		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
 }
 
@@ -340,11 +346,12 @@ static void emit_header(const struct flamegraph *fg, const struct profile_data *
 {
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		"height=\"%d\" viewBox=\"0 0 %d %d\">\n<style>\n%s</style>\n"
+		"height=\"%d\" viewBox=\"0 0 %d %d\" data-unit=\"%s\">\n<style>\n%s</style>\n"
 		"<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"#f6f6f2\"/>\n"
 		"<text class=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">",
-		SVG_WIDTH, fg->height, SVG_WIDTH, fg->height, svg_style, SVG_WIDTH / 2);
-	xml_put(out, p->title ? p->title : "CPU profile", 0);
+		SVG_WIDTH, fg->height, SVG_WIDTH, fg->height, p->off_cpu ? "us-off-cpu" : "samples",
+		svg_style, SVG_WIDTH / 2);
+	xml_put(out, p->title ? p->title : p->off_cpu ? "Off-CPU profile" : "CPU profile", 0);
 	fprintf(out, "</text>\n<text class=\"sub\" x=\"%d\" y=\"42\" text-anchor=\"middle\">",
 		SVG_WIDTH / 2);
 	emit_subtitle(p, fg->root.total, out);
@@ -379,7 +386,7 @@ static void flamegraph_free(struct flamegraph *fg)
 
 int output_svg(const struct profile_data *p, const struct output_opts *o, FILE *out)
 {
-	struct flamegraph fg = {.root = {.name = "all", .kind = KIND_ROOT}};
+	struct flamegraph fg = {.p = p, .root = {.name = "all", .kind = KIND_ROOT}};
 	int err = 0;
 
 	fg.nodes = strmap__new(sizeof(struct fg_node));

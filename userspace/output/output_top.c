@@ -90,12 +90,17 @@ static void put_name(FILE *out, const char *name)
 	fputs(safe, out);
 }
 
-static void print_row(FILE *out, const struct top_fn *fn, uint64_t total)
+static void print_row(FILE *out, const struct profile_data *p, const struct top_fn *fn,
+		      uint64_t total)
 {
 	const struct profile_frame *f = fn->frame;
 
-	fprintf(out, "%10llu %6.2f%% %10llu %6.2f%%  ", (unsigned long long)fn->self,
-		pct(fn->self, total), (unsigned long long)fn->total, pct(fn->total, total));
+	if (p->off_cpu)	/* microseconds, shown in ms */
+		fprintf(out, "%10.1f %6.2f%% %10.1f %6.2f%%  ", fn->self / 1e3, pct(fn->self, total),
+			fn->total / 1e3, pct(fn->total, total));
+	else
+		fprintf(out, "%10llu %6.2f%% %10llu %6.2f%%  ", (unsigned long long)fn->self,
+			pct(fn->self, total), (unsigned long long)fn->total, pct(fn->total, total));
 	put_name(out, output_frame_name(f));
 	if (f->kind == FRAME_KERNEL) {
 		fputs(" [k]", out);
@@ -109,14 +114,19 @@ static void print_row(FILE *out, const struct top_fn *fn, uint64_t total)
 
 static void print_header(const struct profile_data *p, uint64_t total, FILE *out)
 {
-	fprintf(out, "%llu samples", (unsigned long long)total);
+	char amount[48];
+
+	fputs(output_amount(p, total, amount, sizeof(amount)), out);
 	if (p->duration_ns)
 		fprintf(out, " in %.2f s", (double)p->duration_ns / 1e9);
 	if (p->freq_hz)
 		fprintf(out, " at %u Hz", p->freq_hz);
-	if (p->lost_samples)
+	if (p->lost_samples && p->off_cpu)
+		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
+	else if (p->lost_samples)
 		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
-	fprintf(out, "\n%10s %7s %10s %7s  %s\n", "SELF", "SELF%", "TOTAL", "TOTAL%", "FUNCTION");
+	fprintf(out, "\n%10s %7s %10s %7s  %s\n", p->off_cpu ? "SELF ms" : "SELF", "SELF%",
+		p->off_cpu ? "TOTAL ms" : "TOTAL", "TOTAL%", "FUNCTION");
 }
 
 int output_top(const struct profile_data *p, const struct output_opts *o, FILE *out)
@@ -142,7 +152,7 @@ int output_top(const struct profile_data *p, const struct output_opts *o, FILE *
 		qsort(fns, n, sizeof(*fns), cmp_fn);
 		print_header(p, total, out);
 		for (size_t i = 0; i < n && i < rows; i++)
-			print_row(out, fns[i], total);
+			print_row(out, p, fns[i], total);
 		err = ferror(out) ? -EIO : 0;
 	}
 	free(fns);

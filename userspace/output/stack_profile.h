@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_STACK_PROFILE_H
 #define FAULTLINE_STACK_PROFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,7 +29,8 @@ struct profile_stack {
 	const char *comm;
 	struct profile_frame *frames;	/* root first: frames[0] is the outermost caller */
 	int nframes;
-	uint64_t count;		/* samples */
+	uint64_t count;		/* samples; with off_cpu, microseconds blocked */
+	uint64_t events;	/* off_cpu: the times it blocked there; else 0 */
 };
 
 struct profile_data {
@@ -38,6 +40,7 @@ struct profile_data {
 	uint64_t lost_samples;	/* shown as "[lost stack]" frames in stacks */
 	uint64_t period_ns;	/* CPU time one sample stands for */
 	unsigned int freq_hz;	/* 0 when sampling by period */
+	bool off_cpu;		/* counts are microseconds off-CPU (period_ns 1000) */
 	uint64_t start_wall_ns;	/* CLOCK_REALTIME at start */
 	uint64_t duration_ns;
 	const char *title;	/* e.g. "CPU profile" */
@@ -49,6 +52,12 @@ struct output_opts {
 	int pid_in_name;	/* folded/svg: "comm-PID" as the root frame */
 	int top_n;		/* top table rows */
 };
+
+/*
+ * A count as its unit says: "N samples", or "N.N ms off-CPU". @buf gets at
+ * least 48 bytes.
+ */
+const char *output_amount(const struct profile_data *p, uint64_t count, char *buf, size_t len);
 
 /* Each returns 0 or -errno; @out is already open (atomically, see outfile.h). */
 int output_folded(const struct profile_data *p, const struct output_opts *o, FILE *out);

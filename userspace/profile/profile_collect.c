@@ -12,6 +12,7 @@
 #include "output/output_common.h"
 #include "profile/profile_collect.h"
 #include "unwind/unwind_dwarf.h"
+#include "offcpu.h"
 
 #define LOST_NAME "[lost stack]"
 #define TRUNCATED_NAME "[truncated]"
@@ -19,6 +20,7 @@
 struct key_count {
 	struct profile_key key;
 	__u64 count;
+	__u64 events;		/* off-CPU: switches */
 };
 
 /* One symbolized stack id, shared by every key that uses it. */
@@ -234,6 +236,7 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	out->pid = e->key.tgid;
 	out->tid = e->key.pid;
 	out->count = e->count;
+	out->events = e->events;
 	st->lost_user += u == &lost_stack ? e->count : 0;
 	st->lost_kernel += k == &lost_stack ? e->count : 0;
 	if (u == &lost_stack || k == &lost_stack)
@@ -243,30 +246,38 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	return 0;
 }
 
+/*
+ * A counts value: a __u64 of samples, or off-CPU's struct offcpu_value whose
+ * nanoseconds become microseconds (the unit profile_data.off_cpu states).
+ */
 static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
-		  __u64 count)
+		  const void *value, size_t vsize)
 {
+	const struct offcpu_value *off = value;
+	__u64 count = vsize == sizeof(*off) ? (off->ns + 500) / 1000 : *(const __u64 *)value;
+
 	if (!count)
 		return 0;
 	if (VEC_RESERVE(*v, *cap, *n + 1))
 		return -ENOMEM;
 	(*v)[*n].key = *key;
+	(*v)[*n].events = vsize == sizeof(*off) ? off->switches : 0;
 	(*v)[(*n)++].count = count;
 	return 0;
 }
 
 /* One key at a time: two syscalls per entry, for kernels without batch lookups. */
-static int read_one_by_one(int fd, struct key_count **v, size_t *n, size_t *cap)
+static int read_one_by_one(int fd, size_t vsize, struct key_count **v, size_t *n, size_t *cap)
 {
 	struct profile_key key, next, *prev = NULL;
-	__u64 count;
+	struct offcpu_value value;	/* the larger of the two value types */
 	int err = 0;
 
 	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &count))
-			err = append(v, n, cap, &key, count);
+		if (!bpf_map_lookup_elem(fd, &key, &value))
+			err = append(v, n, cap, &key, &value, vsize);
 	}
 	return err;
 }
@@ -274,10 +285,10 @@ static int read_one_by_one(int fd, struct key_count **v, size_t *n, size_t *cap)
 #define BATCH 1024
 
 /* -EOPNOTSUPP when the kernel cannot batch (or a bucket outgrew BATCH). */
-static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
+static int read_batched(int fd, size_t vsize, struct key_count **v, size_t *n, size_t *cap)
 {
 	struct profile_key *keys = calloc(BATCH, sizeof(*keys)), token;
-	__u64 *vals = calloc(BATCH, sizeof(*vals));
+	char *vals = calloc(BATCH, vsize);
 	bool first = true, last = false;
 	__u32 count;
 	int err = keys && vals ? 0 : -ENOMEM;
@@ -293,7 +304,7 @@ static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
 		if (err)
 			break;
 		for (__u32 i = 0; i < count && !err; i++)
-			err = append(v, n, cap, &keys[i], vals[i]);
+			err = append(v, n, cap, &keys[i], vals + i * vsize, vsize);
 		first = false;
 	}
 	free(keys);
@@ -303,14 +314,20 @@ static int read_batched(int fd, struct key_count **v, size_t *n, size_t *cap)
 
 static int read_entries(int fd, struct key_count **out, size_t *n)
 {
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 	size_t cap = 0;
 	int err;
 
 	*out = NULL;
 	*n = 0;
-	err = read_batched(fd, out, n, &cap);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(__u64) && info.value_size != sizeof(struct offcpu_value))
+		return -EINVAL;
+	err = read_batched(fd, info.value_size, out, n, &cap);
 	if (err == -EOPNOTSUPP)
-		err = read_one_by_one(fd, out, n, &cap);
+		err = read_one_by_one(fd, info.value_size, out, n, &cap);
 	return err;
 }
 
@@ -356,7 +373,8 @@ static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
 		r->data.nstacks++;
 		r->data.total_samples += v[i].count;
 	}
-	if (r->stats.counters[PC_COUNTS_FULL])
+	/* Off-CPU waits that found no room have no known length: counted, not drawn. */
+	if (r->stats.counters[PC_COUNTS_FULL] && !r->data.off_cpu)
 		return add_counts_full(r, r->stats.counters[PC_COUNTS_FULL]);
 	return 0;
 }
@@ -381,6 +399,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	p->overflow_fd = profile_sampler__overflow_fd(s);
 	p->need_maps = need_maps;
 	p->ctx = ctx;
+	r->data.off_cpu = profile_sampler__off_cpu(s);
 	err = profile_sampler__counters(s, r->stats.counters);
 	if (!err)
 		err = read_entries(profile_sampler__counts_fd(s), &v, &n);

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "base/log.h"
+#include "profile/offcpu_sampler.h"
 #include "profile/profile_sampler.h"
 #include "profile.skel.h"
 #include "base/tracefs.h"
@@ -32,6 +33,7 @@ struct profile_sampler {
 	uint64_t period;
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
+	struct offcpu *off;		/* --off-cpu: sched_switch instead of perf events */
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -220,15 +222,16 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = load_any(s, o);
+	err = o->off_cpu ? offcpu__new(o, &s->off) : load_any(s, o);
 	if (err)
 		goto fail;
-	if (o->unwind_dwarf && !s->kunwind) {
+	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu) {
 		err = unwind_profile__new(o, &s->dwarf);
 		if (err)
 			goto fail;
 	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
+	s->rb = ring_buffer__new(s->off ? offcpu__events_fd(s->off) :
+				 bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {
 		err = -errno;
 		log_error("profile: ring buffer setup failed: %s", strerror(-err));
@@ -356,10 +359,27 @@ static void attach_notifications(struct profile_sampler *s)
 		pr_warn("profile: attaching sched_process_exec failed: %s\n", strerror(errno));
 }
 
+/* --off-cpu: one tracepoint for every CPU; notifications come with it. */
+static int attach_off_cpu(struct profile_sampler *s)
+{
+	bool mounted = false;
+	int err = tracefs_ensure(&mounted);
+
+	if (err)
+		pr_warn("profile: tracefs unavailable (%s): exiting processes are not "
+			"noticed, short-lived ones may show unnamed frames\n", strerror(-err));
+	err = offcpu__attach(s->off);
+	s->nattached = err ? 0 : libbpf_num_possible_cpus();
+	s->period_ns = 1000;	/* off-CPU time is counted in microseconds */
+	return err;
+}
+
 int profile_sampler__attach(struct profile_sampler *s)
 {
 	int err;
 
+	if (s->off)
+		return attach_off_cpu(s);
 	attach_notifications(s);
 	err = attach_perf(s);
 	if (!err && !s->nattached) {
@@ -399,6 +419,7 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->exit_link);
 	bpf_link__destroy(s->exec_link);
 	s->exit_link = s->exec_link = NULL;
+	offcpu__detach(s->off);
 	if (s->dwarf)
 		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
@@ -412,6 +433,7 @@ void profile_sampler__free(struct profile_sampler *s)
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
 	unwind_kernel__free(s->kunwind);
+	offcpu__free(s->off);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -419,24 +441,34 @@ void profile_sampler__free(struct profile_sampler *s)
 
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
+	if (s->off)
+		return offcpu__counts_fd(s->off);
 	return s->dwarf ? unwind_profile__counts_fd(s->dwarf) : bpf_map__fd(s->skel->maps.counts);
 }
 
 int profile_sampler__stacks_fd(const struct profile_sampler *s)
 {
+	if (s->off)
+		return offcpu__stacks_fd(s->off);
 	return s->dwarf ? unwind_profile__stacks_fd(s->dwarf) : bpf_map__fd(s->skel->maps.stacks);
 }
 
 int profile_sampler__overflow_fd(const struct profile_sampler *s)
 {
+	if (s->off)
+		return offcpu__overflow_fd(s->off);
 	return bpf_map__fd(s->skel->maps.overflow);
 }
 
 int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 {
-	int fd = bpf_map__fd(s->skel->maps.counters);
-	__u64 *vals = calloc(s->ncpus_possible, sizeof(*vals));
+	int fd;
+	__u64 *vals;
 
+	if (s->off)
+		return offcpu__counters(s->off, s->ncpus_possible, out);
+	fd = bpf_map__fd(s->skel->maps.counters);
+	vals = calloc(s->ncpus_possible, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 k = 0; k < PC__COUNT; k++) {
@@ -454,7 +486,17 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
-	return s->hardware ? "cycles" : "cpu-clock";
+	return s->off ? "sched_switch" : s->hardware ? "cycles" : "cpu-clock";
+}
+
+bool profile_sampler__off_cpu(const struct profile_sampler *s)
+{
+	return s->off;
+}
+
+uint64_t profile_sampler__short_waits(const struct profile_sampler *s)
+{
+	return s->off ? offcpu__short(s->off, s->ncpus_possible) : 0;
 }
 
 struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s)

@@ -40,6 +40,10 @@ struct profile_sampler_opts {
 	 */
 	bool unwind_kernel;
 	bool unwind_kernel_required;
+	/* --off-cpu: time blocked at sched_switch instead of perf event samples */
+	bool off_cpu;
+	uint32_t off_cpu_states;	/* OFFCPU_STATE_* (offcpu.h) */
+	uint64_t min_block_ns;		/* shorter waits are dropped in BPF */
 	/* --unwind dwarf: user stacks unwound in userspace (unwind_profile.h) */
 	bool unwind_dwarf;
 	uint32_t stack_bytes;	/* --stack-bytes, 0: default */
@@ -66,6 +70,10 @@ int profile_sampler__stacks_fd(const struct profile_sampler *s);
 int profile_sampler__overflow_fd(const struct profile_sampler *s);
 /* Sums the per-CPU counters into @out[PC__COUNT]. */
 int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
+/* --off-cpu: counts values are struct offcpu_value, and what one unit of period_ns is. */
+bool profile_sampler__off_cpu(const struct profile_sampler *s);
+/* --off-cpu: waits shorter than --min-block, dropped in BPF. */
+uint64_t profile_sampler__short_waits(const struct profile_sampler *s);
 /* "cpu-clock" or "cycles", and the CPU time one sample stands for (0: unknown). */
 const char *profile_sampler__event(const struct profile_sampler *s);
 uint64_t profile_sampler__period_ns(const struct profile_sampler *s);
