@@ -42,18 +42,26 @@ for path in sys.argv[1:]:
 PY
 }
 
+profs=()
 start_watch --events signal
 "$FAULTLINE" watch --events signal --stacks >"$TMP/human.txt" 2>/dev/null &
 human=$!
 on_exit "kill -KILL $human"
 start_record "$TMP/r.fl" --events signal
-python3 "$TMP/hostile.py" 2 >"$TMP/pid" 2>/dev/null &
-"$FAULTLINE" profile -d 3 -o "$TMP/p.json" 2>"$TMP/profile.err" >/dev/null &
-prof=$!
-"$FAULTLINE" profile -d 3 -o "$TMP/p.pb.gz" 2>/dev/null >/dev/null &
-prof2=$!
-"$FAULTLINE" profile -d 3 >"$TMP/top.txt" 2>/dev/null
-wait $prof $prof2 || fail "a profile failed: $(cat "$TMP/profile.err")"
+# Profiles first, each ready (sampling) before the hostile process starts.
+for f in p.json p.pb.gz; do
+	"$FAULTLINE" profile -v -d 6 -o "$TMP/$f" 2>"$TMP/$f.err" >/dev/null &
+	profs+=($!)
+done
+"$FAULTLINE" profile -v -d 6 >"$TMP/top.txt" 2>"$TMP/top.err" &
+profs+=($!)
+for f in p.json.err p.pb.gz.err top.err; do
+	wait_line "$TMP/$f" 'profile: sampling' 30 || fail "profile did not start: $(cat "$TMP/$f")"
+done
+python3 "$TMP/hostile.py" 2 >"$TMP/pid" 2>/dev/null
+for p in "${profs[@]}"; do
+	wait "$p" || fail "a profile failed: $(cat "$TMP"/*.err)"
+done
 sleep 1
 stop_watch
 stop_record "$TMP/r.fl"

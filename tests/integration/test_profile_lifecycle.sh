@@ -14,8 +14,9 @@ own_progs() {
 	done | sort -u
 }
 
-# -p of a process that exits after ~2 s, with a much longer -d.
-"$TOOLS/cpu_ratio" 2 >"$TMP/pid" &
+# -p of a process that exits after ~5 s (loading takes a second or two), with a much
+# longer -d.
+"$TOOLS/cpu_ratio" 5 >"$TMP/pid" &
 wpid=$!
 on_exit "kill $wpid"
 sleep 0.3
@@ -26,9 +27,10 @@ assert_match "$TMP/exit.folded" '^cpu_ratio;.*burn_a' "profile of an exited proc
 assert_match "$TMP/err" 'samples in' "summary"
 
 for sig in INT TERM; do
-	"$FAULTLINE" profile -o "$TMP/sig.json" >"$TMP/out" 2>"$TMP/err" &
+	: >"$TMP/err"
+	"$FAULTLINE" profile -v -o "$TMP/sig.json" >"$TMP/out" 2>"$TMP/err" &
 	prof=$!
-	sleep 2
+	wait_line "$TMP/err" 'profile: sampling' 30 || fail "SIG$sig: profile did not start"
 	progs=$(own_progs $prof)
 	kill -$sig $prof
 	wait $prof

@@ -87,7 +87,7 @@ PY
 # The text report says what it left out, and when nothing is left.
 expect_exit 0 "$FAULTLINE" report "$TMP/two.rec" --pid "$segv"
 assert_match "$TMP/out" "^  Filter: pid $segv: 1 of [0-9]+ incidents shown$"
-assert_match "$TMP/out" "segv \\(pid $segv\\) was killed by SIGSEGV"
+assert_match "$TMP/out" "segv \\(pid $segv\\) crashed: SIGSEGV"
 assert_no_match "$TMP/out" "fd_leaker \\(pid $leaker\\)"
 expect_exit 0 "$FAULTLINE" report "$TMP/two.rec" --since 86400
 assert_match "$TMP/out" '^No incident matches the filter\.$'
