@@ -67,7 +67,9 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->offcpu_states = o->off_cpu_states;
 	skel->rodata->offcpu_min_block_ns = o->min_block_ns;
+	/* One of the two is verified and loaded: the unwinder makes each cost ~1 s. */
 	bpf_program__set_autoload(skel->progs.profile_offcpu_switch, o->off_cpu);
+	bpf_program__set_autoload(skel->progs.profile_sample, !o->off_cpu);
 }
 
 /* The in-kernel unwinder's maps: bpf/kunwind.h's sizes, or none when it is off. */
