@@ -139,7 +139,7 @@ static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
  * no room. Two different stacks sharing 30 hash bits would merge; with a few
  * thousand overflow stacks that is about one chance in a million.
  */
-static __always_inline __s32 save_collided(struct bpf_perf_event_data *ctx, __u64 flags)
+static __always_inline __s32 save_collided(void *ctx, __u64 flags)
 {
 	struct profile_stack_buf *b;
 	__u32 zero = 0, id;
@@ -168,7 +168,7 @@ static __always_inline __s32 save_collided(struct bpf_perf_event_data *ctx, __u6
 }
 
 /* Stack id, or -errno counted under @first (collision, fault, full, other). */
-static __always_inline __s32 stack_id(struct bpf_perf_event_data *ctx, __u64 flags,
+static __always_inline __s32 stack_id(void *ctx, __u64 flags,
 				      enum profile_counter first)
 {
 	long id = bpf_get_stackid(ctx, &stacks, flags);
@@ -300,5 +300,7 @@ int profile_exit(struct trace_event_raw_sched_process_exit *ctx)
 	notify(PROFILE_EV_EXIT, tgid);
 	return 0;
 }
+
+#include "profile_offcpu.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -49,6 +49,8 @@ enum profile_counter {
 	PC_COUNTS_FULL,		/* the sample could not be counted at all */
 	PC_NOTIFY_LOST,		/* ring buffer full: a process notification was dropped */
 	PC_COLLISION_SAVED,	/* collisions stored in the overflow map instead */
+	PC_OFF_SHORT,		/* --off-cpu: waits under --min-block, dropped */
+	PC_OFF_STORAGE_FULL,	/* --off-cpu: no task storage for a sleeping thread */
 	PC__COUNT,
 };
 

@@ -5,10 +5,12 @@
  * 60 ms (wait_pipe), a mutex another thread holds for 40 ms (wait_mutex), and
  * a 100 ms nanosleep (wait_sleep). An off-CPU profile must charge each site
  * what it prints. Usage: offcpu_waits [ITERATIONS] (default 10); prints its
- * pid first, then "wait_pipe MS", "wait_mutex MS", "wait_sleep MS" at exit.
+ * pid first, waits for SIGUSR1 (send it once the profiler is ready), then
+ * prints "wait_pipe MS", "wait_mutex MS", "wait_sleep MS" at exit.
  */
 /* FLAGS: -pthread -fno-optimize-sibling-calls */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -123,14 +125,20 @@ static void *helper(void *arg)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 10;
+	int n = argc > 1 ? atoi(argv[1]) : 10, sig;
+	sigset_t usr1;
 	pthread_t t;
 
-	if (pipe(pipefd) || pthread_create(&t, NULL, helper, NULL))
+	/* Blocked in every thread before any exists, so sigwait() takes it. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &usr1, NULL) || pipe(pipefd) ||
+	    pthread_create(&t, NULL, helper, NULL))
 		return 1;
 	printf("%d\n", getpid());
 	fflush(stdout);
-	nap(300);	/* time for a profiler started with our pid to attach */
+	if (sigwait(&usr1, &sig))
+		return 1;
 	for (int i = 0; i < n; i++) {
 		wait_pipe();
 		wait_mutex();

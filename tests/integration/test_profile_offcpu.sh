@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # profile --off-cpu charges each known wait its measured time: a pipe read fed
 # after 60 ms, a mutex held 40 ms by another thread, a 100 ms sleep, ten
-# times each (tools/offcpu_waits prints what each took). Stacks reach main,
-# every format states its unit, and the filters refuse what cannot apply.
+# times each (tools/offcpu_waits prints what each took). Stacks are whole
+# through libc (walked in the kernel), every format states its unit, and the
+# filters refuse what cannot apply.
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$TOOLS/offcpu_waits" ] || skip "tools/offcpu_waits not built"
@@ -19,24 +20,30 @@ run_waits() {
 	"$TOOLS/offcpu_waits" 10 >"$TMP/waits.out" &
 	local pid=$!
 	wait_line "$TMP/waits.out" '^[0-9]+$' 5 || fail "offcpu_waits did not start"
-	"$FAULTLINE" profile --off-cpu -p "$pid" "$@" -o "$out" 2>"$TMP/profile.err" ||
-		fail "profile --off-cpu failed: $(cat "$TMP/profile.err")"
+	on_exit "kill $pid"
+	: >"$TMP/profile.err"
+	"$FAULTLINE" profile -v --off-cpu -p "$pid" "$@" -o "$out" 2>"$TMP/profile.err" &
+	local prof=$!
+	wait_line "$TMP/profile.err" 'profile: sampling' 30 || fail "profile did not start: $(cat "$TMP/profile.err")"
+	kill -USR1 "$pid"
+	wait "$prof" || fail "profile --off-cpu failed: $(cat "$TMP/profile.err")"
 	wait "$pid" || fail "offcpu_waits failed"
 }
 
 run_waits "$TMP/w.folded" --pid-in-name
-for site in wait_pipe wait_mutex wait_sleep; do
-	want=$(awk -v s=$site '$1 == s { print $2 }' "$TMP/waits.out")
-	got=$(awk -v s=";$site;" 'index($0, s) { n += $NF } END { printf "%.1f", n / 1000 }' \
-		"$TMP/w.folded")
+# The whole stack, through libc (no frame pointers there): main;wait_X;blocking_Y;libc...
+for site in wait_pipe:blocking_read wait_mutex:blocking_lock wait_sleep:blocking_sleep; do
+	caller=${site%%:*} callee=${site##*:}
+	want=$(awk -v s=$caller '$1 == s { print $2 }' "$TMP/waits.out")
+	got=$(awk -v s=";main;$caller;$callee;" 'index($0, s) { n += $NF }
+		END { printf "%.1f", n / 1000 }' "$TMP/w.folded")
 	python3 -c "import sys; w, g = float(sys.argv[1]), float(sys.argv[2]);
 sys.exit(0 if abs(g - w) <= 0.1 * w else 1)" "$want" "$got" ||
-		fail "$site: $got ms off-CPU, measured $want ms"
-	grep ";$site;" "$TMP/w.folded" | grep -q ';main;' || fail "$site's stack does not reach main"
-	echo "$site: $got ms off-CPU, measured $want ms"
+		fail "$caller;$callee: $got ms off-CPU, measured $want ms: $(grep $callee "$TMP/w.folded" | head -3)"
+	echo "main;$caller;$callee: $got ms off-CPU, measured $want ms"
 done
 assert_match "$TMP/profile.err" 'ms off-CPU in [0-9]+ waits'
-pass "each wait charged its measured time, stacks reach main"
+pass "each wait charged its measured time, whole stacks through libc"
 
 # Only uninterruptible sleeps: these three waits are all interruptible.
 run_waits "$TMP/d.folded" --state D

@@ -34,9 +34,9 @@ static int check_off_cpu(struct cli_opts *o)
 {
 	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE))) && !o->prof.off_cpu)
 		return cli_usage_error(o->name, "--min-block and --state need --off-cpu");
-	if (o->prof.off_cpu && (o->prof.unwind == UNWIND_MODE_DWARF ||
-				o->prof.unwind == UNWIND_MODE_KERNEL))
-		return cli_usage_error(o->name, "--off-cpu walks frame pointers: drop --unwind");
+	if (o->prof.off_cpu && o->prof.unwind == UNWIND_MODE_DWARF)
+		return cli_usage_error(o->name, "--off-cpu walks stacks in the kernel: --unwind "
+				       "dwarf (stack copies) does not apply");
 	if (o->prof.off_cpu && (o->given & (BIT(OPT_FREQ) | BIT(OPT_PERIOD))))
 		return cli_usage_error(o->name, "--off-cpu times every wait: -F and --period "
 				       "do not apply");

@@ -63,17 +63,16 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 	so->off_cpu = o->off_cpu;
 	so->off_cpu_states = o->off_cpu_states;
 	so->min_block_ns = (uint64_t)o->min_block_us * 1000;
-	if (o->off_cpu) {
-		pr_info("%s: off-CPU user stacks: frame pointers\n", cmd);
-		return;
-	}
 	/* record's samples keep frame pointers or stack copies: its buckets read no rows */
 	if (!strcmp(cmd, "profile")) {
 		so->unwind_kernel = unwind_mode_try_kernel(o->unwind);
 		so->unwind_kernel_required = unwind_mode_kernel_required(o->unwind);
 	}
-	so->unwind_dwarf = unwind_mode_use_dwarf(o->unwind, o->pids, o->npids, o->tid, why,
-						 sizeof(why));
+	/* stack copies come with perf event samples: off-CPU has the other walkers */
+	so->unwind_dwarf = !o->off_cpu && unwind_mode_use_dwarf(o->unwind, o->pids, o->npids,
+								 o->tid, why, sizeof(why));
+	if (o->off_cpu)
+		snprintf(why, sizeof(why), "frame pointers");
 	so->stack_bytes = o->stack_bytes;
 	if (!so->unwind_kernel)
 		pr_info("%s: user stacks: %s\n", cmd, why);

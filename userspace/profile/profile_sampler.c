@@ -9,7 +9,6 @@
 #include <bpf/libbpf.h>
 
 #include "base/log.h"
-#include "profile/offcpu_sampler.h"
 #include "profile/profile_sampler.h"
 #include "profile.skel.h"
 #include "base/tracefs.h"
@@ -33,7 +32,8 @@ struct profile_sampler {
 	uint64_t period;
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
-	struct offcpu *off;		/* --off-cpu: sched_switch instead of perf events */
+	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
+	struct bpf_link *offcpu_link;
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -65,6 +65,11 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->want_kernel = o->kernel;
 	skel->rodata->include_idle = o->include_idle;
 	skel->rodata->self_tgid = getpid();
+	skel->rodata->offcpu_states = o->off_cpu_states;
+	skel->rodata->offcpu_min_block_ns = o->min_block_ns;
+	/* One of the two is verified and loaded: the unwinder makes each cost ~1 s. */
+	bpf_program__set_autoload(skel->progs.profile_offcpu_switch, o->off_cpu);
+	bpf_program__set_autoload(skel->progs.profile_sample, !o->off_cpu);
 }
 
 /* The in-kernel unwinder's maps: bpf/kunwind.h's sizes, or none when it is off. */
@@ -92,8 +97,13 @@ static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_
 		err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.overflow, o->stack_map_size);
+	/* The counts map of the mode in use gets the room; the other stays empty. */
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.counts, o->counts_map_size);
+		err = bpf_map__set_max_entries(skel->maps.counts,
+					       o->off_cpu ? 1 : o->counts_map_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_counts,
+					       o->off_cpu ? o->counts_map_size : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.target_tgids,
 					       o->ntgids > 0 ? o->ntgids : 1);
@@ -222,7 +232,8 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = o->off_cpu ? offcpu__new(o, &s->off) : load_any(s, o);
+	s->off_cpu = o->off_cpu;
+	err = load_any(s, o);
 	if (err)
 		goto fail;
 	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu) {
@@ -230,8 +241,7 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		if (err)
 			goto fail;
 	}
-	s->rb = ring_buffer__new(s->off ? offcpu__events_fd(s->off) :
-				 bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {
 		err = -errno;
 		log_error("profile: ring buffer setup failed: %s", strerror(-err));
@@ -359,29 +369,24 @@ static void attach_notifications(struct profile_sampler *s)
 		pr_warn("profile: attaching sched_process_exec failed: %s\n", strerror(errno));
 }
 
-/* --off-cpu: one tracepoint for every CPU; notifications come with it. */
+/* --off-cpu: one tracepoint for every CPU instead of perf events. */
 static int attach_off_cpu(struct profile_sampler *s)
 {
-	bool mounted = false;
-	int err = tracefs_ensure(&mounted);
-
-	if (err)
-		pr_warn("profile: tracefs unavailable (%s): exiting processes are not "
-			"noticed, short-lived ones may show unnamed frames\n", strerror(-err));
-	err = offcpu__attach(s->off);
-	s->nattached = err ? 0 : libbpf_num_possible_cpus();
-	s->period_ns = 1000;	/* off-CPU time is counted in microseconds */
-	return err;
+	s->offcpu_link = bpf_program__attach(s->skel->progs.profile_offcpu_switch);
+	if (!s->offcpu_link) {
+		log_error("profile: attaching tp_btf/sched_switch failed: %s", strerror(errno));
+		return -errno;
+	}
+	s->nattached = s->ncpus_possible;
+	return 0;
 }
 
 int profile_sampler__attach(struct profile_sampler *s)
 {
 	int err;
 
-	if (s->off)
-		return attach_off_cpu(s);
 	attach_notifications(s);
-	err = attach_perf(s);
+	err = s->off_cpu ? attach_off_cpu(s) : attach_perf(s);
 	if (!err && !s->nattached) {
 		log_error("profile: no CPU to sample");
 		err = -ENODEV;
@@ -390,6 +395,8 @@ int profile_sampler__attach(struct profile_sampler *s)
 		profile_sampler__detach(s);
 	/* In frequency mode cycles adapt their period to the rate, like cpu-clock. */
 	s->period_ns = s->freq_hz ? 1000000000ULL / s->freq_hz : s->period;
+	if (s->off_cpu)
+		s->period_ns = 1000;	/* off-CPU time is counted in microseconds */
 	return err;
 }
 
@@ -419,7 +426,8 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->exit_link);
 	bpf_link__destroy(s->exec_link);
 	s->exit_link = s->exec_link = NULL;
-	offcpu__detach(s->off);
+	bpf_link__destroy(s->offcpu_link);
+	s->offcpu_link = NULL;
 	if (s->dwarf)
 		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
@@ -433,7 +441,6 @@ void profile_sampler__free(struct profile_sampler *s)
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
 	unwind_kernel__free(s->kunwind);
-	offcpu__free(s->off);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -441,22 +448,18 @@ void profile_sampler__free(struct profile_sampler *s)
 
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
-	if (s->off)
-		return offcpu__counts_fd(s->off);
+	if (s->off_cpu)
+		return bpf_map__fd(s->skel->maps.offcpu_counts);
 	return s->dwarf ? unwind_profile__counts_fd(s->dwarf) : bpf_map__fd(s->skel->maps.counts);
 }
 
 int profile_sampler__stacks_fd(const struct profile_sampler *s)
 {
-	if (s->off)
-		return offcpu__stacks_fd(s->off);
 	return s->dwarf ? unwind_profile__stacks_fd(s->dwarf) : bpf_map__fd(s->skel->maps.stacks);
 }
 
 int profile_sampler__overflow_fd(const struct profile_sampler *s)
 {
-	if (s->off)
-		return offcpu__overflow_fd(s->off);
 	return bpf_map__fd(s->skel->maps.overflow);
 }
 
@@ -465,8 +468,6 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 	int fd;
 	__u64 *vals;
 
-	if (s->off)
-		return offcpu__counters(s->off, s->ncpus_possible, out);
 	fd = bpf_map__fd(s->skel->maps.counters);
 	vals = calloc(s->ncpus_possible, sizeof(*vals));
 	if (!vals)
@@ -486,17 +487,19 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
-	return s->off ? "sched_switch" : s->hardware ? "cycles" : "cpu-clock";
+	return s->off_cpu ? "sched_switch" : s->hardware ? "cycles" : "cpu-clock";
 }
 
 bool profile_sampler__off_cpu(const struct profile_sampler *s)
 {
-	return s->off;
+	return s->off_cpu;
 }
 
 uint64_t profile_sampler__short_waits(const struct profile_sampler *s)
 {
-	return s->off ? offcpu__short(s->off, s->ncpus_possible) : 0;
+	uint64_t c[PC__COUNT];
+
+	return s->off_cpu && !profile_sampler__counters(s, c) ? c[PC_OFF_SHORT] : 0;
 }
 
 struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s)

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FAULTLINE_PROFILE_OFFCPU_BPF_H
+#define FAULTLINE_PROFILE_OFFCPU_BPF_H
+
+/*
+ * profile --off-cpu: at sched_switch, a thread going to sleep has its stacks
+ * taken (the same walkers as CPU samples, the in-kernel unwinder included)
+ * and its time kept in task storage; when it runs again, the time it was
+ * away is added in the kernel to its (process, thread, comm, stacks).
+ * Preempted threads are still runnable, not waiting, and are not counted.
+ * Included by profile.bpf.c after its maps, helpers and the unwinder.
+ */
+#include "offcpu.h"
+
+const volatile __u32 offcpu_states = OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE;
+const volatile __u64 offcpu_min_block_ns = 1000;
+
+/* max_entries resized by userspace: counts_map_size with --off-cpu, else 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct profile_key);
+	__type(value, struct offcpu_value);
+	__uint(max_entries, 1);
+} offcpu_counts SEC(".maps");
+
+/* Where and since when a thread sleeps. */
+struct offcpu_blocked {
+	__u64 since_ns;		/* 0: not blocked (or not wanted) */
+	struct profile_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct offcpu_blocked);
+} offcpu_blocked SEC(".maps");
+
+/* @prev, the current task, goes to sleep in @state: its stacks, and since when. */
+static __always_inline void offcpu_out(void *ctx, struct task_struct *prev, __u32 state)
+{
+	__u32 tgid = prev->tgid, tid = prev->pid;
+	struct offcpu_blocked *b;
+
+	if (!(state & offcpu_states) || !wanted(tgid, tid) || (!include_idle && !prev->mm)) {
+		count(PC_FILTERED);
+		return;
+	}
+	b = bpf_task_storage_get(&offcpu_blocked, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!b) {
+		count(PC_OFF_STORAGE_FULL);
+		return;
+	}
+	b->key.tgid = tgid;
+	b->key.pid = tid;
+	bpf_get_current_comm(b->key.comm, sizeof(b->key.comm));
+	b->key.user_stack_id = PROFILE_STACK_NONE;
+	b->key.kernel_stack_id = PROFILE_STACK_NONE;
+	if (want_user && prev->mm) {
+		b->key.user_stack_id = kunwind ? kunwind_user_stack(ctx, prev, tgid) : -ENOENT;
+		if (b->key.user_stack_id == -ENOENT)
+			b->key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+	}
+	/* The first two kernel frames are this program and bpf_trace_run4(). */
+	if (want_kernel)
+		b->key.kernel_stack_id = stack_id(ctx, 2 & BPF_F_SKIP_FIELD_MASK,
+						  PC_KERN_COLLISION);
+	b->since_ns = bpf_ktime_get_ns();
+	announce(tgid);
+}
+
+static __always_inline void offcpu_add(const struct profile_key *key, __u64 ns)
+{
+	struct offcpu_value *v, first = { .ns = ns, .switches = 1 };
+
+	v = bpf_map_lookup_elem(&offcpu_counts, key);
+	if (!v && !bpf_map_update_elem(&offcpu_counts, key, &first, BPF_NOEXIST))
+		return;
+	if (!v)
+		v = bpf_map_lookup_elem(&offcpu_counts, key);	/* another CPU inserted it */
+	if (!v) {
+		count(PC_COUNTS_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&v->ns, ns);
+	__sync_fetch_and_add(&v->switches, 1);
+}
+
+/* @next runs again: the time since it went to sleep was spent off-CPU. */
+static __always_inline void offcpu_in(struct task_struct *next)
+{
+	struct offcpu_blocked *b = bpf_task_storage_get(&offcpu_blocked, next, 0, 0);
+	__u64 ns;
+
+	if (!b || !b->since_ns)
+		return;
+	ns = bpf_ktime_get_ns() - b->since_ns;
+	b->since_ns = 0;
+	if (ns < offcpu_min_block_ns) {
+		count(PC_OFF_SHORT);
+		return;
+	}
+	offcpu_add(&b->key, ns);
+}
+
+/*
+ * BTF-typed: prev and next are task pointers the task storage can key on. A
+ * classic tracepoint fallback would need another way to find next's start;
+ * kernels with task storage (5.11) all have tp_btf (5.5), so there is none.
+ */
+SEC("?tp_btf/sched_switch")
+int BPF_PROG(profile_offcpu_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	count(PC_SAMPLES);
+	offcpu_out(ctx, prev, preempt ? 0 : prev_state);
+	offcpu_in(next);
+	return 0;
+}
+
+#endif
