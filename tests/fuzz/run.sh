@@ -65,10 +65,15 @@ if [ -e "${regressions[0]}" ]; then
 	echo "fuzz_$name: ${#regressions[@]} regression input(s) replayed"
 fi
 
+# tests/fuzz/fuzz_NAME.dict: the words the parser looks for, if it has one.
+dict=()
+[ -f "tests/fuzz/fuzz_$name.dict" ] && dict=(-dict="tests/fuzz/fuzz_$name.dict")
+
 # -close_fd_mask=3: the parsers' own messages are noise here (sanitizer
 # reports still reach the log). One process: the machine is shared.
 "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -close_fd_mask=3 \
-	-print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 ||
+	-print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$corpus" \
+	>"$log" 2>&1 ||
 	fail "crashed while fuzzing"
 # From libFuzzer's last status line: cov (edges), ft (features), corpus.
 last=$(sed -n 's/.* \(cov: [0-9]* ft: [0-9]* corp: [^ ]*\).*/\1/p' "$log" | tail -n 1)
