@@ -11,7 +11,7 @@
 # $BUILD/fuzz/corpus/NAME across runs. A crash exits 1 and names the input
 # that reproduces it, saved under $BUILD/fuzz/artifacts/NAME/.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 
 keep=0
