@@ -29,6 +29,9 @@ endif
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 DEPSETS += bench
 endif
+ifneq ($(filter test test-fuzz fuzz fuzz-build,$(MAKECMDGOALS)),)
+DEPSETS += fuzz
+endif
 ifneq ($(shell tools/install-deps.sh --check $(DEPSETS) >/dev/null 2>&1 || echo missing),)
 ifneq ($(shell tools/install-deps.sh $(DEPSETS) 1>&2 || echo failed),)
 $(error missing Debian packages could not be installed, see above)
@@ -61,13 +64,25 @@ UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS   := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 ASAN_BINS   := $(addprefix $(BUILD)/asan/tests/,$(basename $(notdir $(UNIT_SRCS))))
 
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c plus its helpers in tests/fuzz/fuzz_NAME/,
+# linked with the library built by clang with the fuzzing sanitizers in
+# $(BUILD)/fuzz/, apart from the gcc build.
+FUZZ_CC     ?= clang-14
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer -g -O1
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB    := $(BUILD)/fuzz/libfaultline.a
+FUZZ_OBJS   := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(filter-out userspace/main.c,$(USER_SRCS)))
+FUZZ_SECONDS ?= 60
+
 TOOL_SRCS   := $(wildcard tools/*.c)
 TOOL_BINS   := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all clean distclean install uninstall test test-unit test-integration run \
-	vmlinux tools bench help
+	vmlinux tools bench help fuzz fuzz-build test-fuzz
 
 all: faultline
 
@@ -151,6 +166,32 @@ $(BUILD)/tools/%: tools/%.c
 
 tools: $(TOOL_BINS)
 
+$(BUILD)/fuzz/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+# An archive, so that each target links only the objects its parser needs.
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(filter %.o,$^) $(FUZZ_LIB) $(LDLIBS) -o $@
+
+$(foreach t,$(FUZZ_BINS),$(eval $(t): $(patsubst %.c,$(BUILD)/fuzz/%.o,\
+	$(wildcard tests/fuzz/$(notdir $(t))/*.c))))
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target FUZZ_SECONDS seconds, one after another; the grown corpus stays
+# in $(BUILD)/fuzz/corpus/NAME, crash inputs in $(BUILD)/fuzz/artifacts/NAME.
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_BINS); do \
+		BUILD=$(BUILD) tests/fuzz/run.sh --keep $(FUZZ_SECONDS) $$t || exit 1; \
+	done
+
 $(BUILD)/bpf:
 	@mkdir -p $@
 
@@ -158,8 +199,11 @@ vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-test: faultline $(BUILD)/faultline-asan tools $(UNIT_BINS) $(ASAN_BINS)
+test: faultline $(BUILD)/faultline-asan tools $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
+
+test-fuzz: $(FUZZ_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh fuzz
 
 test-unit: $(UNIT_BINS) $(ASAN_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh unit
@@ -189,6 +233,7 @@ help:
 	@echo "make            build ./faultline (installs missing Debian packages first)"
 	@echo "make run        build and run a short demo"
 	@echo "make test       build and run unit (plain + ASan/UBSan) and integration tests"
+	@echo "make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS (60)"
 	@echo "make bench      compare faultline with perf and bpftrace (bench/)"
 	@echo "make install    install to \$$DESTDIR\$$PREFIX/bin (PREFIX=$(PREFIX))"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"

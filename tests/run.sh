@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs the unit tests (plain and ASan/UBSan builds) and the integration tests,
-# then prints one summary line. Usage: tests/run.sh [unit|integration]...
+# the fuzz targets for a few seconds each, then prints one summary line.
+# Usage: tests/run.sh [unit|integration|fuzz]...
 #
 # Integration tests are tests/integration/test_*.sh: exit 0 passes, 77 skips
 # (with the reason on the last line of their output), anything else fails.
+# The fuzz smoke test runs each $BUILD/fuzz/fuzz_* FUZZ_SMOKE_SECONDS (2) from
+# the committed corpus, after replaying tests/fuzz/regressions/ (tests/fuzz/run.sh).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -16,7 +19,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit integration)
+[ ${#suites[@]} -eq 0 ] && suites=(unit integration fuzz)
 
 pass=0 fail=0 skip=0
 failed=()
@@ -58,6 +61,13 @@ for suite in "${suites[@]}"; do
 		echo "integration tests (real BPF, real kernel):"
 		for t in tests/integration/test_*.sh; do
 			run_one "integration/$(basename "$t" .sh)" bash "$t"
+		done
+		;;
+	fuzz)
+		echo "fuzz targets (${FUZZ_SMOKE_SECONDS:-2}s each, from the committed corpus):"
+		for t in "$BUILD"/fuzz/fuzz_*; do
+			[ -x "$t" ] && run_one "fuzz/$(basename "$t")" \
+				tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-2}" "$t"
 		done
 		;;
 	*)

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages faultline needs, only those missing.
 #
-#   tools/install-deps.sh [--check] [build|test|bench]...
+#   tools/install-deps.sh [--check] [build|fuzz|test|bench]...
 #
 # build: compilers and libraries for `make`
-# test:  build + what `make test` drives (pprof reader, SVG checker, browser)
+# fuzz:  build + clang's libFuzzer runtime for `make fuzz`
+# test:  build + fuzz + what `make test` drives (pprof reader, SVG checker, browser)
 # bench: test + the peer tools the benchmarks compare against
 # --check: install nothing, exit 1 if something is missing
 set -eu
@@ -18,6 +19,8 @@ libcjson-dev libcmocka-dev pkg-config libiberty-dev"
 # tests drive.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
 libc6-dbg coreutils redis-server redis-tools nginx strace"
+# clang-14 by name: the libFuzzer runtime is per clang version.
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"
 
 check_only=0
@@ -25,7 +28,7 @@ sets=""
 for arg in "$@"; do
 	case "$arg" in
 	--check) check_only=1 ;;
-	build | test | bench) sets="$sets $arg" ;;
+	build | fuzz | test | bench) sets="$sets $arg" ;;
 	*)
 		echo "install-deps: unknown argument '$arg'" >&2
 		exit 2
@@ -38,8 +41,9 @@ wanted=""
 for s in $sets; do
 	case "$s" in
 	build) wanted="$wanted $BUILD_PKGS" ;;
-	test) wanted="$wanted $BUILD_PKGS $TEST_PKGS" ;;
-	bench) wanted="$wanted $BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+	fuzz) wanted="$wanted $BUILD_PKGS $FUZZ_PKGS" ;;
+	test) wanted="$wanted $BUILD_PKGS $FUZZ_PKGS $TEST_PKGS" ;;
+	bench) wanted="$wanted $BUILD_PKGS $FUZZ_PKGS $TEST_PKGS $BENCH_PKGS" ;;
 	esac
 done
 
