@@ -184,8 +184,9 @@ static int parse_cie(const struct section *s, const uint8_t *p, const uint8_t *e
 		return -EINVAL;
 	aug = (const char *)p;
 	p = memchr(p, '\0', end - p);
-	if (!p++)
+	if (!p)
 		return -EINVAL;
+	p++;
 	if (strstr(aug, "eh"))
 		return -EINVAL;	/* GCC 2.x's pointer-sized field: never produced today */
 	if (ehframe__uleb(&p, end, &c->code_align) || ehframe__sleb(&p, end, &c->data_align))

@@ -87,6 +87,18 @@ static int emit(struct interp *ip)
 	return push_row(ip->t, &r);
 }
 
+/*
+ * @v (a ULEB operand read as signed, or an SLEB one) scaled by the CIE's data
+ * alignment: a file may say anything, and a product past 64 bits is no stack
+ * offset but undefined behaviour. -EINVAL for those.
+ */
+static int data_off(const struct interp *ip, uint64_t v, bool is_signed, int64_t *out)
+{
+	if (!is_signed && v > INT64_MAX)
+		return -EINVAL;
+	return __builtin_mul_overflow((int64_t)v, ip->cie->data_align, out) ? -EINVAL : 0;
+}
+
 static int advance(struct interp *ip, uint64_t delta)
 {
 	int err = emit(ip);
@@ -220,22 +232,22 @@ static int advance_fixed(struct interp *ip, struct ops *o, size_t n)
 /* The register-rule opcodes (offset, restore, undefined, ...). */
 static int reg_op(struct interp *ip, struct ops *o, uint8_t op)
 {
-	int64_t daf = ip->cie->data_align, soff;
 	uint64_t reg, off, reg2, len;
+	int64_t soff;
 	const uint8_t *b;
 
 	if (uleb(o, &reg))
 		return -EINVAL;
 	switch (op) {
 	case 0x05:	/* offset_extended */
-		if (uleb(o, &off))
+		if (uleb(o, &off) || data_off(ip, off, false, &soff))
 			return -EINVAL;
-		set_reg(ip, reg, RR_CFA_OFF, (int64_t)off * daf);
+		set_reg(ip, reg, RR_CFA_OFF, soff);
 		return 0;
 	case 0x11:	/* offset_extended_sf */
-		if (sleb(o, &soff))
+		if (sleb(o, &soff) || data_off(ip, soff, true, &soff))
 			return -EINVAL;
-		set_reg(ip, reg, RR_CFA_OFF, soff * daf);
+		set_reg(ip, reg, RR_CFA_OFF, soff);
 		return 0;
 	case 0x06:	/* restore_extended */
 		restore_reg(ip, reg);
@@ -286,10 +298,10 @@ static int cfa_op(struct interp *ip, struct ops *o, uint8_t op)
 		ip->cur.cfa_off = (int64_t)off;
 		return 0;
 	case 0x12:	/* def_cfa_sf */
-		if (uleb(o, &reg) || sleb(o, &soff))
+		if (uleb(o, &reg) || sleb(o, &soff) || data_off(ip, soff, true, &soff))
 			return -EINVAL;
 		def_cfa_reg(ip, reg);
-		ip->cur.cfa_off = soff * ip->cie->data_align;
+		ip->cur.cfa_off = soff;
 		return 0;
 	case 0x0d:	/* def_cfa_register: keeps the offset */
 		if (uleb(o, &reg))
@@ -302,9 +314,9 @@ static int cfa_op(struct interp *ip, struct ops *o, uint8_t op)
 		ip->cur.cfa_off = (int64_t)off;
 		return 0;
 	case 0x13:	/* def_cfa_offset_sf */
-		if (sleb(o, &soff))
+		if (sleb(o, &soff) || data_off(ip, soff, true, &soff))
 			return -EINVAL;
-		ip->cur.cfa_off = soff * ip->cie->data_align;
+		ip->cur.cfa_off = soff;
 		return 0;
 	case 0x0f:	/* def_cfa_expression */
 		if (block(o, &b, &len))
@@ -318,10 +330,12 @@ static int cfa_op(struct interp *ip, struct ops *o, uint8_t op)
 static int negative_offset(struct interp *ip, struct ops *o)
 {
 	uint64_t reg, off;
+	int64_t soff;
 
-	if (uleb(o, &reg) || uleb(o, &off))
+	if (uleb(o, &reg) || uleb(o, &off) || data_off(ip, off, false, &soff) ||
+	    soff == INT64_MIN)
 		return -EINVAL;
-	set_reg(ip, reg, RR_CFA_OFF, -(int64_t)off * ip->cie->data_align);
+	set_reg(ip, reg, RR_CFA_OFF, -soff);
 	return 0;
 }
 
@@ -368,6 +382,7 @@ static int run(struct interp *ip, const uint8_t *insns, size_t len)
 	while (o.p < o.end && !err) {
 		uint8_t op = *o.p++;
 		uint64_t off;
+		int64_t soff;
 
 		switch (op & 0xc0) {
 		case 0x40:	/* advance_loc */
@@ -376,8 +391,9 @@ static int run(struct interp *ip, const uint8_t *insns, size_t len)
 		case 0x80:	/* offset */
 			err = uleb(&o, &off);
 			if (!err)
-				set_reg(ip, op & 0x3f, RR_CFA_OFF,
-					(int64_t)off * ip->cie->data_align);
+				err = data_off(ip, off, false, &soff);
+			if (!err)
+				set_reg(ip, op & 0x3f, RR_CFA_OFF, soff);
 			break;
 		case 0xc0:	/* restore */
 			restore_reg(ip, op & 0x3f);
