@@ -113,6 +113,14 @@ static bool has_entry(const struct agent_config *c, const struct agent_config_en
 	return false;
 }
 
+static bool has_key(const struct agent_config *c, const char *key)
+{
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->entries[i].key, key))
+			return true;
+	return false;
+}
+
 static bool live_key(const char *key)
 {
 	return !strcmp(key, "top-comms") || !strcmp(key, "frequency");
@@ -132,7 +140,7 @@ static void log_restart_needed(const char *path, const struct agent_config *was,
 	}
 	for (int i = 0; i < was->n; i++) {
 		e = &was->entries[i];
-		if (!live_key(e->key) && !has_entry(now, e))
+		if (!live_key(e->key) && !has_key(now, e->key))
 			pr_warn("faultline agent: %s: %s = %s removed: needs a restart (not "
 				"applied)\n", path, e->key, e->value);
 	}
