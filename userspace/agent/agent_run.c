@@ -5,7 +5,9 @@
  * loss counters into the metrics and applies SIGHUP, all on one thread. The
  * HTTP thread only renders the metrics.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +177,16 @@ static void agent_poll(void *arg, struct watch_ctx *c, bool last)
 	}
 }
 
+static bool loopback(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
+}
+
 /* libmicrohttpd's thread inherits the mask: stop signals go to the polling thread. */
 static int start_http(struct agent *a)
 {
@@ -206,6 +218,10 @@ static int start(struct agent *a)
 	}
 	if (start_http(a))
 		return -EADDRNOTAVAIL;
+	if (!loopback(&a->o->addr))
+		pr_warn("faultline agent: %s is not a loopback address: the metrics (process names "
+			"included) are open to anyone who can reach it, without authentication\n",
+			a->o->addr_text);
 	if (a->o->profile && start_sampler(a))
 		return -EINVAL;	/* the sampler logged why */
 	pr_warn("faultline agent: metrics on http://%s/metrics; profile %s\n", a->o->addr_text,
