@@ -14,6 +14,7 @@
 struct agent_live {
 	unsigned int top_comms;		/* comms with their own events_total series */
 	unsigned int freq_hz;		/* the profile rate */
+	unsigned int max_cpu_pct;	/* --max-cpu-percent, 0: no limit */
 };
 
 /* `faultline agent`: watch and a low-rate profile until SIGTERM, with /metrics. */
@@ -26,6 +27,7 @@ struct agent_opts {
 	socklen_t addr_len;
 	const char *addr_text;
 	unsigned int top_comms;
+	unsigned int max_cpu_pct;	/* lower the rate past this much of one CPU; 0: never */
 	/*
 	 * On SIGHUP (optional): re-reads the configuration and fills @live with
 	 * what it says now, after logging what it changed that needs a restart.

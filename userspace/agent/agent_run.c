@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "agent/agent_cpu.h"
 #include "agent/agent_http.h"
 #include "agent/agent_metrics.h"
 #include "base/log.h"
@@ -34,6 +35,8 @@ struct agent {
 	struct profile_sampler *sampler;
 	uint64_t samples_base, counts_full_base;	/* of the samplers before a rate change */
 	unsigned int top;
+	unsigned int max_cpu;		/* --max-cpu-percent */
+	struct agent_cpu cpu;
 	int64_t next_scan;
 };
 
@@ -144,7 +147,7 @@ static void change_rate(struct agent *a, unsigned int hz)
 
 static void reload(struct agent *a)
 {
-	struct agent_live live = { a->top, a->so.freq_hz };
+	struct agent_live live = { a->top, a->so.freq_hz, a->max_cpu };
 
 	reload_requested = 0;
 	if (!a->o->reload)
@@ -159,7 +162,34 @@ static void reload(struct agent *a)
 		a->top = live.top_comms;
 		agent_metrics__set_top(a->m, a->top);
 	}
+	if (live.max_cpu_pct != a->max_cpu) {
+		pr_warn("faultline agent: max CPU %u%% -> %u%% (applied)\n", a->max_cpu,
+			live.max_cpu_pct);
+		a->max_cpu = live.max_cpu_pct;
+	}
 	change_rate(a, live.freq_hz);
+	agent_cpu_reset(&a->cpu);
+}
+
+/* Over --max-cpu-percent for a whole window: a lower rate (never raised again by itself). */
+static void keep_under_cpu(struct agent *a, int64_t now)
+{
+	double pct;
+	unsigned int hz;
+
+	if (!a->max_cpu || !a->sampler)
+		return;
+	pct = agent_cpu_check(&a->cpu, now);
+	if (pct < 0)
+		return;
+	hz = agent_rate_for_cpu(a->so.freq_hz, pct, a->max_cpu);
+	if (hz == a->so.freq_hz)
+		return;
+	pr_warn("faultline agent: own CPU %.1f%% over the last %lld s, above --max-cpu-percent "
+		"%u: lowering the profile rate\n", pct, AGENT_CPU_WINDOW_NS / 1000000000LL,
+		a->max_cpu);
+	change_rate(a, hz);
+	agent_cpu_reset(&a->cpu);
 }
 
 static void agent_poll(void *arg, struct watch_ctx *c, bool last)
@@ -173,6 +203,8 @@ static void agent_poll(void *arg, struct watch_ctx *c, bool last)
 		reload(a);
 	if (last || now >= a->next_scan) {
 		copy_counters(a, c);
+		if (!last)
+			keep_under_cpu(a, now);
 		a->next_scan = now + SCAN_NS;
 	}
 }
@@ -233,7 +265,8 @@ static int start(struct agent *a)
 
 int agent_run(const struct agent_opts *o)
 {
-	struct agent a = { .o = o, .so = o->sampler, .top = o->top_comms };
+	struct agent a = { .o = o, .so = o->sampler, .top = o->top_comms,
+			   .max_cpu = o->max_cpu_pct };
 	struct watch_run_cfg cfg = { .opts = &o->watch, .out = stdout, .sink = agent_sink,
 				     .sink_arg = &a, .quiet_render = true,
 				     .on_poll = agent_poll };

@@ -18,8 +18,8 @@
 	"Runs watch (every source unless --events) and a low-rate CPU profile until\n"	\
 	"SIGTERM or Ctrl-C, and serves what they count as Prometheus metrics on\n"	\
 	"http://ADDR:PORT/metrics (names and labels: docs/fleet.md). Logs go to stderr.\n" \
-	"SIGHUP re-reads --config: --top-comms and -F apply at once, other changes are\n" \
-	"logged as needing a restart.\n"
+	"SIGHUP re-reads --config: --top-comms, -F and --max-cpu-percent apply at once,\n" \
+	"other changes are logged as needing a restart.\n"
 
 /* The command line, and the config file merged in front of it. */
 struct agent_cli {
@@ -123,7 +123,8 @@ static bool has_key(const struct agent_config *c, const char *key)
 
 static bool live_key(const char *key)
 {
-	return !strcmp(key, "top-comms") || !strcmp(key, "frequency");
+	return !strcmp(key, "top-comms") || !strcmp(key, "frequency") ||
+	       !strcmp(key, "max-cpu-percent");
 }
 
 /* What differs between @was and @now, and cannot change while running. */
@@ -170,6 +171,7 @@ static int reload(void *arg, struct agent_live *live)
 		log_restart_needed(a->config_path, &a->boot, &cfg);
 		live->top_comms = o->top_comms;
 		live->freq_hz = o->prof.freq_hz;
+		live->max_cpu_pct = o->max_cpu_pct;
 	}
 	if (made)
 		free_args(made, cfg.n);
@@ -212,6 +214,7 @@ static int setup(struct cli_opts *o, struct agent_opts *ao)
 	ao->watch = o->watch;
 	ao->addr_text = o->metrics;
 	ao->top_comms = o->top_comms;
+	ao->max_cpu_pct = o->max_cpu_pct;
 	ao->profile = !o->no_profile;
 	if (ao->profile)
 		return profile_opts_resolve("agent", &o->prof, &ao->sampler);

@@ -155,6 +155,7 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_NO_PROFILE: o->no_profile = true; break;
 	case OPT_METRICS: o->metrics = arg; break;
 	case OPT_CONFIG: o->config = arg; break;
+	case OPT_MAX_CPU: err = num(o, id, arg, 0, 100000, &v); o->max_cpu_pct = v; break;
 	case OPT_TOP_COMMS: err = num(o, id, arg, 0, AGENT_MAX_TOP_COMMS, &v); o->top_comms = v;
 		break;
 	default: return apply_target(o, id, arg);

@@ -29,7 +29,7 @@ enum cli_opt_id {
 	OPT_EVENTS, OPT_SLOW_THRESHOLD, OPT_SLOW_ALL, OPT_EXITS, OPT_FD_WARN, OPT_RATE_LIMIT,
 	OPT_RINGBUF_KB, OPT_NO_USER, OPT_NO_KERNEL, OPT_HIST, OPT_STACKS, OPT_JSON, OPT_INCIDENTS,
 	OPT_REC_OUTPUT, OPT_BUCKET, OPT_NO_PROFILE,
-	OPT_AGENT_FREQ, OPT_METRICS, OPT_CONFIG, OPT_TOP_COMMS,
+	OPT_AGENT_FREQ, OPT_METRICS, OPT_CONFIG, OPT_TOP_COMMS, OPT_MAX_CPU,
 	OPT_VERBOSE, OPT_HELP,
 	OPT__COUNT,
 };
@@ -54,6 +54,7 @@ struct cli_opts {
 	const char *metrics;		/* agent --metrics ADDR:PORT */
 	const char *config;		/* agent --config FILE */
 	unsigned int top_comms;		/* agent --top-comms */
+	unsigned int max_cpu_pct;	/* agent --max-cpu-percent */
 	uint64_t given;			/* bit i: option i was on the command line */
 };
 

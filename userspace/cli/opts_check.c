@@ -92,7 +92,8 @@ static const char *profile_only_given(const struct cli_opts *o)
 		unsigned int cmds = cli_opts_table[id].cmds;
 
 		if ((o->given & BIT(id)) && (((cmds & CLI_PROFILE) && !(cmds & CLI_WATCH)) ||
-					     id == OPT_BUCKET || id == OPT_AGENT_FREQ))
+					     id == OPT_BUCKET || id == OPT_AGENT_FREQ ||
+					     id == OPT_MAX_CPU))
 			return cli_opts_table[id].name;
 	}
 	return NULL;

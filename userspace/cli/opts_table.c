@@ -105,6 +105,9 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_TOP_COMMS] = { "top-comms", 0, "N", A,
 		"process names with their own faultline_events_total series,\n"
 		"the most frequent (default " STR(AGENT_DEFAULT_TOP_COMMS) "; live on SIGHUP)" },
+	[OPT_MAX_CPU] = { "max-cpu-percent", 0, "PERCENT", A,
+		"when the agent's own CPU use over 5 s passes PERCENT of one CPU,\n"
+		"lower -F to fit (default 0: never; live on SIGHUP)" },
 	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R | A,
 		"more detail (-vv: libbpf's own messages)" },
 	[OPT_HELP] = { "help", 'h', NULL, P | W | R | A, "this help" },

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "agent/agent_config.h"
+#include "agent/agent_cpu.h"
 #include "agent/agent_http.h"
 #include "agent/agent_metrics.h"
 
@@ -139,6 +140,34 @@ static void test_config(void **state)
 	assert_int_equal(agent_config_parse("f", " = 1\n", &c, err, sizeof(err)), -EINVAL);
 }
 
+static void test_rate_for_cpu(void **state)
+{
+	(void)state;
+	/* Within the limit, or no limit: unchanged. */
+	assert_int_equal(agent_rate_for_cpu(19, 0.5, 1), 19);
+	assert_int_equal(agent_rate_for_cpu(19, 50, 0), 19);
+	/* Over: scaled by limit/use, with margin, strictly lower, never 0. */
+	assert_int_equal(agent_rate_for_cpu(999, 13.5, 1), 59);
+	assert_int_equal(agent_rate_for_cpu(19, 1.01, 1), 15);
+	assert_int_equal(agent_rate_for_cpu(2, 1.01, 1), 1);
+	assert_int_equal(agent_rate_for_cpu(19, 1000, 1), 1);
+	assert_int_equal(agent_rate_for_cpu(1, 1000, 1), 1);
+}
+
+static void test_cpu_window(void **state)
+{
+	struct agent_cpu c = { 0 };
+	volatile unsigned long spin = 0;
+
+	(void)state;
+	assert_true(agent_cpu_check(&c, 1000) < 0);	/* starts the window */
+	assert_true(agent_cpu_check(&c, 1000 + AGENT_CPU_WINDOW_NS - 1) < 0);
+	for (unsigned long i = 0; i < 50000000UL; i++)
+		spin += i;
+	/* Some CPU was used in a window of 5 s: a percentage, not an error. */
+	assert_true(agent_cpu_check(&c, 1000 + AGENT_CPU_WINDOW_NS) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +177,8 @@ int main(void)
 		cmocka_unit_test(test_lost_never_goes_back),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_rate_for_cpu),
+		cmocka_unit_test(test_cpu_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
