@@ -174,11 +174,10 @@ static void comm_label(const char *comm, char *out, size_t outlen)
 	agent_label_escape(safe, out, outlen);
 }
 
-static const struct comm_count *sort_base;
-
-static int by_count(const void *a, const void *b)
+static int by_count(const void *a, const void *b, void *arg)
 {
-	const struct comm_count *x = &sort_base[*(const int *)a], *y = &sort_base[*(const int *)b];
+	const struct comm_count *comms = arg;
+	const struct comm_count *x = &comms[*(const int *)a], *y = &comms[*(const int *)b];
 
 	if (x->total != y->total)
 		return x->total < y->total ? 1 : -1;
@@ -190,9 +189,7 @@ static int top_comms(const struct agent_metrics *m, int *idx)
 {
 	for (int i = 0; i < m->ncomms; i++)
 		idx[i] = i;
-	/* Called with the lock held: sort_base is only read under it. */
-	sort_base = m->comms;
-	qsort(idx, m->ncomms, sizeof(*idx), by_count);
+	qsort_r(idx, m->ncomms, sizeof(*idx), by_count, m->comms);
 	return m->ncomms < (int)m->top ? m->ncomms : (int)m->top;
 }
 
