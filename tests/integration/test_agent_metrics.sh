@@ -43,6 +43,7 @@ on_exit "kill -KILL $agent"
 wait_ready "$agent" "$TMP/agent.err" agent
 curl -sf "http://127.0.0.1:$port/metrics" >"$TMP/m0" || fail "no /metrics on port $port"
 
+timeout 0.5 yes >/dev/null	# CPU time to sample, on an idle machine too
 name=agsegv$$
 name=${name:0:15}
 cp "$TOOLS/segv" "$TMP/$name"
