@@ -6,6 +6,8 @@ VERSION     := 0.1.0
 ARCH        := x86
 BUILD       := build
 PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 DESTDIR     ?=
 
 CC          ?= gcc
@@ -43,7 +45,8 @@ INCLUDES    := -I$(BUILD)/bpf -Ibpf -Iuserspace
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -DFAULTLINE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++
+LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++ -lmicrohttpd \
+	       -lpthread
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	       -Ivmlinux/$(ARCH) -Ibpf
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -217,12 +220,18 @@ run: faultline tools
 bench: faultline tools
 	$(Q)for b in bench/*/run.sh; do echo "== $$b"; $$b || exit 1; done
 
+# The agent's unit and, unless one is there already, its config file.
 install: $(BUILD)/faultline
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/faultline
 	install -m 0755 $(BUILD)/faultline $(DESTDIR)$(PREFIX)/bin/faultline
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		tools/deploy/faultline-agent.service >$(DESTDIR)$(UNITDIR)/faultline-agent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/faultline-agent.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/faultline/agent.conf ] || \
+		install -m 0644 tools/deploy/agent.conf $(DESTDIR)$(SYSCONFDIR)/faultline/agent.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/faultline
+	rm -f $(DESTDIR)$(PREFIX)/bin/faultline $(DESTDIR)$(UNITDIR)/faultline-agent.service
 
 clean:
 	rm -rf $(BUILD) faultline
@@ -235,7 +244,8 @@ help:
 	@echo "make test       build and run unit (plain + ASan/UBSan) and integration tests"
 	@echo "make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS (60)"
 	@echo "make bench      compare faultline with perf and bpftrace (bench/)"
-	@echo "make install    install to \$$DESTDIR\$$PREFIX/bin (PREFIX=$(PREFIX))"
+	@echo "make install    install to \$$DESTDIR\$$PREFIX/bin (PREFIX=$(PREFIX)), and the"
+	@echo "                agent's systemd unit and config (UNITDIR, SYSCONFDIR)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "V=1             show full commands"
 

@@ -12,13 +12,13 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libunwind-dev
-libcjson-dev libcmocka-dev pkg-config libiberty-dev"
+libcjson-dev libcmocka-dev pkg-config libiberty-dev libmicrohttpd-dev"
 # libc6-dbg: libc's local symbols (__libc_start_call_main...) that tests expect
 # whole stacks to reach; Debian's libc.so.6 has only .dynsym.
 # redis-server, redis-tools, nginx, strace: real servers and clients the conn and fd
-# tests drive.
+# tests drive; prometheus: promtool and a real server scraping the agent.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
-libc6-dbg coreutils redis-server redis-tools nginx strace"
+libc6-dbg coreutils redis-server redis-tools nginx strace prometheus"
 # clang-14 by name: the libFuzzer runtime is per clang version.
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"

@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 			      "syscalls, fatal signals" },
 	{ "record", cmd_record, "record profile and watch to a file" },
 	{ "report", cmd_report, "turn a recording into incidents, timelines and flame graphs" },
+	{ "agent", cmd_agent, "a daemon: watch and a low-rate profile, as Prometheus metrics" },
 	{ "help", cmd_help, "this help, or 'help COMMAND'" },
 };
 

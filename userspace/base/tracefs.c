@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/mount.h>
 
@@ -11,10 +12,14 @@
 
 const char *tracefs_root(void)
 {
-	/* Same order as libbpf, so our answer matches what its attach will use. */
-	if (!access(DEBUGFS_TRACING "/events", F_OK))
+	/*
+	 * Same order as libbpf, so our answer matches what its attach will use.
+	 * AT_EACCESS: a non-root user with CAP_DAC_READ_SEARCH (the systemd unit)
+	 * can search the root-only directory; plain access() would ignore that.
+	 */
+	if (!faccessat(AT_FDCWD, DEBUGFS_TRACING "/events", F_OK, AT_EACCESS))
 		return DEBUGFS_TRACING;
-	if (!access(TRACEFS "/events", F_OK))
+	if (!faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS))
 		return TRACEFS;
 	return NULL;
 }

@@ -12,6 +12,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 /*
  * Reports a getopt_long failure (@c is '?' or ':') for @cmd as one line plus

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* One getopt_long parser for profile, watch and record, driven by cli_opts_table. */
+/* One getopt_long parser for profile, watch, record and agent, driven by cli_opts_table. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +10,9 @@
 #include <linux/types.h>
 
 #include "offcpu.h"
+#include "agent/agent.h"
+#include "agent/agent_http.h"
+#include "agent/agent_metrics.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "unwind.h"
@@ -128,7 +131,8 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	int err = 0;
 
 	switch (id) {
-	case OPT_FREQ: err = num(o, id, arg, 1, 100000, &v); p->freq_hz = v; break;
+	case OPT_FREQ:
+	case OPT_AGENT_FREQ: err = num(o, id, arg, 1, 100000, &v); p->freq_hz = v; break;
 	case OPT_PERIOD: err = num(o, id, arg, 10000, 60 * 1000000000L, &v); p->period_ns = v;
 		break;
 	case OPT_CPU: p->cpulist = arg; break;
@@ -149,6 +153,11 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_BUCKET: err = num(o, id, arg, 100, 60000, &v); o->bucket_ns = v * 1000000ULL;
 		break;
 	case OPT_NO_PROFILE: o->no_profile = true; break;
+	case OPT_METRICS: o->metrics = arg; break;
+	case OPT_CONFIG: o->config = arg; break;
+	case OPT_MAX_CPU: err = num(o, id, arg, 0, 100000, &v); o->max_cpu_pct = v; break;
+	case OPT_TOP_COMMS: err = num(o, id, arg, 0, AGENT_MAX_TOP_COMMS, &v); o->top_comms = v;
+		break;
 	default: return apply_target(o, id, arg);
 	}
 	return err;
@@ -257,7 +266,7 @@ static int opt_id(enum cli_cmd cmd, int c)
 
 static int not_here(struct cli_opts *o, int id)
 {
-	static const char *const names[] = { "profile", "watch", "record" };
+	static const char *const names[] = { "profile", "watch", "record", "agent" };
 	const char *name = cli_opts_table[id].name;
 	unsigned int cmds = 0;
 	char list[64] = "";
@@ -266,7 +275,7 @@ static int not_here(struct cli_opts *o, int id)
 	for (int i = 0; i < OPT__COUNT; i++)
 		if (!strcmp(cli_opts_table[i].name, name))
 			cmds |= cli_opts_table[i].cmds;
-	for (int b = 0; b < 3; b++)
+	for (int b = 0; b < 4; b++)
 		if (cmds & (1u << b))
 			len += snprintf(list + len, sizeof(list) - len, "%s%s", len ? " and " : "",
 					names[b]);
@@ -279,12 +288,14 @@ static void set_defaults(struct cli_opts *o, enum cli_cmd cmd, const char *name)
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	o->name = name;
-	o->prof.freq_hz = 99;
+	o->prof.freq_hz = cmd == CLI_AGENT ? AGENT_DEFAULT_FREQ_HZ : 99;
 	o->prof.stack_map_size = PROFILE_DEFAULT_STACK_MAP_SIZE;
 	o->prof.counts_map_size = PROFILE_DEFAULT_COUNTS_MAP_SIZE;
 	o->prof.min_block_us = 1;
 	o->prof.off_cpu_states = OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE;
 	o->bucket_ns = 1000000000ULL;
+	o->metrics = AGENT_DEFAULT_METRICS;
+	o->top_comms = AGENT_DEFAULT_TOP_COMMS;
 	watch_opts_init(&o->watch);
 }
 

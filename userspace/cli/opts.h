@@ -3,7 +3,7 @@
 #define FAULTLINE_CLI_OPTS_H
 
 /*
- * The options of profile, watch and record, defined once (opts_table.c):
+ * The options of profile, watch, record and agent, defined once (opts_table.c):
  * each says which commands take it. record takes the union of what applies
  * of profile's and watch's; an option of the other commands is refused with
  * one line naming the commands that take it.
@@ -18,6 +18,7 @@ enum cli_cmd {
 	CLI_PROFILE = 1,
 	CLI_WATCH = 2,
 	CLI_RECORD = 4,
+	CLI_AGENT = 8,
 };
 
 enum cli_opt_id {
@@ -28,6 +29,7 @@ enum cli_opt_id {
 	OPT_EVENTS, OPT_SLOW_THRESHOLD, OPT_SLOW_ALL, OPT_EXITS, OPT_FD_WARN, OPT_RATE_LIMIT,
 	OPT_RINGBUF_KB, OPT_NO_USER, OPT_NO_KERNEL, OPT_HIST, OPT_STACKS, OPT_JSON, OPT_INCIDENTS,
 	OPT_REC_OUTPUT, OPT_BUCKET, OPT_NO_PROFILE,
+	OPT_AGENT_FREQ, OPT_METRICS, OPT_CONFIG, OPT_TOP_COMMS, OPT_MAX_CPU,
 	OPT_VERBOSE, OPT_HELP,
 	OPT__COUNT,
 };
@@ -44,11 +46,15 @@ extern const struct cli_opt cli_opts_table[OPT__COUNT];
 
 struct cli_opts {
 	enum cli_cmd cmd;
-	const char *name;		/* "profile", "watch" or "record", for messages */
+	const char *name;		/* "profile", "watch", "record" or "agent" */
 	struct profile_opts prof;	/* profile; record's profile samples */
 	struct watch_opts watch;	/* watch; record's events */
 	uint64_t bucket_ns;		/* record --bucket */
-	bool no_profile;		/* record --no-profile */
+	bool no_profile;		/* record and agent --no-profile */
+	const char *metrics;		/* agent --metrics ADDR:PORT */
+	const char *config;		/* agent --config FILE */
+	unsigned int top_comms;		/* agent --top-comms */
+	unsigned int max_cpu_pct;	/* agent --max-cpu-percent */
 	uint64_t given;			/* bit i: option i was on the command line */
 };
 

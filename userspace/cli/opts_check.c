@@ -91,19 +91,19 @@ static const char *profile_only_given(const struct cli_opts *o)
 	for (int id = 0; id < OPT__COUNT; id++) {
 		unsigned int cmds = cli_opts_table[id].cmds;
 
-		if ((o->given & BIT(id)) &&
-		    (cmds == (CLI_PROFILE | CLI_RECORD) || id == OPT_BUCKET))
+		if ((o->given & BIT(id)) && (((cmds & CLI_PROFILE) && !(cmds & CLI_WATCH)) ||
+					     id == OPT_BUCKET || id == OPT_AGENT_FREQ ||
+					     id == OPT_MAX_CPU))
 			return cli_opts_table[id].name;
 	}
 	return NULL;
 }
 
-static int check_record(struct cli_opts *o)
+/* record and agent: events, and profile samples unless --no-profile. */
+static int check_both_halves(struct cli_opts *o)
 {
 	const char *name = profile_only_given(o);
 
-	if (!o->prof.out_path)
-		return cli_usage_error(o->name, "missing -o FILE");
 	if (o->no_profile && name)
 		return cli_usage_error(o->name, "--%s shapes profile samples, and --no-profile "
 				       "turns them off", name);
@@ -112,6 +112,13 @@ static int check_record(struct cli_opts *o)
 				       "samples can only be filtered by a v2 cgroup (add "
 				       "--no-profile)", o->watch.cgroup_path);
 	return 0;
+}
+
+static int check_record(struct cli_opts *o)
+{
+	if (!o->prof.out_path)
+		return cli_usage_error(o->name, "missing -o FILE");
+	return check_both_halves(o);
 }
 
 int cli_opts_check(struct cli_opts *o)
@@ -124,5 +131,7 @@ int cli_opts_check(struct cli_opts *o)
 		err = check_profile_output(o);
 	if (!err && o->cmd == CLI_RECORD)
 		err = check_record(o);
+	if (!err && o->cmd == CLI_AGENT)
+		err = check_both_halves(o);
 	return err;
 }

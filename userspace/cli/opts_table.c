@@ -1,23 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Every option of profile, watch and record: who takes it, and its --help line. */
+/* Every option of profile, watch, record and agent: who takes it, and its --help line. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/opts.h"
+#include "agent/agent.h"
+#include "agent/agent_http.h"
 #include "unwind.h"
 
 #define P CLI_PROFILE
 #define W CLI_WATCH
 #define R CLI_RECORD
+#define A CLI_AGENT
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 const struct cli_opt cli_opts_table[OPT__COUNT] = {
-	[OPT_PID] = { "pid", 'p', "PID", P | W | R,
+	[OPT_PID] = { "pid", 'p', "PID", P | W | R | A,
 		"a process and all its threads (repeatable)" },
 	[OPT_TID] = { "tid", 0, "TID", P | R,
 		"one thread's samples (record: events of its whole process)" },
-	[OPT_CGROUP] = { "cgroup", 0, "PATH", P | W | R,
+	[OPT_CGROUP] = { "cgroup", 0, "PATH", P | W | R | A,
 		"a cgroup directory, absolute or below the v2 root: samples of\n"
 		"its own tasks (v2 only), events of its tasks and those below it\n"
 		"(v2, or v1 of a controller, e.g. /sys/fs/cgroup/memory/x)" },
@@ -29,25 +32,25 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"kernel.perf_event_max_sample_rate: above it, that is used)" },
 	[OPT_PERIOD] = { "period", 0, "NS", P | R,
 		"one sample per NS nanoseconds of CPU time instead" },
-	[OPT_CPU] = { "cpu", 'C', "LIST", P | R,
+	[OPT_CPU] = { "cpu", 'C', "LIST", P | R | A,
 		"CPUs to sample, e.g. 0-3,6 (default: all online)" },
-	[OPT_KERNEL_ONLY] = { "kernel-only", 0, NULL, P | R, "kernel time and stacks only" },
-	[OPT_USER_ONLY] = { "user-only", 0, NULL, P | R,
+	[OPT_KERNEL_ONLY] = { "kernel-only", 0, NULL, P | R | A, "kernel time and stacks only" },
+	[OPT_USER_ONLY] = { "user-only", 0, NULL, P | R | A,
 		"user stacks only (kernel threads are skipped)" },
-	[OPT_IDLE] = { "include-idle", 0, NULL, P | R, "count the idle task too" },
-	[OPT_STACK_MAP] = { "stack-map-size", 0, "N", P | R,
+	[OPT_IDLE] = { "include-idle", 0, NULL, P | R | A, "count the idle task too" },
+	[OPT_STACK_MAP] = { "stack-map-size", 0, "N", P | R | A,
 		"distinct stacks kept (default " STR(PROFILE_DEFAULT_STACK_MAP_SIZE) ")" },
-	[OPT_COUNTS_MAP] = { "counts-map-size", 0, "N", P | R,
+	[OPT_COUNTS_MAP] = { "counts-map-size", 0, "N", P | R | A,
 		"distinct (process, stack) pairs counted (default "
 		STR(PROFILE_DEFAULT_COUNTS_MAP_SIZE) ")" },
-	[OPT_UNWIND] = { "unwind", 0, "MODE", P | W | R,
+	[OPT_UNWIND] = { "unwind", 0, "MODE", P | W | R | A,
 		"user stacks: auto (default; profile: .eh_frame walked in the\n"
 		"kernel, and where that cannot load, as below), kernel (profile:\n"
 		"the in-kernel walk or fail), fp (frame pointers), dwarf or\n"
 		"snapshot (stack copies unwound in userspace: auto picks it where\n"
 		"the binary lacks frame pointers, per -p target for samples and per\n"
 		"process for events)" },
-	[OPT_STACK_BYTES] = { "stack-bytes", 0, "N", P | W | R,
+	[OPT_STACK_BYTES] = { "stack-bytes", 0, "N", P | W | R | A,
 		"dwarf: user stack bytes copied per sample (default 16384) or per\n"
 		"event (default 8192)" },
 	[OPT_OUTPUT] = { "output", 'o', "FILE", P,
@@ -65,20 +68,23 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_STATE] = { "state", 0, "S|D|SD", P,
 		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
 		"both (default SD)" },
-	[OPT_EVENTS] = { "events", 'e', "LIST", W | R, "comma-separated sources (default: all)" },
-	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R,
+	[OPT_EVENTS] = { "events", 'e', "LIST", W | R | A,
+		"comma-separated sources (default: all)" },
+	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R | A,
 		"report syscalls slower than MS (default 100); SYSCALL=MS\n"
 		"overrides one syscall, 0 excludes it (repeatable)" },
-	[OPT_SLOW_ALL] = { "slow-all", 0, NULL, W | R,
+	[OPT_SLOW_ALL] = { "slow-all", 0, NULL, W | R | A,
 		"also syscalls that block by design (poll, futex...)" },
-	[OPT_EXITS] = { "exits", 0, NULL, W | R, "also process exits with a non-zero status" },
-	[OPT_FD_WARN] = { "fd-warn", 0, "PERCENT", W | R, "fd_pressure threshold (default 80)" },
-	[OPT_RATE_LIMIT] = { "rate-limit", 0, "N", W | R,
+	[OPT_EXITS] = { "exits", 0, NULL, W | R | A, "also process exits with a non-zero status" },
+	[OPT_FD_WARN] = { "fd-warn", 0, "PERCENT", W | R | A,
+		"fd_pressure threshold (default 80)" },
+	[OPT_RATE_LIMIT] = { "rate-limit", 0, "N", W | R | A,
 		"events per second per process (default 100, 0: off)" },
-	[OPT_RINGBUF_KB] = { "ringbuf-kb", 0, "KB", W | R,
+	[OPT_RINGBUF_KB] = { "ringbuf-kb", 0, "KB", W | R | A,
 		"ring buffer size per source (default 1024)" },
-	[OPT_NO_USER] = { "no-user-stacks", 0, NULL, W | R, "events without user stacks" },
-	[OPT_NO_KERNEL] = { "no-kernel-stacks", 0, NULL, W | R, "events without kernel stacks" },
+	[OPT_NO_USER] = { "no-user-stacks", 0, NULL, W | R | A, "events without user stacks" },
+	[OPT_NO_KERNEL] = { "no-kernel-stacks", 0, NULL, W | R | A,
+		"events without kernel stacks" },
 	[OPT_HIST] = { "hist", 0, NULL, W, "per-syscall latency histograms at exit" },
 	[OPT_STACKS] = { "stacks", 0, NULL, W, "print symbolized stacks under each line" },
 	[OPT_JSON] = { "json", 'j', NULL, W, "JSON Lines on stdout (schema: docs/events.md)" },
@@ -86,10 +92,25 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"incidents as they form, then the report (docs/report.md)" },
 	[OPT_REC_OUTPUT] = { "output", 'o', "FILE", R, "the recording (required)" },
 	[OPT_BUCKET] = { "bucket", 0, "MS", R, "profile bucket length (default 1000)" },
-	[OPT_NO_PROFILE] = { "no-profile", 0, NULL, R, "record events only" },
-	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R,
+	[OPT_NO_PROFILE] = { "no-profile", 0, NULL, R | A, "events only, no profile" },
+	[OPT_AGENT_FREQ] = { "frequency", 'F', "HZ", A,
+		"profile samples per second per CPU (default " STR(AGENT_DEFAULT_FREQ_HZ) ";\n"
+		"SIGHUP applies a new value from --config)" },
+	[OPT_METRICS] = { "metrics", 0, "ADDR:PORT", A,
+		"serve /metrics there (default " AGENT_DEFAULT_METRICS "; [ADDR]:PORT\n"
+		"for IPv6)" },
+	[OPT_CONFIG] = { "config", 0, "FILE", A,
+		"'key = value' lines, keys being the long options above; the\n"
+		"command line wins; SIGHUP re-reads it" },
+	[OPT_TOP_COMMS] = { "top-comms", 0, "N", A,
+		"process names with their own faultline_events_total series,\n"
+		"the most frequent (default " STR(AGENT_DEFAULT_TOP_COMMS) "; live on SIGHUP)" },
+	[OPT_MAX_CPU] = { "max-cpu-percent", 0, "PERCENT", A,
+		"when the agent's own CPU use over 5 s passes PERCENT of one CPU,\n"
+		"lower -F to fit (default 0: never; live on SIGHUP)" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R | A,
 		"more detail (-vv: libbpf's own messages)" },
-	[OPT_HELP] = { "help", 'h', NULL, P | W | R, "this help" },
+	[OPT_HELP] = { "help", 'h', NULL, P | W | R | A, "this help" },
 };
 
 static void print_opt(const struct cli_opt *d)
@@ -118,7 +139,7 @@ static void print_opt(const struct cli_opt *d)
 void cli_opts_usage(enum cli_cmd cmd, const char *intro)
 {
 	fputs(intro, stdout);
-	if (cmd & (W | R)) {
+	if (cmd & (W | R | A)) {
 		printf("\nEvent sources (--events):\n");
 		for (int i = 0; watch_sources[i]; i++) {
 			const struct watch_source_ops *s = watch_sources[i];
