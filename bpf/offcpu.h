@@ -12,6 +12,12 @@
 #define OFFCPU_STATE_INTERRUPTIBLE	0x1	/* TASK_INTERRUPTIBLE: S */
 #define OFFCPU_STATE_UNINTERRUPTIBLE	0x2	/* TASK_UNINTERRUPTIBLE: D */
 
+/* --wakers: the key of offcpu_waker_counts, the wait and the thread that ended it. */
+struct offcpu_waker_key {
+	struct profile_key blocked;
+	struct profile_key waker;	/* tgid 0, comm "[interrupt]": woken by an interrupt */
+};
+
 /* An offcpu_counts value. */
 struct offcpu_value {
 	__u64 ns;		/* blocked time */

@@ -14,6 +14,7 @@
 
 const volatile __u32 offcpu_states = OFFCPU_STATE_INTERRUPTIBLE | OFFCPU_STATE_UNINTERRUPTIBLE;
 const volatile __u64 offcpu_min_block_ns = 1000;
+const volatile bool offcpu_wakers = false;
 
 /* max_entries resized by userspace: counts_map_size with --off-cpu, else 1. */
 struct {
@@ -23,10 +24,18 @@ struct {
 	__uint(max_entries, 1);
 } offcpu_counts SEC(".maps");
 
-/* Where and since when a thread sleeps. */
+/* --wakers: the same time keyed also by who woke the thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct offcpu_waker_key);
+	__type(value, struct offcpu_value);
+	__uint(max_entries, 1);
+} offcpu_waker_counts SEC(".maps");
+
+/* Where and since when a thread sleeps, and (--wakers) who woke it. */
 struct offcpu_blocked {
 	__u64 since_ns;		/* 0: not blocked (or not wanted) */
-	struct profile_key key;
+	struct offcpu_waker_key k;	/* .blocked: where it sleeps */
 };
 
 struct {
@@ -51,33 +60,35 @@ static __always_inline void offcpu_out(void *ctx, struct task_struct *prev, __u3
 		count(PC_OFF_STORAGE_FULL);
 		return;
 	}
-	b->key.tgid = tgid;
-	b->key.pid = tid;
-	bpf_get_current_comm(b->key.comm, sizeof(b->key.comm));
-	b->key.user_stack_id = PROFILE_STACK_NONE;
-	b->key.kernel_stack_id = PROFILE_STACK_NONE;
+	b->k.blocked.tgid = tgid;
+	b->k.blocked.pid = tid;
+	bpf_get_current_comm(b->k.blocked.comm, sizeof(b->k.blocked.comm));
+	b->k.blocked.user_stack_id = PROFILE_STACK_NONE;
+	b->k.blocked.kernel_stack_id = PROFILE_STACK_NONE;
 	if (want_user && prev->mm) {
-		b->key.user_stack_id = kunwind ? kunwind_user_stack(ctx, prev, tgid) : -ENOENT;
-		if (b->key.user_stack_id == -ENOENT)
-			b->key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+		b->k.blocked.user_stack_id = kunwind ? kunwind_user_stack(ctx, prev, tgid) : -ENOENT;
+		if (b->k.blocked.user_stack_id == -ENOENT)
+			b->k.blocked.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
 	}
 	/* The first two kernel frames are this program and bpf_trace_run4(). */
 	if (want_kernel)
-		b->key.kernel_stack_id = stack_id(ctx, 2 & BPF_F_SKIP_FIELD_MASK,
+		b->k.blocked.kernel_stack_id = stack_id(ctx, 2 & BPF_F_SKIP_FIELD_MASK,
 						  PC_KERN_COLLISION);
+	__builtin_memset(&b->k.waker, 0, sizeof(b->k.waker));
 	b->since_ns = bpf_ktime_get_ns();
 	announce(tgid);
 }
 
-static __always_inline void offcpu_add(const struct profile_key *key, __u64 ns)
+/* Adds @ns to @key in @counts (offcpu_counts or offcpu_waker_counts). */
+static __always_inline void offcpu_add(void *counts, const void *key, __u64 ns)
 {
 	struct offcpu_value *v, first = { .ns = ns, .switches = 1 };
 
-	v = bpf_map_lookup_elem(&offcpu_counts, key);
-	if (!v && !bpf_map_update_elem(&offcpu_counts, key, &first, BPF_NOEXIST))
+	v = bpf_map_lookup_elem(counts, key);
+	if (!v && !bpf_map_update_elem(counts, key, &first, BPF_NOEXIST))
 		return;
 	if (!v)
-		v = bpf_map_lookup_elem(&offcpu_counts, key);	/* another CPU inserted it */
+		v = bpf_map_lookup_elem(counts, key);	/* another CPU inserted it */
 	if (!v) {
 		count(PC_COUNTS_FULL);
 		return;
@@ -100,7 +111,71 @@ static __always_inline void offcpu_in(struct task_struct *next)
 		count(PC_OFF_SHORT);
 		return;
 	}
-	offcpu_add(&b->key, ns);
+	if (offcpu_wakers)
+		offcpu_add(&offcpu_waker_counts, &b->k, ns);
+	else
+		offcpu_add(&offcpu_counts, &b->k.blocked, ns);
+}
+
+/*
+ * Whether this runs in an interrupt (hard IRQ, or softirqs run on its exit)
+ * rather than for @task: those run on the CPU's IRQ stack, not on the task's
+ * own. (The preempt count would say it too, but its per-CPU address is not
+ * in every kernel's kallsyms.) Softirqs a task runs itself, on re-enabling
+ * bottom halves, stay on its stack and count as its work.
+ */
+#define OFFCPU_TASK_STACK_MAX	(32 * 1024)	/* THREAD_SIZE, with KASAN's doubling */
+
+static __always_inline bool offcpu_in_interrupt(struct task_struct *task)
+{
+	volatile __u64 here = 0;
+	__u64 base = (__u64)task->stack;
+
+	return (__u64)&here - base >= OFFCPU_TASK_STACK_MAX;
+}
+
+/*
+ * --wakers: @p, asleep and tracked, is being woken by the current task: its
+ * stacks say what ended the wait (the writer of a pipe, the holder of a lock,
+ * a timer's interrupt). Counted only for threads whose wait is timed.
+ */
+SEC("?tp_btf/sched_waking")
+int BPF_PROG(profile_offcpu_waking, struct task_struct *p)
+{
+	struct offcpu_blocked *b = bpf_task_storage_get(&offcpu_blocked, p, 0, 0);
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct profile_key *w;
+
+	if (!b || !b->since_ns || b->k.waker.tgid || b->k.waker.comm[0])
+		return 0;	/* not timed, or already woken once in this wait */
+	w = &b->k.waker;
+	w->user_stack_id = PROFILE_STACK_NONE;
+	w->kernel_stack_id = PROFILE_STACK_NONE;
+	/*
+	 * From an interrupt (a timer, a device, the network), current is whoever
+	 * was interrupted: not the waker. Only the kernel stack says who it was.
+	 */
+	if (offcpu_in_interrupt(task)) {
+		__builtin_memcpy(w->comm, "[interrupt]", sizeof("[interrupt]"));
+		w->tgid = w->pid = 0;
+		task = NULL;
+	} else {
+		w->tgid = id >> 32;
+		w->pid = (__u32)id;
+		bpf_get_current_comm(w->comm, sizeof(w->comm));
+	}
+	if (want_user && task && task->mm && w->pid) {
+		w->user_stack_id = kunwind ? kunwind_user_stack(ctx, task, w->tgid) : -ENOENT;
+		if (w->user_stack_id == -ENOENT)
+			w->user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+	}
+	/* The first two kernel frames are this program and bpf_trace_run1(). */
+	if (want_kernel)
+		w->kernel_stack_id = stack_id(ctx, 2 & BPF_F_SKIP_FIELD_MASK, PC_KERN_COLLISION);
+	if (w->tgid)
+		announce(w->tgid);
+	return 0;
 }
 
 /*

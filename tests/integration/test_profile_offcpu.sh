@@ -45,6 +45,24 @@ done
 assert_match "$TMP/profile.err" 'ms off-CPU in [0-9]+ waits'
 pass "each wait charged its measured time, whole stacks through libc"
 
+# --wakers: each wait followed by "--" and what ended it, offwaketime-style.
+run_waits "$TMP/k.folded" --wakers
+waker_of() { # CALLEE: the waker part of its chains
+	grep ";$1;" "$TMP/k.folded" | sed 's/.*;--;//'
+}
+waker_of blocking_read | grep -q 'pipe_write_\[k\].*;write;helper;' ||
+	fail "the pipe's waker is not the writing helper thread: $(waker_of blocking_read | head -2)"
+waker_of blocking_lock | grep -q 'futex_wake_\[k\].*;helper;' ||
+	fail "the mutex's waker is not the unlocking helper: $(waker_of blocking_lock | head -2)"
+waker_of blocking_sleep | grep -q 'hrtimer_wakeup_\[k\].*\[interrupt\] ' ||
+	fail "the sleep's waker is not a timer interrupt: $(waker_of blocking_sleep | head -2)"
+want=$(awk '$1 == "wait_pipe" { print $2 }' "$TMP/waits.out")
+got=$(awk '/;blocking_read;/ { n += $NF } END { printf "%.1f", n / 1000 }' "$TMP/k.folded")
+python3 -c "import sys; w, g = float(sys.argv[1]), float(sys.argv[2]);
+sys.exit(0 if abs(g - w) <= 0.1 * w else 1)" "$want" "$got" ||
+	fail "--wakers: the pipe waits add up to $got ms, measured $want ms"
+pass "--wakers names the writer, the unlocker and the timer interrupt"
+
 # Only uninterruptible sleeps: these three waits are all interruptible.
 run_waits "$TMP/d.folded" --state D
 assert_no_match "$TMP/d.folded" 'wait_(pipe|mutex|sleep)' "--state D"

@@ -32,8 +32,9 @@ static unsigned int max_sample_rate(void)
 
 static int check_off_cpu(struct cli_opts *o)
 {
-	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE))) && !o->prof.off_cpu)
-		return cli_usage_error(o->name, "--min-block and --state need --off-cpu");
+	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE) | BIT(OPT_WAKERS))) &&
+	    !o->prof.off_cpu)
+		return cli_usage_error(o->name, "--min-block, --state and --wakers need --off-cpu");
 	if (o->prof.off_cpu && o->prof.unwind == UNWIND_MODE_DWARF)
 		return cli_usage_error(o->name, "--off-cpu walks stacks in the kernel: --unwind "
 				       "dwarf (stack copies) does not apply");

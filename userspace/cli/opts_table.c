@@ -65,6 +65,9 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"CPU samples; --include-idle adds kernel threads" },
 	[OPT_MIN_BLOCK] = { "min-block", 0, "US", P,
 		"--off-cpu: ignore waits shorter than US microseconds (default 1)" },
+	[OPT_WAKERS] = { "wakers", 0, NULL, P,
+		"--off-cpu: also who ended each wait (the waking thread's stack\n"
+		"after \"--\", as offwaketime writes it)" },
 	[OPT_STATE] = { "state", 0, "S|D|SD", P,
 		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
 		"both (default SD)" },

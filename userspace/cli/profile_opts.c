@@ -62,6 +62,7 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 	so->counts_map_size = o->counts_map_size;
 	so->off_cpu = o->off_cpu;
 	so->off_cpu_states = o->off_cpu_states;
+	so->off_cpu_wakers = o->wakers;
 	so->min_block_ns = (uint64_t)o->min_block_us * 1000;
 	/* record's samples keep frame pointers or stack copies: its buckets read no rows */
 	if (!strcmp(cmd, "profile")) {

@@ -19,6 +19,8 @@
 
 struct key_count {
 	struct profile_key key;
+	struct profile_key waker;	/* --wakers: who ended the wait */
+	bool has_waker;
 	__u64 count;
 	__u64 events;		/* off-CPU: switches */
 };
@@ -212,6 +214,52 @@ static void count_frames(const struct cached_stack *c, __u64 count,
 	st->cut_samples += c->cut * count;
 }
 
+/* Frames @c..., in the order given, into @f; returns how many. */
+static int put_frames(struct profile_frame *f, const struct cached_stack *c, bool reversed)
+{
+	for (int i = 0; i < c->nframes; i++)
+		f[i] = c->frames[reversed ? c->nframes - 1 - i : i];
+	return c->nframes;
+}
+
+/*
+ * --wakers: after the blocked thread's frames, "--" and the waker's, leaf
+ * first, ending with its name, as offwaketime writes them: the wait reads
+ * "blocked in X <- woken by Y", and a flame graph stacks the waker on top.
+ */
+static int add_waker(struct collect_priv *p, const struct key_count *e, struct profile_stack *out,
+		     const struct cached_stack *u, const struct cached_stack *k,
+		     struct profile_collect_stats *st)
+{
+	const struct cached_stack *wu, *wk;
+	struct profile_frame *f;
+	int n = 0;
+
+	if (e->waker.tgid)
+		note_tgid(p, e->waker.tgid, st);
+	wu = get_stack(p, false, e->waker.tgid, e->waker.user_stack_id, st);
+	wk = get_stack(p, true, 0, e->waker.kernel_stack_id, st);
+	if (!wu || !wk)
+		return -ENOMEM;
+	f = calloc(u->nframes + k->nframes + wu->nframes + wk->nframes + 3, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	n += put_frames(f + n, u, false);
+	n += put_frames(f + n, k, false);
+	f[n++] = (struct profile_frame){ .name = "--", .kind = FRAME_UNKNOWN };
+	n += put_frames(f + n, wk, true);
+	n += put_frames(f + n, wu, true);
+	f[n].name = strmap__intern(p->strings, e->waker.comm[0] ? e->waker.comm : "?");
+	f[n++].kind = FRAME_UNKNOWN;
+	if (!f[n - 1].name) {
+		free(f);
+		return -ENOMEM;
+	}
+	out->frames = f;
+	out->nframes = n;
+	return 0;
+}
+
 /* User frames (the outer part of the stack) first, then the kernel's. */
 static int build_stack(struct collect_priv *p, const struct key_count *e, struct profile_stack *out,
 		       struct profile_result *r)
@@ -225,14 +273,16 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	out->comm = strmap__intern(p->strings, e->key.comm);
 	if (!u || !k || !out->comm)
 		return -ENOMEM;
-	out->frames = calloc(u->nframes + k->nframes + 1, sizeof(*out->frames));
-	if (!out->frames)
-		return -ENOMEM;
-	if (u->nframes)
-		memcpy(out->frames, u->frames, u->nframes * sizeof(*out->frames));
-	if (k->nframes)
-		memcpy(out->frames + u->nframes, k->frames, k->nframes * sizeof(*out->frames));
-	out->nframes = u->nframes + k->nframes;
+	if (e->has_waker) {
+		if (add_waker(p, e, out, u, k, st))
+			return -ENOMEM;
+	} else {
+		out->frames = calloc(u->nframes + k->nframes + 1, sizeof(*out->frames));
+		if (!out->frames)
+			return -ENOMEM;
+		out->nframes = put_frames(out->frames, u, false);
+		out->nframes += put_frames(out->frames + out->nframes, k, false);
+	}
 	out->pid = e->key.tgid;
 	out->tid = e->key.pid;
 	out->count = e->count;
@@ -246,38 +296,53 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 	return 0;
 }
 
+/* A counts map's entry layout: keys with or without a waker, values of either kind. */
+struct entry_sizes {
+	size_t ksize, vsize;
+};
+
 /*
  * A counts value: a __u64 of samples, or off-CPU's struct offcpu_value whose
- * nanoseconds become microseconds (the unit profile_data.off_cpu states).
+ * nanoseconds become microseconds (the unit profile_data.off_cpu states). A
+ * key is a struct profile_key, or --wakers' struct offcpu_waker_key.
  */
-static int append(struct key_count **v, size_t *n, size_t *cap, const struct profile_key *key,
-		  const void *value, size_t vsize)
+static int append(struct key_count **v, size_t *n, size_t *cap, const void *key,
+		  const void *value, const struct entry_sizes *sz)
 {
+	const struct offcpu_waker_key *wk = key;
 	const struct offcpu_value *off = value;
-	__u64 count = vsize == sizeof(*off) ? (off->ns + 500) / 1000 : *(const __u64 *)value;
+	bool is_off = sz->vsize == sizeof(*off);
+	__u64 count = is_off ? (off->ns + 500) / 1000 : *(const __u64 *)value;
 
 	if (!count)
 		return 0;
 	if (VEC_RESERVE(*v, *cap, *n + 1))
 		return -ENOMEM;
-	(*v)[*n].key = *key;
-	(*v)[*n].events = vsize == sizeof(*off) ? off->switches : 0;
+	memset(&(*v)[*n], 0, sizeof((*v)[*n]));
+	(*v)[*n].key = wk->blocked;	/* the blocked key comes first in both layouts */
+	if (sz->ksize == sizeof(*wk)) {
+		(*v)[*n].waker = wk->waker;
+		(*v)[*n].has_waker = true;
+	}
+	(*v)[*n].events = is_off ? off->switches : 0;
 	(*v)[(*n)++].count = count;
 	return 0;
 }
 
 /* One key at a time: two syscalls per entry, for kernels without batch lookups. */
-static int read_one_by_one(int fd, size_t vsize, struct key_count **v, size_t *n, size_t *cap)
+static int read_one_by_one(int fd, const struct entry_sizes *sz, struct key_count **v,
+			   size_t *n, size_t *cap)
 {
-	struct profile_key key, next, *prev = NULL;
-	struct offcpu_value value;	/* the larger of the two value types */
+	struct offcpu_waker_key key, next;	/* the larger of the two key types */
+	struct offcpu_value value;		/* and of the two value types */
+	void *prev = NULL;
 	int err = 0;
 
 	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
+		memcpy(&key, &next, sz->ksize);
 		prev = &key;
 		if (!bpf_map_lookup_elem(fd, &key, &value))
-			err = append(v, n, cap, &key, &value, vsize);
+			err = append(v, n, cap, &key, &value, sz);
 	}
 	return err;
 }
@@ -285,17 +350,17 @@ static int read_one_by_one(int fd, size_t vsize, struct key_count **v, size_t *n
 #define BATCH 1024
 
 /* -EOPNOTSUPP when the kernel cannot batch (or a bucket outgrew BATCH). */
-static int read_batched(int fd, size_t vsize, struct key_count **v, size_t *n, size_t *cap)
+static int read_batched(int fd, const struct entry_sizes *sz, struct key_count **v, size_t *n,
+			size_t *cap)
 {
-	struct profile_key *keys = calloc(BATCH, sizeof(*keys)), token;
-	char *vals = calloc(BATCH, vsize);
+	char *keys = calloc(BATCH, sz->ksize), *vals = calloc(BATCH, sz->vsize);
+	struct offcpu_waker_key token;	/* opaque; a key's size is room enough */
 	bool first = true, last = false;
 	__u32 count;
 	int err = keys && vals ? 0 : -ENOMEM;
 
 	while (!err && !last) {
 		count = BATCH;
-		/* The token is opaque: a key's size is room enough for any map type. */
 		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
 					 NULL)) {
 			err = errno == ENOENT ? 0 : -errno;
@@ -304,7 +369,7 @@ static int read_batched(int fd, size_t vsize, struct key_count **v, size_t *n, s
 		if (err)
 			break;
 		for (__u32 i = 0; i < count && !err; i++)
-			err = append(v, n, cap, &keys[i], vals + i * vsize, vsize);
+			err = append(v, n, cap, keys + i * sz->ksize, vals + i * sz->vsize, sz);
 		first = false;
 	}
 	free(keys);
@@ -316,6 +381,7 @@ static int read_entries(int fd, struct key_count **out, size_t *n)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
+	struct entry_sizes sz;
 	size_t cap = 0;
 	int err;
 
@@ -323,11 +389,14 @@ static int read_entries(int fd, struct key_count **out, size_t *n)
 	*n = 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	if (info.value_size != sizeof(__u64) && info.value_size != sizeof(struct offcpu_value))
+	sz.ksize = info.key_size;
+	sz.vsize = info.value_size;
+	if ((sz.vsize != sizeof(__u64) && sz.vsize != sizeof(struct offcpu_value)) ||
+	    (sz.ksize != sizeof(struct profile_key) && sz.ksize != sizeof(struct offcpu_waker_key)))
 		return -EINVAL;
-	err = read_batched(fd, info.value_size, out, n, &cap);
+	err = read_batched(fd, &sz, out, n, &cap);
 	if (err == -EOPNOTSUPP)
-		err = read_one_by_one(fd, info.value_size, out, n, &cap);
+		err = read_one_by_one(fd, &sz, out, n, &cap);
 	return err;
 }
 

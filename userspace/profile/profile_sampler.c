@@ -33,7 +33,8 @@ struct profile_sampler {
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
 	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
-	struct bpf_link *offcpu_link;
+	bool wakers;			/* --wakers */
+	struct bpf_link *offcpu_link, *waking_link;
 };
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -70,6 +71,8 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	/* One of the two is verified and loaded: the unwinder makes each cost ~1 s. */
 	bpf_program__set_autoload(skel->progs.profile_offcpu_switch, o->off_cpu);
 	bpf_program__set_autoload(skel->progs.profile_sample, !o->off_cpu);
+	bpf_program__set_autoload(skel->progs.profile_offcpu_waking, o->off_cpu && o->off_cpu_wakers);
+	skel->rodata->offcpu_wakers = o->off_cpu && o->off_cpu_wakers;
 }
 
 /* The in-kernel unwinder's maps: bpf/kunwind.h's sizes, or none when it is off. */
@@ -103,7 +106,10 @@ static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_
 					       o->off_cpu ? 1 : o->counts_map_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.offcpu_counts,
-					       o->off_cpu ? o->counts_map_size : 1);
+					       o->off_cpu && !o->off_cpu_wakers ? o->counts_map_size : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_waker_counts,
+					       o->off_cpu && o->off_cpu_wakers ? o->counts_map_size : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.target_tgids,
 					       o->ntgids > 0 ? o->ntgids : 1);
@@ -233,6 +239,7 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		goto fail;
 	}
 	s->off_cpu = o->off_cpu;
+	s->wakers = o->off_cpu && o->off_cpu_wakers;
 	err = load_any(s, o);
 	if (err)
 		goto fail;
@@ -377,6 +384,14 @@ static int attach_off_cpu(struct profile_sampler *s)
 		log_error("profile: attaching tp_btf/sched_switch failed: %s", strerror(errno));
 		return -errno;
 	}
+	if (s->wakers) {
+		s->waking_link = bpf_program__attach(s->skel->progs.profile_offcpu_waking);
+		if (!s->waking_link) {
+			log_error("profile: attaching tp_btf/sched_waking failed: %s",
+				  strerror(errno));
+			return -errno;
+		}
+	}
 	s->nattached = s->ncpus_possible;
 	return 0;
 }
@@ -427,7 +442,8 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->exec_link);
 	s->exit_link = s->exec_link = NULL;
 	bpf_link__destroy(s->offcpu_link);
-	s->offcpu_link = NULL;
+	bpf_link__destroy(s->waking_link);
+	s->offcpu_link = s->waking_link = NULL;
 	if (s->dwarf)
 		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
@@ -449,7 +465,8 @@ void profile_sampler__free(struct profile_sampler *s)
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
 	if (s->off_cpu)
-		return bpf_map__fd(s->skel->maps.offcpu_counts);
+		return bpf_map__fd(s->wakers ? s->skel->maps.offcpu_waker_counts :
+				   s->skel->maps.offcpu_counts);
 	return s->dwarf ? unwind_profile__counts_fd(s->dwarf) : bpf_map__fd(s->skel->maps.counts);
 }
 
@@ -488,6 +505,11 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
 	return s->off_cpu ? "sched_switch" : s->hardware ? "cycles" : "cpu-clock";
+}
+
+bool profile_sampler__wakers(const struct profile_sampler *s)
+{
+	return s->wakers;
 }
 
 bool profile_sampler__off_cpu(const struct profile_sampler *s)
