@@ -379,26 +379,6 @@ static __always_inline int kunwind_fp_stack(void *ctx, struct kunwind_state *st)
 	return 0;
 }
 
-/* FNV-1a of the frames: the stack's id in the overflow map (see save_collided()). */
-static __always_inline __s32 kunwind_store(struct profile_stack_buf *b)
-{
-	__u64 h = 0xcbf29ce484222325ULL;
-	__u32 id;
-	long err;
-
-	for (int i = 0; i < PROFILE_MAX_DEPTH; i++) {
-		if (i >= b->nr)
-			break;
-		h ^= b->ips[i];
-		h *= 0x100000001b3ULL;
-	}
-	id = ((h ^ (h >> 32)) & (PROFILE_OVERFLOW_ID - 1)) | PROFILE_OVERFLOW_ID;
-	err = bpf_map_update_elem(&overflow, &id, b, BPF_NOEXIST);
-	if (err && err != -EEXIST)
-		return -ENOMEM;
-	return id;
-}
-
 /*
  * The user stack of the current task walked with the tables (or with frame
  * pointers, checked, while they are not loaded), stored like a collided
@@ -434,7 +414,7 @@ static __always_inline __s32 kunwind_user_stack(void *ctx, struct task_struct *t
 		}
 	}
 store:
-	id = kunwind_store(&st->buf);
+	id = store_overflow(&st->buf);
 	if (id < 0) {
 		kunwind_count(KUNWIND_END_STORE);
 		count(PC_USER_FULL);	/* a lost sample like a full stack map's */

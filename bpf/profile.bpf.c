@@ -134,25 +134,17 @@ static __always_inline bool in_kernel_mode(struct bpf_perf_event_data *ctx)
 }
 
 /*
- * A collided stack, walked again and stored under its FNV-1a hash: the
- * collision costs one more walk instead of the sample. -EEXIST when there is
- * no room. Two different stacks sharing 30 hash bits would merge; with a few
- * thousand overflow stacks that is about one chance in a million.
+ * Stores @b in the overflow map under its FNV-1a hash and returns that id
+ * (PROFILE_OVERFLOW_ID set); -ENOMEM when there is no room. Two different
+ * stacks sharing 30 hash bits would merge; with a few thousand overflow
+ * stacks that is about one chance in a million.
  */
-static __always_inline __s32 save_collided(void *ctx, __u64 flags)
+static __always_inline __s32 store_overflow(struct profile_stack_buf *b)
 {
-	struct profile_stack_buf *b;
-	__u32 zero = 0, id;
 	__u64 h = 0xcbf29ce484222325ULL;
-	long len, err;
+	__u32 id;
+	long err;
 
-	b = bpf_map_lookup_elem(&scratch, &zero);
-	if (!b)
-		return -EEXIST;
-	len = bpf_get_stack(ctx, b->ips, sizeof(b->ips), flags);
-	if (len <= 0)
-		return -EEXIST;
-	b->nr = len / sizeof(b->ips[0]);
 	for (int i = 0; i < PROFILE_MAX_DEPTH; i++) {
 		if (i >= b->nr)
 			break;
@@ -162,6 +154,30 @@ static __always_inline __s32 save_collided(void *ctx, __u64 flags)
 	id = ((h ^ (h >> 32)) & (PROFILE_OVERFLOW_ID - 1)) | PROFILE_OVERFLOW_ID;
 	err = bpf_map_update_elem(&overflow, &id, b, BPF_NOEXIST);
 	if (err && err != -EEXIST)
+		return -ENOMEM;
+	return id;
+}
+
+/*
+ * A collided stack, walked again and stored under its hash: the collision
+ * costs one more walk instead of the sample. -EEXIST when there is no room.
+ */
+static __always_inline __s32 save_collided(void *ctx, __u64 flags)
+{
+	struct profile_stack_buf *b;
+	__u32 zero = 0;
+	__s32 id;
+	long len;
+
+	b = bpf_map_lookup_elem(&scratch, &zero);
+	if (!b)
+		return -EEXIST;
+	len = bpf_get_stack(ctx, b->ips, sizeof(b->ips), flags);
+	if (len <= 0)
+		return -EEXIST;
+	b->nr = len / sizeof(b->ips[0]);
+	id = store_overflow(b);
+	if (id < 0)
 		return -EEXIST;
 	count(PC_COLLISION_SAVED);
 	return id;
