@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "report/report_flame.h"
 #include "report/report_html_priv.h"
+#include "report/report_html_util.h"
 #include "profile/stack_profile.h"
 
 static const cJSON *get(const cJSON *o, const char *name)
