@@ -13,7 +13,7 @@
 #include "record/recording_run.h"
 #include "base/tracefs.h"
 #include "unwind.h"
-#include "watch/watch_internal.h"
+#include "watch/watch_pipeline.h"
 
 enum {
 	OPT_SLOW_THRESHOLD = 256, OPT_SLOW_ALL, OPT_FD_WARN, OPT_RATE_LIMIT, OPT_NO_PROFILE,

@@ -13,7 +13,7 @@
 #include "base/privs.h"
 #include "report/report_live.h"
 #include "base/tracefs.h"
-#include "watch/watch_internal.h"
+#include "watch/watch_pipeline.h"
 
 enum {
 	OPT_CGROUP = 256, OPT_SLOW_THRESHOLD, OPT_SLOW_ALL, OPT_HIST, OPT_STACKS, OPT_FD_WARN,

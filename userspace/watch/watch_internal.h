@@ -85,12 +85,6 @@ void watch_deferred_run(struct watch_ctx *c);
 /* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
 bool watch_output_ok(struct watch_ctx *c);
 
-/*
- * Checks every -p target exists (-ESRCH, logged, when one does not) and
- * replaces a thread id by its process id (with a note).
- */
-int watch_resolve_pids(struct watch_opts *o);
-
 /* True when -p was given and every target process has exited. */
 bool watch_targets_gone(const struct watch_opts *o);
 
@@ -131,36 +125,5 @@ bool watch_is_call_site(const uint8_t *b, size_t n);
  */
 int watch_leaf_fixup(struct watch_ctx *c, uint32_t pid, const __u64 *user, int n,
 		     const __u64 *sp_words, __u64 *out, int *inferred);
-
-/*
- * Resolves --cgroup @path (v2 directory, or a v1 directory of a controller
- * hierarchy) into @o's cgroup_id, cgroup_level, cgroup_ssid. -EMEDIUMTYPE
- * when it is no cgroup directory (or one of a hierarchy without controller).
- */
-int watch_cgroup_target(const char *path, struct watch_opts *o);
-
-/* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
-int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
-
-/* Option values shared by watch and record for --unwind and --stack-bytes. */
-#define WATCH_OPT_UNWIND 1000
-#define WATCH_OPT_STACK_BYTES 1001
-#define WATCH_UNWIND_LONGOPTS						\
-	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
-	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
-#define WATCH_UNWIND_HELP						\
-	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
-	"                           for binaries built without them) or auto (default:\n" \
-	"                           dwarf for processes whose binary lacks them)\n"	\
-	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
-
-/* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
-int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg);
-
-/*
- * Parses one --slow-threshold value: "MS" (the default threshold) or
- * "NAME=MS" (an override; MS 0 excludes NAME). -EINVAL when malformed.
- */
-int watch_parse_slow_threshold(struct watch_opts *o, const char *arg);
 
 #endif
