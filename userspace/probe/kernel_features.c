@@ -239,23 +239,25 @@ static void probe_one_tp_btf(const struct btf *btf, const struct tp_btf_need *ne
 		close(fd);
 }
 
-static bool capability_uses_tp_btf(const struct hook_capability *cap, const char *name)
+static bool capabilities_use_tp_btf(const struct hook_capability *const *caps, int n,
+				    const char *name)
 {
-	for (int i = 0; i < cap->ncandidates; i++)
-		for (int j = 0; j < HOOK_MAX_REQ && cap->candidates[i].tp_btf[j]; j++)
-			if (!strcmp(cap->candidates[i].tp_btf[j], name))
-				return true;
+	for (int k = 0; k < n; k++)
+		for (int i = 0; i < caps[k]->ncandidates; i++)
+			for (int j = 0; j < HOOK_MAX_REQ && caps[k]->candidates[i].tp_btf[j]; j++)
+				if (!strcmp(caps[k]->candidates[i].tp_btf[j], name))
+					return true;
 	return false;
 }
 
-/* Probes the entries of features_tp_btf that @wanted accepts (NULL: all). */
-static void probe_tp_btfs(struct features *f, const struct hook_capability *wanted)
+/* Probes the entries of features_tp_btf that @caps[0..@n) use (@caps NULL: all). */
+static void probe_tp_btfs(struct features *f, const struct hook_capability *const *caps, int n)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
 	f->tp_btf_count = 0;
 	for (int i = 0; features_tp_btf[i].name && i < FEATURES_MAX_TRACEPOINTS; i++) {
-		if (wanted && !capability_uses_tp_btf(wanted, features_tp_btf[i].name))
+		if (caps && !capabilities_use_tp_btf(caps, n, features_tp_btf[i].name))
 			continue;
 		probe_one_tp_btf(btf, &features_tp_btf[i], &f->tp_btf[f->tp_btf_count++]);
 	}
@@ -438,7 +440,7 @@ void features__probe(struct features *f)
 	probe_map_type(&f->feat[FEAT_TASK_STORAGE], BPF_MAP_TYPE_TASK_STORAGE);
 	probe_iter_task(&f->feat[FEAT_ITER_TASK]);
 	probe_cgroups(f);
-	probe_tp_btfs(f, NULL);
+	probe_tp_btfs(f, NULL, 0);
 }
 
 /* The features a watch hook may need; the others are not probed for one capability. */
@@ -478,20 +480,23 @@ static void add_name(const char **names, int max, const char *name)
 		names[i] = name;
 }
 
-void features__probe_capability(struct features *f, const struct hook_capability *cap)
+void features__probe_capabilities(struct features *f, const struct hook_capability *const *caps,
+				  int n)
 {
 	const char *tps[FEATURES_MAX_TRACEPOINTS + 1] = {};
 
 	memset(f, 0, sizeof(*f));
-	for (int i = 0; i < cap->ncandidates; i++) {
-		const struct hook_candidate *c = &cap->candidates[i];
+	for (int k = 0; k < n; k++) {
+		for (int i = 0; i < caps[k]->ncandidates; i++) {
+			const struct hook_candidate *c = &caps[k]->candidates[i];
 
-		for (int j = 0; j < HOOK_MAX_REQ && c->tracepoints[j]; j++)
-			add_name(tps, FEATURES_MAX_TRACEPOINTS + 1, c->tracepoints[j]);
-		for (int j = 0; j < c->nfeatures; j++)
-			probe_feature(f, c->features[j]);
+			for (int j = 0; j < HOOK_MAX_REQ && c->tracepoints[j]; j++)
+				add_name(tps, FEATURES_MAX_TRACEPOINTS + 1, c->tracepoints[j]);
+			for (int j = 0; j < c->nfeatures; j++)
+				probe_feature(f, c->features[j]);
+		}
 	}
 	if (tps[0])
 		probe_tracepoints(f, tps);
-	probe_tp_btfs(f, cap);
+	probe_tp_btfs(f, caps, n);
 }

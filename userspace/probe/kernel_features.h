@@ -118,9 +118,10 @@ int features__plan_one(const struct features *f, const struct hook_capability *c
 		       struct hook_plan *plan);
 
 /*
- * Probes only what the candidates of @cap need (the features, tracepoints
- * and BTF-typed tracepoints they list); everything else stays unavailable.
+ * Probes only what the candidates of @caps[0..@n) need (the features,
+ * tracepoints and BTF-typed tracepoints they list); the rest stays unavailable.
  */
-void features__probe_capability(struct features *f, const struct hook_capability *cap);
+void features__probe_capabilities(struct features *f, const struct hook_capability *const *caps,
+				  int n);
 
 #endif

@@ -5,6 +5,7 @@
  * what `faultline probe` plans. Only the chosen candidate's programs load.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -53,34 +54,47 @@ static void note_skipped(struct watch_source *s, const struct hook_capability *c
 	}
 }
 
+/* What the hooks of every selected source need, probed at the first source's load. */
+static struct features *hook_features(struct watch_ctx *c)
+{
+	const struct hook_capability *caps[WATCH_MAX_SOURCES];
+	int n = 0;
+
+	if (c->hook_features)
+		return c->hook_features;
+	c->hook_features = calloc(1, sizeof(*c->hook_features));
+	if (!c->hook_features)
+		return NULL;
+	for (int i = 0; watch_sources[i] && n < WATCH_MAX_SOURCES; i++)
+		if ((c->opts->sources & (1u << i)) && hook_capability(watch_sources[i]->name))
+			caps[n++] = hook_capability(watch_sources[i]->name);
+	features__probe_capabilities(c->hook_features, caps, n);
+	if (watch_force_tracepoints()) {	/* as without BTF-typed tracepoints (tests) */
+		c->hook_features->feat[FEAT_TP_BTF].available = false;
+		snprintf(c->hook_features->feat[FEAT_TP_BTF].detail,
+			 sizeof(c->hook_features->feat[0].detail), FORCE_TP_ENV);
+	}
+	return c->hook_features;
+}
+
 const char *watch_choose_hook(struct watch_source *s, struct bpf_object *obj, const char *cap)
 {
 	const struct hook_capability *hc = hook_capability(cap);
-	bool forced = watch_force_tracepoints();
-	const char *label = NULL;
+	const struct features *f = hook_features(s->ctx);
 	struct hook_plan plan;
-	struct features *f;
 	int chosen;
 
-	if (!hc)
+	if (!hc || !f) {
+		log_error("watch: %s: %s", s->ops->name, hc ? "out of memory" : "no hook table entry");
 		return NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f) {
-		log_error("watch: %s: out of memory", s->ops->name);
-		return NULL;
-	}
-	features__probe_capability(f, hc);
-	if (forced) {	/* as on a kernel without BTF-typed tracepoints (tests) */
-		f->feat[FEAT_TP_BTF].available = false;
-		snprintf(f->feat[FEAT_TP_BTF].detail, sizeof(f->feat[0].detail), FORCE_TP_ENV);
 	}
 	chosen = features__plan_one(f, hc, &plan);
-	if (chosen < 0)
+	if (chosen < 0) {
 		log_error("watch: %s: no usable hook: %s", s->ops->name, plan.missing);
-	else if (!set_autoload(hc, chosen, obj))
-		label = plan.hook;
-	if (label)
-		note_skipped(s, hc, f, chosen, forced);
-	free(f);
-	return label;
+		return NULL;
+	}
+	if (set_autoload(hc, chosen, obj))
+		return NULL;
+	note_skipped(s, hc, f, chosen, watch_force_tracepoints());
+	return plan.hook;
 }

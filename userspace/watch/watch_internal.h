@@ -9,6 +9,7 @@
 struct symbolizer;
 struct watch_unwind;
 struct watch_deferred;
+struct features;
 
 #define WATCH_CGROUP_CACHE 64
 
@@ -37,6 +38,7 @@ struct watch_ctx {
 	struct watch_opts opts_run;	/* the options with --unwind auto resolved */
 	struct watch_unwind *unw;	/* DWARF mode state, NULL with frame pointers */
 	struct watch_deferred *deferred, *deferred_tail;	/* events held until batch end */
+	struct features *hook_features;	/* what the sources' hooks need, probed once */
 };
 
 /* ---- DWARF-unwound user stacks (watch_unwind.c) ---- */
