@@ -104,7 +104,7 @@ static __always_inline __u32 event_type(__u32 err)
 	return err == ECONNREFUSED ? WATCH_EV_CONN_REFUSED : WATCH_EV_CONN_ERROR;
 }
 
-SEC("tp/syscalls/sys_enter_connect")
+SEC("?tp/syscalls/sys_enter_connect")
 int conn_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -210,7 +210,7 @@ static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32
 	watch_submit(e);
 }
 
-SEC("tp/sock/inet_sock_set_state")
+SEC("?tp/sock/inet_sock_set_state")
 int conn_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	__u64 sk = (__u64)ctx->skaddr;
@@ -265,7 +265,7 @@ static __always_inline void emit_early(void *ctx, struct conn_call *call, __u32 
 	watch_submit(e);
 }
 
-SEC("tp/syscalls/sys_exit_connect")
+SEC("?tp/syscalls/sys_exit_connect")
 int conn_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), err = -ctx->ret;
@@ -324,7 +324,7 @@ static __always_inline __u16 sockaddr_copy(const __u8 *sa, __u8 *addr, __u16 *fa
 	return bpf_ntohs(port);
 }
 
-SEC("tp/tcp/tcp_send_reset")
+SEC("?tp/tcp/tcp_send_reset")
 int conn_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 {
 	struct watch_conn_event *e;

@@ -476,7 +476,7 @@ static __noinline int on_closed(struct pt_regs *regs, long nr)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
+SEC("?tp_btf/sys_exit")
 int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr;
@@ -494,7 +494,7 @@ int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /* A process is gone: forget it, and let userspace sweep its fd entries. */
-SEC("tp_btf/sched_process_exit")
+SEC("?tp_btf/sched_process_exit")
 int BPF_PROG(fd_process_exit, struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = task->tgid, one = 1;

@@ -29,13 +29,15 @@ static const struct hook_capability capabilities[] = {
 		/* fd counts come from the fdtable bitmap via CO-RE, so no iterator. */
 		{ "tp_btf sys_exit, tp_btf sched_process_exit", NULL, NULL,
 		  { "raw_syscalls:sys_exit", "sched:sched_process_exit" },
-		  { "sys_exit", "sched_process_exit" }, {}, { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		  { "sys_exit", "sched_process_exit" }, { "fd_sys_exit", "fd_process_exit" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
 	}, 1 },
 	{ "conn", {
 		{ "tracepoint syscalls:sys_enter_connect, tracepoint syscalls:sys_exit_connect, "
 		  "tracepoint sock:inet_sock_set_state, tracepoint tcp:tcp_send_reset", NULL, NULL,
 		  { "syscalls:sys_enter_connect", "syscalls:sys_exit_connect",
-		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {}, {}, {}, 0 },
+		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {},
+		  { "conn_enter", "conn_exit", "conn_state", "conn_send_reset" }, {}, 0 },
 	}, 1 },
 	{ "slow", {
 		{ "tp_btf sys_enter, tp_btf sys_exit", "tp_btf sys_enter/sys_exit", NULL,

@@ -44,7 +44,8 @@ static void note_skipped(struct watch_source *s, const struct hook_capability *c
 	for (int i = 0; i < chosen; i++) {
 		const struct hook_candidate *c = &cap->candidates[i];
 
-		if (!hook_candidate_usable(f, c, why, sizeof(why)) && forced)
+		hook_candidate_usable(f, c, why, sizeof(why));	/* false: it comes before @chosen */
+		if (forced)
 			snprintf(why, sizeof(why), FORCE_TP_ENV);
 		pr_info("%s: %s %s (%s), using %s\n", s->ops->name, c->brief,
 			forced ? "skipped" : "not usable", why, use->label);

@@ -84,16 +84,6 @@ int watch_defer(struct watch_ctx *c, struct watch_source *s, const void *data, s
 /* Decodes the held records in arrival order. */
 void watch_deferred_run(struct watch_ctx *c);
 
-struct bpf_object;
-/*
- * Chooses the hook of capability @cap (probe/hook_plan.c) for source @s:
- * probes what its candidates need, enables only the chosen candidate's
- * programs in @obj (call between open and load) and notes the ones skipped.
- * Returns the chosen hook's label, to pass to watch_source_attached() once
- * attached; NULL (logged) when there is none.
- */
-const char *watch_choose_hook(struct watch_source *s, struct bpf_object *obj, const char *cap);
-
 /* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
 bool watch_output_ok(struct watch_ctx *c);
 

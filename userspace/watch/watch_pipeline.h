@@ -161,6 +161,15 @@ int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o);
  */
 bool watch_force_tracepoints(void);
 
+/*
+ * Chooses the hook of capability @cap (probe/hook_plan.c) for source @s:
+ * with what the selected sources need probed once per run, enables only the chosen candidate's
+ * programs in @obj (call between open and load) and notes the ones skipped.
+ * Returns the chosen hook's label, to pass to watch_source_attached() once
+ * attached; NULL (logged) when there is none.
+ */
+const char *watch_choose_hook(struct watch_source *s, struct bpf_object *obj, const char *cap);
+
 /* Ring buffer size in bytes for bpf_map__set_max_entries (a power of two). */
 uint32_t watch_ringbuf_bytes(const struct watch_opts *o);
 
