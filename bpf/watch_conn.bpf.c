@@ -149,7 +149,7 @@ static __always_inline void read_socket(struct conn_call *call)
 	call->connecting = BPF_CORE_READ(sock, state) == SS_CONNECTING;
 }
 
-SEC("tp/syscalls/sys_enter_connect")
+SEC("?tp/syscalls/sys_enter_connect")
 int conn_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -262,7 +262,7 @@ static __always_inline void emit_pending(__u64 sk, struct conn_pending *p, __u32
 	watch_submit(e);
 }
 
-SEC("tp/sock/inet_sock_set_state")
+SEC("?tp/sock/inet_sock_set_state")
 int conn_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	__u64 sk = (__u64)ctx->skaddr;
@@ -329,7 +329,7 @@ static __always_inline bool collects_reported(const struct conn_call *call)
 	return call->connecting && sk && !bpf_map_delete_elem(&conn_reported, &sk);
 }
 
-SEC("tp/syscalls/sys_exit_connect")
+SEC("?tp/syscalls/sys_exit_connect")
 int conn_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), err = -ctx->ret;
@@ -420,7 +420,7 @@ static __always_inline bool merge_into_client(struct trace_event_raw_tcp_send_re
 	return true;
 }
 
-SEC("tp/tcp/tcp_send_reset")
+SEC("?tp/tcp/tcp_send_reset")
 int conn_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->skbaddr;

@@ -547,7 +547,7 @@ static __noinline int on_closed(struct pt_regs *regs, long nr)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
+SEC("?tp_btf/sys_exit")
 int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr;
@@ -568,7 +568,7 @@ int BPF_PROG(fd_sys_exit, struct pt_regs *regs, long ret)
  * A tracked socket changed TCP state: it listens, it connected out, or its
  * connection is over (the peer closed or reset it) while the fd stays open.
  */
-SEC("tp_btf/inet_sock_set_state")
+SEC("?tp_btf/inet_sock_set_state")
 int BPF_PROG(fd_sock_state, const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
@@ -593,7 +593,7 @@ int BPF_PROG(fd_sock_state, const struct sock *sk, int oldstate, int newstate)
 }
 
 /* A process is gone: forget it, and let userspace sweep its fd entries. */
-SEC("tp_btf/sched_process_exit")
+SEC("?tp_btf/sched_process_exit")
 int BPF_PROG(fd_process_exit, struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = task->tgid, one = 1;

@@ -7,7 +7,9 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "record/recording_run.h"
-#include "watch/watch_internal.h"
+#include "base/tracefs.h"
+#include "unwind.h"
+#include "watch/watch_pipeline.h"
 
 #define RECORD_INTRO								\
 	"Usage: faultline record -o FILE [OPTION]...\n\n"				\

@@ -5,7 +5,8 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "report/report_live.h"
-#include "watch/watch_internal.h"
+#include "base/tracefs.h"
+#include "watch/watch_pipeline.h"
 
 #define WATCH_INTRO								\
 	"Usage: faultline watch [OPTION]...\n\n"					\

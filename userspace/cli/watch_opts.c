@@ -7,7 +7,8 @@
 
 #include "cli/cli.h"
 #include "base/syscall_names.h"
-#include "watch/watch_internal.h"
+#include "unwind/unwind_mode.h"
+#include "watch/watch_pipeline.h"
 
 int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen)
 {

@@ -5,80 +5,88 @@
 
 #include "probe/kernel_features.h"
 
-#define MAX_REQ 4
-
-/* A way to implement a capability and everything it needs. */
-struct hook_candidate {
-	const char *label;
-	const char *tracepoints[MAX_REQ];
-	enum feature_id features[MAX_REQ];	/* FEAT__COUNT ends the list early */
-	int nfeatures;
-};
-
-struct capability {
-	const char *name;
-	struct hook_candidate candidates[3];
-	int ncandidates;
-};
-
 /*
  * In the order each command tries them; the labels are what `watch -v` and
  * the watch summary print as attached. Every watch source needs the BPF ring
- * buffer; tp_btf hooks need their tracepoint too.
+ * buffer; tp_btf hooks need their tracepoint too. `watch` loads exactly the
+ * programs of the candidate chosen here (see watch_choose_hook()).
  */
-static const struct capability capabilities[] = {
+static const struct hook_capability capabilities[] = {
 	{ "profile", {
-		{ "perf_event cycles (hardware)", {}, { FEAT_PERF_HW, FEAT_PERF_SW }, 2 },
-		{ "perf_event cpu-clock (software)", {}, { FEAT_PERF_SW }, 1 },
+		{ "perf_event cycles (hardware)", .features = { FEAT_PERF_HW, FEAT_PERF_SW },
+		  .nfeatures = 2 },
+		{ "perf_event cpu-clock (software)", .features = { FEAT_PERF_SW }, .nfeatures = 1 },
 	}, 2 },
 	/* profile --unwind auto: the first that loads */
 	{ "unwind", {
-		{ "in-kernel .eh_frame tables", {}, { FEAT_KERNEL_UNWIND }, 1 },
-		{ "frame pointers (DWARF stack copies for -p targets without them)", {},
-		  { FEAT_USER_STACK }, 1 },
+		{ "in-kernel .eh_frame tables", .features = { FEAT_KERNEL_UNWIND }, .nfeatures = 1 },
+		{ "frame pointers (DWARF stack copies for -p targets without them)",
+		  .features = { FEAT_USER_STACK }, .nfeatures = 1 },
 	}, 2 },
 	{ "oom", {
-		{ "tp_btf mark_victim", { "oom:mark_victim" }, { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
-		{ "tracepoint oom:mark_victim", { "oom:mark_victim" },
+		{ "tp_btf mark_victim", "tp_btf mark_victim", "no victim memory cgroup",
+		  { "oom:mark_victim" }, { "mark_victim" }, { "oom_mark_victim_btf" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint oom:mark_victim", "tracepoint oom:mark_victim", NULL,
+		  { "oom:mark_victim" }, {}, { "oom_mark_victim_tp" },
 		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
 	}, 2 },
 	{ "fd", {
 		/* fd counts come from the fdtable bitmap via CO-RE, so no iterator. */
-		{ "tp_btf sys_exit, tp_btf sched_process_exit, tp_btf inet_sock_set_state",
+		{ "tp_btf sys_exit, tp_btf sched_process_exit, tp_btf inet_sock_set_state", NULL, NULL,
 		  { "raw_syscalls:sys_exit", "sched:sched_process_exit", "sock:inet_sock_set_state" },
+		  { "sys_exit", "sched_process_exit", "inet_sock_set_state" },
+		  { "fd_sys_exit", "fd_process_exit", "fd_sock_state" },
 		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
 	}, 1 },
 	{ "conn", {
 		{ "tracepoint syscalls:sys_enter_connect, tracepoint syscalls:sys_exit_connect, "
-		  "tracepoint sock:inet_sock_set_state, tracepoint tcp:tcp_send_reset",
+		  "tracepoint sock:inet_sock_set_state, tracepoint tcp:tcp_send_reset", NULL, NULL,
 		  { "syscalls:sys_enter_connect", "syscalls:sys_exit_connect",
-		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {}, 0 },
+		    "sock:inet_sock_set_state", "tcp:tcp_send_reset" }, {},
+		  { "conn_enter", "conn_exit", "conn_state", "conn_send_reset" }, {}, 0 },
 	}, 1 },
 	{ "slow", {
-		{ "tp_btf sys_enter, tp_btf sys_exit",
+		{ "tp_btf sys_enter, tp_btf sys_exit", "tp_btf sys_enter/sys_exit", NULL,
 		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  { "sys_enter", "sys_exit" }, { "slow_enter", "slow_exit" },
 		  { FEAT_TP_BTF, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
 		{ "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit",
+		  "tracepoint raw_syscalls:sys_enter/sys_exit", NULL,
 		  { "raw_syscalls:sys_enter", "raw_syscalls:sys_exit" },
+		  {}, { "slow_enter_tp", "slow_exit_tp" },
 		  { FEAT_TRACEPOINT, FEAT_TASK_STORAGE, FEAT_RINGBUF }, 3 },
 	}, 2 },
 	{ "signal", {
 		{ "tp_btf signal_deliver, tp_btf signal_generate",
+		  "tp_btf signal_deliver/signal_generate", "no fault address",
 		  { "signal:signal_deliver", "signal:signal_generate" },
+		  { "signal_deliver", "signal_generate" }, { "signal_deliver", "signal_generate" },
 		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
 		{ "tracepoint signal:signal_deliver, tracepoint signal:signal_generate",
+		  "tracepoint signal:signal_deliver/signal_generate", NULL,
 		  { "signal:signal_deliver", "signal:signal_generate" },
+		  {}, { "signal_deliver_tp", "signal_generate_tp" },
 		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
 	}, 2 },
 };
 
-/* True when @c can be used; otherwise names the first thing missing. */
-static bool candidate_usable(const struct features *f, const struct hook_candidate *c,
-			     char *missing, size_t len)
+#define NCAPS (int)(sizeof(capabilities) / sizeof(capabilities[0]))
+
+const struct hook_capability *hook_capability(const char *name)
+{
+	for (int i = 0; i < NCAPS; i++)
+		if (!strcmp(capabilities[i].name, name))
+			return &capabilities[i];
+	return NULL;
+}
+
+bool hook_candidate_usable(const struct features *f, const struct hook_candidate *c,
+			   char *missing, size_t len)
 {
 	int i;
 
-	for (i = 0; i < MAX_REQ && c->tracepoints[i]; i++) {
+	for (i = 0; i < HOOK_MAX_REQ && c->tracepoints[i]; i++) {
 		if (!features__has_tracepoint(f, c->tracepoints[i])) {
 			snprintf(missing, len, "tracepoint %s", c->tracepoints[i]);
 			return false;
@@ -90,42 +98,51 @@ static bool candidate_usable(const struct features *f, const struct hook_candida
 			return false;
 		}
 	}
+	for (i = 0; i < HOOK_MAX_REQ && c->tp_btf[i]; i++) {
+		if (!features__has_tp_btf(f, c->tp_btf[i])) {
+			snprintf(missing, len, "tp_btf %s", c->tp_btf[i]);
+			return false;
+		}
+	}
 	return true;
 }
 
-static void plan_capability(const struct features *f, const struct capability *cap,
-			    struct hook_plan *plan)
+int features__plan_one(const struct features *f, const struct hook_capability *cap,
+		       struct hook_plan *plan)
 {
 	char why[96];
-	int i;
+	int i, chosen = -1;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->capability = cap->name;
 	for (i = 0; i < cap->ncandidates; i++) {
 		const struct hook_candidate *c = &cap->candidates[i];
 
-		if (!candidate_usable(f, c, why, sizeof(why))) {
+		if (!hook_candidate_usable(f, c, why, sizeof(why))) {
 			if (!plan->hook)
 				snprintf(plan->missing + strlen(plan->missing),
 					 sizeof(plan->missing) - strlen(plan->missing), "%s%s",
 					 plan->missing[0] ? ", " : "no ", why);
 			continue;
 		}
-		if (!plan->hook)
+		if (!plan->hook) {
 			plan->hook = c->label;
-		else if (!plan->fallback)
+			chosen = i;
+		} else if (!plan->fallback) {
 			plan->fallback = c->label;
+		}
 	}
 	if (plan->hook)
 		plan->missing[0] = '\0';
+	return chosen;
 }
 
 int features__plan(const struct features *f, struct hook_plan *plans, int max)
 {
-	int i, n = sizeof(capabilities) / sizeof(capabilities[0]);
+	int i;
 
-	for (i = 0; i < n && i < max; i++)
-		plan_capability(f, &capabilities[i], &plans[i]);
+	for (i = 0; i < NCAPS && i < max; i++)
+		features__plan_one(f, &capabilities[i], &plans[i]);
 	return i;
 }
 
@@ -134,6 +151,14 @@ bool features__has_tracepoint(const struct features *f, const char *name)
 	for (int i = 0; i < f->tp_count; i++)
 		if (!strcmp(f->tp[i].name, name))
 			return f->tp[i].available;
+	return false;
+}
+
+bool features__has_tp_btf(const struct features *f, const char *name)
+{
+	for (int i = 0; i < f->tp_btf_count; i++)
+		if (!strcmp(f->tp_btf[i].name, name))
+			return f->tp_btf[i].available;
 	return false;
 }
 

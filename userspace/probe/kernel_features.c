@@ -35,6 +35,18 @@ const char *const features_tracepoints[] = {
 	NULL,
 };
 
+/* The arguments counted are those the watch programs read (BPF_PROG's list). */
+const struct tp_btf_need features_tp_btf[] = {
+	{ "mark_victim", 2 },		/* before ~6.8 it passes an int pid only */
+	{ "sys_enter", 2 },
+	{ "sys_exit", 2 },
+	{ "sched_process_exit", 2 },
+	{ "signal_deliver", 3 },
+	{ "signal_generate", 5 },
+	{ "inet_sock_set_state", 3 },
+	{},
+};
+
 static void set_result(struct feature_result *r, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -148,17 +160,18 @@ static void probe_one_tracepoint(struct bpf_program *prog, struct tracepoint_res
 	bpf_link__destroy(link);
 }
 
-static void probe_tracepoints(struct features *f)
+/* Attaches the tracepoint program to each of @names (NULL-terminated, deduplicated). */
+static void probe_tracepoints(struct features *f, const char *const *names)
 {
 	struct feature_result *r = &f->feat[FEAT_TRACEPOINT];
 	struct probe_bpf *skel;
 	int i, ok = 0;
 
-	for (i = 0; features_tracepoints[i] && i < FEATURES_MAX_TRACEPOINTS; i++) {
-		f->tp[i].name = features_tracepoints[i];
-		snprintf(f->tp[i].detail, sizeof(f->tp[i].detail), "not probed");
+	f->tp_count = 0;
+	for (i = 0; names[i] && f->tp_count < FEATURES_MAX_TRACEPOINTS; i++) {
+		f->tp[f->tp_count].name = names[i];
+		snprintf(f->tp[f->tp_count++].detail, sizeof(f->tp[0].detail), "not probed");
 	}
-	f->tp_count = i;
 	skel = probe_load("probe_tracepoint", r);
 	if (!skel)
 		return;
@@ -168,6 +181,88 @@ static void probe_tracepoints(struct features *f)
 	}
 	set_result(r, ok > 0, "%d of %d needed tracepoints attach", ok, f->tp_count);
 	probe_bpf__destroy(skel);
+}
+
+/* The FUNC_PROTO behind btf_trace_@name, with its first (context) parameter. */
+static int tp_btf_proto(const struct btf *btf, const char *name, const struct btf_type **proto)
+{
+	char tname[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return id;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);	/* the pointer */
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	*proto = t;
+	return id;
+}
+
+/*
+ * Can a BTF-typed program attach to @need, reading its arguments? As
+ * libbpf-tools' probe_tp_btf(): load and attach an empty tracing program.
+ */
+static void probe_one_tp_btf(const struct btf *btf, const struct tp_btf_need *need,
+			     struct tracepoint_result *r)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP);
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	const struct btf_type *proto;
+	int id, fd, link;
+
+	r->name = need->name;
+	id = btf ? tp_btf_proto(btf, need->name, &proto) : -ENOENT;
+	if (id < 0) {
+		snprintf(r->detail, sizeof(r->detail), "no BTF for btf_trace_%s", need->name);
+		return;
+	}
+	if (btf_vlen(proto) < need->nargs + 1) {
+		snprintf(r->detail, sizeof(r->detail), "%d arguments, %d needed",
+			 btf_vlen(proto) - 1, need->nargs);
+		return;
+	}
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	link = fd < 0 ? -1 : bpf_raw_tracepoint_open(NULL, fd);
+	r->available = link >= 0;
+	snprintf(r->detail, sizeof(r->detail), "%s", fd < 0 ? "program load failed" :
+		 link < 0 ? "attach failed" : "attached");
+	if (link >= 0)
+		close(link);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool capabilities_use_tp_btf(const struct hook_capability *const *caps, int n,
+				    const char *name)
+{
+	for (int k = 0; k < n; k++)
+		for (int i = 0; i < caps[k]->ncandidates; i++)
+			for (int j = 0; j < HOOK_MAX_REQ && caps[k]->candidates[i].tp_btf[j]; j++)
+				if (!strcmp(caps[k]->candidates[i].tp_btf[j], name))
+					return true;
+	return false;
+}
+
+/* Probes the entries of features_tp_btf that @caps[0..@n) use (@caps NULL: all). */
+static void probe_tp_btfs(struct features *f, const struct hook_capability *const *caps, int n)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	f->tp_btf_count = 0;
+	for (int i = 0; features_tp_btf[i].name && i < FEATURES_MAX_TRACEPOINTS; i++) {
+		if (caps && !capabilities_use_tp_btf(caps, n, features_tp_btf[i].name))
+			continue;
+		probe_one_tp_btf(btf, &features_tp_btf[i], &f->tp_btf[f->tp_btf_count++]);
+	}
+	btf__free(btf);
 }
 
 static int call_getpid(void)
@@ -330,7 +425,7 @@ void features__probe(struct features *f)
 	memset(f, 0, sizeof(*f));
 	probe_btf(&f->feat[FEAT_BTF]);
 	probe_tracefs(&f->feat[FEAT_TRACEFS]);
-	probe_tracepoints(f);
+	probe_tracepoints(f, features_tracepoints);
 	probe_auto_attach("probe_tp_btf", &f->feat[FEAT_TP_BTF], "sched_process_exit attached",
 			  NULL);
 	probe_auto_attach("probe_raw_tp", &f->feat[FEAT_RAW_TP], "sched_process_exit attached",
@@ -347,4 +442,63 @@ void features__probe(struct features *f)
 	probe_iter_task(&f->feat[FEAT_ITER_TASK]);
 	probe_cgroups(f);
 	features__probe_kernel_unwind(&f->feat[FEAT_KERNEL_UNWIND]);
+	probe_tp_btfs(f, NULL, 0);
+}
+
+/* The features a watch hook may need; the others are not probed for one capability. */
+static void probe_feature(struct features *f, enum feature_id id)
+{
+	struct feature_result *r = &f->feat[id];
+
+	if (r->available || r->detail[0])
+		return;		/* probed already */
+	switch (id) {
+	case FEAT_TRACEPOINT:
+		break;		/* with the tracepoints themselves */
+	case FEAT_TP_BTF:
+		probe_auto_attach("probe_tp_btf", r, "sched_process_exit attached", NULL);
+		break;
+	case FEAT_RINGBUF:
+		probe_map_type(r, BPF_MAP_TYPE_RINGBUF);
+		break;
+	case FEAT_TASK_STORAGE:
+		probe_map_type(r, BPF_MAP_TYPE_TASK_STORAGE);
+		break;
+	default:
+		set_result(r, false, "not probed");
+		break;
+	}
+}
+
+/* Adds @name to the NULL-terminated @names (of @max) unless it is there. */
+static void add_name(const char **names, int max, const char *name)
+{
+	int i;
+
+	for (i = 0; i < max - 1 && names[i]; i++)
+		if (!strcmp(names[i], name))
+			return;
+	if (i < max - 1)
+		names[i] = name;
+}
+
+void features__probe_capabilities(struct features *f, const struct hook_capability *const *caps,
+				  int n)
+{
+	const char *tps[FEATURES_MAX_TRACEPOINTS + 1] = {};
+
+	memset(f, 0, sizeof(*f));
+	for (int k = 0; k < n; k++) {
+		for (int i = 0; i < caps[k]->ncandidates; i++) {
+			const struct hook_candidate *c = &caps[k]->candidates[i];
+
+			for (int j = 0; j < HOOK_MAX_REQ && c->tracepoints[j]; j++)
+				add_name(tps, FEATURES_MAX_TRACEPOINTS + 1, c->tracepoints[j]);
+			for (int j = 0; j < c->nfeatures; j++)
+				probe_feature(f, c->features[j]);
+		}
+	}
+	if (tps[0])
+		probe_tracepoints(f, tps);
+	probe_tp_btfs(f, caps, n);
 }

@@ -22,10 +22,9 @@
 #include "record/recording_write.h"
 #include "sym/symbolizer.h"
 #include "unwind/unwind_mode.h"
-#include "watch/watch_internal.h"
+#include "watch/watch_pipeline.h"
 
 #define SCAN_NS (2 * 1000000000LL)		/* exits, losses, live updates */
-#define LOSS_KINDS 4
 
 struct recorder {
 	const struct record_opts *o;
@@ -38,7 +37,7 @@ struct recorder {
 	struct rec_buildids *buildids;
 	struct rec_listen_watch *listen;	/* NULL: only the start's listeners are known */
 	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
-	uint64_t lost[WATCH_MAX_SOURCES][LOSS_KINDS];	/* loss counters already recorded */
+	uint64_t lost[WATCH_MAX_SOURCES][WATCH_LOSS__COUNT];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
 	bool stopping;		/* after a write error */
 	uint64_t listen_lost;	/* listener events lost, already recorded */
@@ -94,22 +93,21 @@ static void write_bucket(struct recorder *r)
 /* What watch dropped since the last poll, as loss records at the time noticed. */
 static void note_losses(struct recorder *r, struct watch_ctx *c)
 {
-	static const char *const reasons[LOSS_KINDS] = { "ring buffer full", "rate limit",
-							 "map full", "undecodable" };
+	static const char *const reasons[WATCH_LOSS__COUNT] = {
+		[WATCH_LOSS_RINGBUF_FULL] = "ring buffer full",
+		[WATCH_LOSS_RATE_LIMITED] = "rate limit",
+		[WATCH_LOSS_MAP_FULL] = "map full",
+		[WATCH_LOSS_UNDECODABLE] = "undecodable",
+	};
 	int64_t now = rec_now_wall_ns();
+	uint64_t v[WATCH_LOSS__COUNT];
+	const char *name;
 
-	for (int i = 0; i < c->nsources && i < WATCH_MAX_SOURCES; i++) {
-		const struct watch_source *s = &c->sources[i];
-		uint64_t v[LOSS_KINDS] = {
-			watch_source_counter(s, WATCH_CNT_RINGBUF_FULL),
-			watch_source_counter(s, WATCH_CNT_RATE_LIMITED),
-			watch_source_counter(s, WATCH_CNT_MAP_FULL), s->decode_errors,
-		};
-
-		for (int k = 0; k < LOSS_KINDS; k++) {
+	for (int i = 0; !watch_source_losses(c, i, &name, v); i++) {
+		for (int k = 0; k < WATCH_LOSS__COUNT; k++) {
 			if (v[k] <= r->lost[i][k])
 				continue;
-			rec_writer__loss(r->w, now, s->ops->name, reasons[k], v[k] - r->lost[i][k]);
+			rec_writer__loss(r->w, now, name, reasons[k], v[k] - r->lost[i][k]);
 			r->lost[i][k] = v[k];
 		}
 	}

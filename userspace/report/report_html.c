@@ -13,6 +13,7 @@
 #include "report/report_filter.h"
 #include "report/report_flame.h"
 #include "report/report_html_priv.h"
+#include "report/report_html_util.h"
 
 static const char css[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1240px;padding:0 16px;"
@@ -39,23 +40,6 @@ static const char script[] =
 	"'click',function(){var t=document.getElementById(el.getAttribute('data-goto'));"
 	"if(t)t.scrollIntoView();});});"
 	"document.body.setAttribute('data-ready','1');";
-
-void html_text(FILE *out, const char *s)
-{
-	report_escape(out, s);
-}
-
-const char *html_str(const cJSON *o, const char *name)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-
-	return s ? s : "";
-}
-
-double html_num(const cJSON *o, const char *name)
-{
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
 
 static void header(const cJSON *doc, FILE *out)
 {

@@ -10,6 +10,7 @@
 #include "report/report_flame.h"
 #include "report/report_html_priv.h"
 #include "output/stack_profile.h"
+#include "report/report_html_util.h"
 
 static const cJSON *get(const cJSON *o, const char *name)
 {

@@ -5,6 +5,7 @@
 
 #include "record/recording.h"
 #include "report/report_html_priv.h"
+#include "report/report_html_util.h"
 
 #define OV_W 1200
 #define OV_LABEL 260

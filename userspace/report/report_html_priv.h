@@ -7,10 +7,7 @@
 
 #include "report/report_model.h"
 
-/* Shared by report_html*.c. */
-void html_text(FILE *out, const char *s);
-const char *html_str(const cJSON *o, const char *name);
-double html_num(const cJSON *o, const char *name);
+/* The parts report_html() assembles; their shared helpers: report_html_util.h. */
 
 /* An SVG strip: each incident's span, its root cause, losses, the truncation. */
 void html_overview(const cJSON *doc, const struct report_model *m, FILE *out);

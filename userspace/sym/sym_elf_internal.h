@@ -15,6 +15,9 @@ int elf_add_plt_syms(Elf *elf, struct elf_file *f);
 /* Sorts, keeps one alias per address, gives sizeless symbols a size. */
 void elf_fixup_syms(struct elf_file *f);
 uint64_t elf_seg_end(const struct elf_file *f, uint64_t vaddr);
+/* libelf's version handshake, once; -ENOSYS when it fails (sym_elf_id.c). */
+int elf_lib_init(void);
+/* The GNU build-id note as hex, from sections or program headers (sym_elf_id.c). */
 int elf_read_build_id(Elf *elf, char out[ELF_BUILD_ID_HEX]);
 /* Opens the separate debug file of @f and reads its .symtab into @f. */
 int elf_load_debug_file(Elf *elf, struct elf_file *f, const char *orig_path, const char *root);

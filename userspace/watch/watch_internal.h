@@ -9,6 +9,7 @@
 struct symbolizer;
 struct watch_unwind;
 struct watch_deferred;
+struct features;
 
 #define WATCH_CGROUP_CACHE 64
 
@@ -39,6 +40,7 @@ struct watch_ctx {
 	struct watch_opts opts_run;	/* the options with --unwind auto resolved */
 	struct watch_unwind *unw;	/* DWARF mode state, NULL with frame pointers */
 	struct watch_deferred *deferred, *deferred_tail;	/* events held until batch end */
+	struct features *hook_features;	/* what the sources' hooks need, probed once */
 };
 
 /* ---- DWARF-unwound user stacks (watch_unwind.c) ---- */
@@ -87,12 +89,6 @@ void watch_deferred_run(struct watch_ctx *c);
 /* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
 bool watch_output_ok(struct watch_ctx *c);
 
-/*
- * Checks every -p target exists (-ESRCH, logged, when one does not) and
- * replaces a thread id by its process id (with a note).
- */
-int watch_resolve_pids(struct watch_opts *o);
-
 /* True when -p was given and every target process has exited. */
 bool watch_targets_gone(const struct watch_opts *o);
 
@@ -127,21 +123,5 @@ bool watch_is_call_site(const uint8_t *b, size_t n);
  */
 int watch_leaf_fixup(struct watch_ctx *c, uint32_t pid, const __u64 *user, int n,
 		     const __u64 *sp_words, __u64 *out, int *inferred);
-
-/*
- * Resolves --cgroup @path (v2 directory, or a v1 directory of a controller
- * hierarchy) into @o's cgroup_id, cgroup_level, cgroup_ssid. -EMEDIUMTYPE
- * when it is no cgroup directory (or one of a hierarchy without controller).
- */
-int watch_cgroup_target(const char *path, struct watch_opts *o);
-
-/* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
-int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
-
-/*
- * Parses one --slow-threshold value: "MS" (the default threshold) or
- * "NAME=MS" (an override; MS 0 excludes NAME). -EINVAL when malformed.
- */
-int watch_parse_slow_threshold(struct watch_opts *o, const char *arg);
 
 #endif

@@ -161,8 +161,56 @@ int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o);
  */
 bool watch_force_tracepoints(void);
 
+/*
+ * Chooses the hook of capability @cap (probe/hook_plan.c) for source @s:
+ * with what the selected sources need probed once per run, enables only the chosen candidate's
+ * programs in @obj (call between open and load) and notes the ones skipped.
+ * Returns the chosen hook's label, to pass to watch_source_attached() once
+ * attached; NULL (logged) when there is none.
+ */
+const char *watch_choose_hook(struct watch_source *s, struct bpf_object *obj, const char *cap);
+
 /* Ring buffer size in bytes for bpf_map__set_max_entries (a power of two). */
 uint32_t watch_ringbuf_bytes(const struct watch_opts *o);
+
+/* ---- options: parsing and resolving, for the watch and record commands ---- */
+
+/* Parses "--events oom,slow" into a source mask; -EINVAL naming @bad. */
+int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);
+
+/* Option values shared by watch and record for --unwind and --stack-bytes. */
+#define WATCH_OPT_UNWIND 1000
+#define WATCH_OPT_STACK_BYTES 1001
+#define WATCH_UNWIND_LONGOPTS						\
+	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
+	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
+#define WATCH_UNWIND_HELP						\
+	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
+	"                           for binaries built without them) or auto (default:\n" \
+	"                           dwarf for processes whose binary lacks them)\n"	\
+	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
+
+/* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
+int watch_parse_unwind(struct watch_opts *o, const char *cmd, int c, const char *arg);
+
+/*
+ * Parses one --slow-threshold value: "MS" (the default threshold) or
+ * "NAME=MS" (an override; MS 0 excludes NAME). -EINVAL when malformed.
+ */
+int watch_parse_slow_threshold(struct watch_opts *o, const char *arg);
+
+/*
+ * Checks every -p target exists (-ESRCH, logged, when one does not) and
+ * replaces a thread id by its process id (with a note).
+ */
+int watch_resolve_pids(struct watch_opts *o);
+
+/*
+ * Resolves --cgroup @path (v2 directory, or a v1 directory of a controller
+ * hierarchy) into @o's cgroup_id, cgroup_level, cgroup_ssid. -EMEDIUMTYPE
+ * when it is no cgroup directory (or one of a hierarchy without controller).
+ */
+int watch_cgroup_target(const char *path, struct watch_opts *o);
 
 /* ---- events ---- */
 
@@ -227,6 +275,22 @@ int watch_cgroup_path(struct watch_ctx *c, uint32_t pid, uint64_t cgid, char *bu
 /* The process's symbolizer (shared by all sources) */
 struct symbolizer *watch_symbolizer(struct watch_ctx *c);
 const struct watch_opts *watch_ctx_opts(const struct watch_ctx *c);
+
+/* What one loaded source has dropped so far, by reason (record's loss records). */
+enum watch_loss_kind {
+	WATCH_LOSS_RINGBUF_FULL,
+	WATCH_LOSS_RATE_LIMITED,
+	WATCH_LOSS_MAP_FULL,
+	WATCH_LOSS_UNDECODABLE,
+	WATCH_LOSS__COUNT,
+};
+
+/*
+ * The loss counters of the @i-th loaded source (0 up to WATCH_MAX_SOURCES)
+ * into @lost and its name into *@name; -ENOENT past the last one.
+ */
+int watch_source_losses(const struct watch_ctx *c, int i, const char **name,
+			uint64_t lost[WATCH_LOSS__COUNT]);
 
 /* Receives every finished event (before it is freed); must not keep @json. */
 typedef void (*watch_sink_fn)(void *arg, const struct watch_event *ev);

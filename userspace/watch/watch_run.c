@@ -264,6 +264,7 @@ int watch_run(const struct watch_run_cfg *cfg)
 cleanup:
 	ring_buffer__free(rb);
 	free_sources(c);
+	free(c->hook_features);
 	watch_unwind_free(c->unw);
 	symbolizer__free(c->sym);
 	free(c);

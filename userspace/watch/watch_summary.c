@@ -211,3 +211,19 @@ void watch_print_summary(struct watch_ctx *c, double secs)
 	if (!c->opts->json)
 		print_reports(c);
 }
+
+int watch_source_losses(const struct watch_ctx *c, int i, const char **name,
+			uint64_t lost[WATCH_LOSS__COUNT])
+{
+	const struct watch_source *s;
+
+	if (i < 0 || i >= c->nsources || i >= WATCH_MAX_SOURCES)
+		return -ENOENT;
+	s = &c->sources[i];
+	*name = s->ops->name;
+	lost[WATCH_LOSS_RINGBUF_FULL] = watch_source_counter(s, WATCH_CNT_RINGBUF_FULL);
+	lost[WATCH_LOSS_RATE_LIMITED] = watch_source_counter(s, WATCH_CNT_RATE_LIMITED);
+	lost[WATCH_LOSS_MAP_FULL] = watch_source_counter(s, WATCH_CNT_MAP_FULL);
+	lost[WATCH_LOSS_UNDECODABLE] = s->decode_errors;
+	return 0;
+}

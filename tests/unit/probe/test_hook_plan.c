@@ -23,6 +23,11 @@ static void vm_like(struct features *f)
 		f->tp[i].available = true;
 		f->tp_count = i + 1;
 	}
+	for (int i = 0; features_tp_btf[i].name; i++) {
+		f->tp_btf[i].name = features_tp_btf[i].name;
+		f->tp_btf[i].available = true;
+		f->tp_btf_count = i + 1;
+	}
 }
 
 static const struct hook_plan *plan_for(const struct hook_plan *p, int n, const char *cap)
@@ -173,6 +178,25 @@ static void test_no_tp_btf_uses_classic_tracepoints(void **state)
 	assert_non_null(strstr(plan_for(plans, n, "slow")->missing, "ringbuf"));
 }
 
+/* A kernel before ~6.8: mark_victim is typed but passes only a pid. */
+static void test_typed_tracepoint_without_its_arguments(void **state)
+{
+	struct hook_plan plan;
+	struct features f;
+
+	(void)state;
+	vm_like(&f);
+	for (int i = 0; i < f.tp_btf_count; i++)
+		if (!strcmp(f.tp_btf[i].name, "mark_victim"))
+			f.tp_btf[i].available = false;
+	assert_int_equal(features__plan_one(&f, hook_capability("oom"), &plan), 1);
+	assert_string_equal(plan.hook, "tracepoint oom:mark_victim");
+	assert_null(plan.fallback);
+	/* the other sources keep their typed tracepoints */
+	assert_int_equal(features__plan_one(&f, hook_capability("slow"), &plan), 0);
+	assert_null(hook_capability("nonesuch"));
+}
+
 static void test_plan_respects_max(void **state)
 {
 	struct hook_plan plans[2];
@@ -193,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_no_tp_btf_falls_back_to_tracepoints),
 		cmocka_unit_test(test_nothing_available_names_what_is_missing),
 		cmocka_unit_test(test_no_tp_btf_uses_classic_tracepoints),
+		cmocka_unit_test(test_typed_tracepoint_without_its_arguments),
 		cmocka_unit_test(test_plan_respects_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

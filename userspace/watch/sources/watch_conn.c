@@ -39,37 +39,38 @@ static void listen_setup(struct watch_source *s, struct conn_priv *p, const stru
 static int conn_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct conn_priv *p = calloc(1, sizeof(*p));
-	int err = 0;
+	const char *hook;
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
 	p->skel = watch_conn_bpf__open();
-	if (!p->skel)
+	if (!p->skel) {
 		err = -errno;
-	if (!err) {
-		watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
-		watch_size_common_maps(p->skel->obj, o);
-		bpf_map__set_max_entries(p->skel->maps.events, watch_ringbuf_bytes(o));
-		err = watch_conn_bpf__load(p->skel);
+		goto fail;
 	}
+	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+	watch_size_common_maps(p->skel->obj, o);
+	bpf_map__set_max_entries(p->skel->maps.events, watch_ringbuf_bytes(o));
+	hook = watch_choose_hook(s, p->skel->obj, "conn");
+	if (!hook)
+		return -EOPNOTSUPP;
+	err = watch_conn_bpf__load(p->skel);
 	if (!err)
 		err = watch_conn_bpf__attach(p->skel);
-	if (err) {
-		log_error("watch: conn: cannot load or attach the socket tracepoints: %s",
-			  strerror(-err));
-		return err;
-	}
-	watch_source_attached(s, "tracepoint syscalls:sys_enter_connect");
-	watch_source_attached(s, "tracepoint syscalls:sys_exit_connect");
-	watch_source_attached(s, "tracepoint sock:inet_sock_set_state");
-	watch_source_attached(s, "tracepoint tcp:tcp_send_reset");
+	if (err)
+		goto fail;
+	watch_source_attached(s, "%s", hook);
 	if (o->npids || o->cgroup_id)
 		watch_source_skipped(s, "inbound refusals (no process owns a closed port)");
 	listen_setup(s, p, o);
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
+fail:
+	log_error("watch: conn: cannot load or attach the socket tracepoints: %s", strerror(-err));
+	return err;
 }
 
 static void conn_free(struct watch_source *s)

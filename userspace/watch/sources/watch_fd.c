@@ -84,14 +84,19 @@ static int fd_open_skel(struct fd_priv *p, const struct watch_opts *o)
 static int fd_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct fd_priv *p = calloc(1, sizeof(*p));
+	const char *hook = NULL;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
 	err = fd_open_skel(p, o);
-	if (!err)
+	if (!err) {
+		hook = watch_choose_hook(s, p->skel->obj, "fd");
+		if (!hook)
+			return -EOPNOTSUPP;
 		err = watch_fd_bpf__load(p->skel);
+	}
 	if (!err)
 		err = watch_fd_bpf__attach(p->skel);
 	if (err) {
@@ -99,9 +104,7 @@ static int fd_load(struct watch_source *s, const struct watch_opts *o)
 			  strerror(-err));
 		return err;
 	}
-	watch_source_attached(s, "tp_btf sys_exit");
-	watch_source_attached(s, "tp_btf sched_process_exit");
-	watch_source_attached(s, "tp_btf inet_sock_set_state");
+	watch_source_attached(s, "%s", hook);
 	p->maps = (struct fd_maps){
 		.open = bpf_map__fd(p->skel->maps.fd_open),
 		.sites = bpf_map__fd(p->skel->maps.fd_sites),

@@ -12,57 +12,40 @@
 #include "watch_oom.h"
 #include "watch_oom.skel.h"
 
-/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
-static int oom_try(struct watch_source *s, const struct watch_opts *o, bool classic)
+/*
+ * tp_btf mark_victim, or on kernels without typed tracepoints or before
+ * ~6.8 (whose mark_victim passes only a pid) the classic tracepoint, without
+ * the victim's memory cgroup: as probe/hook_plan.c plans it.
+ */
+static int oom_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct watch_oom_bpf *skel = watch_oom_bpf__open();
+	const char *hook;
 	int err;
 
 	s->priv = skel;
-	if (!skel)
-		return -errno;
+	if (!skel) {
+		err = -errno;
+		goto fail;
+	}
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
 	watch_size_common_maps(skel->obj, o);
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
-	bpf_program__set_autoload(skel->progs.oom_mark_victim_btf, !classic);
-	bpf_program__set_autoload(skel->progs.oom_mark_victim_tp, classic);
+	hook = watch_choose_hook(s, skel->obj, "oom");
+	if (!hook)
+		return -EOPNOTSUPP;
 	err = watch_oom_bpf__load(skel);
 	if (!err)
 		err = watch_oom_bpf__attach(skel);
-	if (!err) {
-		s->ring_fd = bpf_map__fd(skel->maps.events);
-		s->counters_fd = bpf_map__fd(skel->maps.counters);
-	}
-	return err;
-}
-
-static int oom_load(struct watch_source *s, const struct watch_opts *o)
-{
-	bool forced = watch_force_tracepoints();
-	int err = forced ? -EOPNOTSUPP : oom_try(s, o, false);
-
-	if (!err) {
-		watch_source_attached(s, "tp_btf mark_victim");
-		return 0;
-	}
-	/*
-	 * No typed tracepoints, or a kernel before ~6.8 whose mark_victim passes
-	 * only a pid: the classic tracepoint, without the victim's memory cgroup.
-	 */
-	pr_info("oom: tp_btf/mark_victim %s (%s), trying the classic tracepoint\n",
-		forced ? "skipped" : "failed", forced ? "FAULTLINE_WATCH_FORCE_TP=1" :
-		strerror(-err));
-	watch_oom_bpf__destroy(s->priv);
-	s->priv = NULL;
-	err = oom_try(s, o, true);
-	if (err) {
-		log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));
-		return err;
-	}
-	watch_source_attached(s, "tracepoint oom:mark_victim");
-	watch_source_skipped(s, "tp_btf mark_victim (%s: no victim memory cgroup)",
-			     forced ? "forced off" : "not loadable");
+	if (err)
+		goto fail;
+	watch_source_attached(s, "%s", hook);
+	s->ring_fd = bpf_map__fd(skel->maps.events);
+	s->counters_fd = bpf_map__fd(skel->maps.counters);
 	return 0;
+fail:
+	log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));
+	return err;
 }
 
 static void oom_free(struct watch_source *s)

@@ -38,61 +38,40 @@ static void signal_masks(struct watch_signal_bpf *skel)
 	skel->rodata->ends_mask = ends;
 }
 
-/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
-static int signal_try(struct watch_source *s, const struct watch_opts *o, bool classic)
+/* tp_btf signal_deliver/generate, or the classic tracepoints: as probe/hook_plan.c plans. */
+static int signal_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct watch_signal_bpf *skel = watch_signal_bpf__open();
+	const char *hook;
 	int err;
 
 	s->priv = skel;
-	if (!skel)
-		return -errno;
+	if (!skel) {
+		err = -errno;
+		goto fail;
+	}
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
 	watch_size_common_maps(skel->obj, o);
 	signal_masks(skel);
 	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
-	bpf_program__set_autoload(skel->progs.signal_deliver, !classic);
-	bpf_program__set_autoload(skel->progs.signal_generate, !classic);
-	bpf_program__set_autoload(skel->progs.signal_deliver_tp, classic);
-	bpf_program__set_autoload(skel->progs.signal_generate_tp, classic);
+	hook = watch_choose_hook(s, skel->obj, "signal");
+	if (!hook)
+		return -EOPNOTSUPP;
 	bpf_program__set_autoload(skel->progs.signal_exit, o->exits);
 	err = watch_signal_bpf__load(skel);
 	if (!err)
 		err = watch_signal_bpf__attach(skel);
-	return err;
-}
-
-static int signal_load(struct watch_source *s, const struct watch_opts *o)
-{
-	bool forced = watch_force_tracepoints();
-	int err = forced ? -EOPNOTSUPP : signal_try(s, o, false);
-
-	if (err) {
-		pr_info("signal: tp_btf signal_deliver/signal_generate %s (%s), trying the "
-			"classic tracepoints\n", forced ? "skipped" : "failed",
-			forced ? "FAULTLINE_WATCH_FORCE_TP=1" : strerror(-err));
-		watch_signal_bpf__destroy(s->priv);
-		s->priv = NULL;
-		err = signal_try(s, o, true);
-		if (!err)
-			watch_source_skipped(s, "tp_btf signal_deliver/signal_generate (%s: no "
-					     "fault address)", forced ? "forced off" : "not loadable");
-		else
-			log_error("watch: signal: cannot attach the signal tracepoints: %s",
-				  strerror(-err));
-	}
 	if (err)
-		return err;
-	if (forced || s->skipped[0])
-		watch_source_attached(s, "tracepoint signal:signal_deliver, tracepoint "
-				      "signal:signal_generate");
-	else
-		watch_source_attached(s, "tp_btf signal_deliver, tp_btf signal_generate");
+		goto fail;
+	watch_source_attached(s, "%s", hook);
 	if (o->exits)
 		watch_source_attached(s, "tracepoint sched:sched_process_exit");
-	s->ring_fd = bpf_map__fd(((struct watch_signal_bpf *)s->priv)->maps.events);
-	s->counters_fd = bpf_map__fd(((struct watch_signal_bpf *)s->priv)->maps.counters);
+	s->ring_fd = bpf_map__fd(skel->maps.events);
+	s->counters_fd = bpf_map__fd(skel->maps.counters);
 	return 0;
+fail:
+	log_error("watch: signal: cannot attach the signal tracepoints: %s", strerror(-err));
+	return err;
 }
 
 static void signal_free(struct watch_source *s)

@@ -74,62 +74,37 @@ static int slow_open(struct watch_source *s, struct slow_priv *p, const struct w
 	return 0;
 }
 
-/* Opens, configures, loads and attaches; @classic: the tracepoint fallback. */
-static int slow_try(struct watch_source *s, struct slow_priv *p, const struct watch_opts *o,
-		    bool classic)
-{
-	int err = slow_open(s, p, o);
-
-	if (err)
-		return err;
-	bpf_program__set_autoload(p->skel->progs.slow_enter, !classic);
-	bpf_program__set_autoload(p->skel->progs.slow_exit, !classic);
-	bpf_program__set_autoload(p->skel->progs.slow_enter_tp, classic);
-	bpf_program__set_autoload(p->skel->progs.slow_exit_tp, classic);
-	err = watch_slow_bpf__load(p->skel);
-	if (!err)
-		err = write_cfg(p);
-	if (!err)
-		err = watch_slow_bpf__attach(p->skel);
-	return err;
-}
-
+/* tp_btf sys_enter/sys_exit, or the classic tracepoints: as probe/hook_plan.c plans. */
 static int slow_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct slow_priv *p = calloc(1, sizeof(*p));
-	bool forced = watch_force_tracepoints();
+	const char *hook;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
-	err = forced ? -EOPNOTSUPP : slow_try(s, p, o, false);
-	if (err) {
-		pr_info("slow: tp_btf sys_enter/sys_exit %s (%s), trying the classic tracepoints\n",
-			forced ? "skipped" : "failed",
-			forced ? "FAULTLINE_WATCH_FORCE_TP=1" : strerror(-err));
-		watch_slow_bpf__destroy(p->skel);
-		p->skel = NULL;
-		err = slow_try(s, p, o, true);
-		if (!err)
-			watch_source_skipped(s, "tp_btf sys_enter/sys_exit (%s)",
-					     forced ? "forced off" : "not loadable");
-	}
-	if (err) {
-		log_error("watch: slow: cannot load or attach the syscall tracepoints: %s",
-			  strerror(-err));
-		return err;
-	}
-	if (bpf_program__autoload(p->skel->progs.slow_enter)) {
-		watch_source_attached(s, "tp_btf sys_enter");
-		watch_source_attached(s, "tp_btf sys_exit");
-	} else {
-		watch_source_attached(s, "tracepoint raw_syscalls:sys_enter");
-		watch_source_attached(s, "tracepoint raw_syscalls:sys_exit");
-	}
+	err = slow_open(s, p, o);
+	if (err)
+		goto fail;
+	hook = watch_choose_hook(s, p->skel->obj, "slow");
+	if (!hook)
+		return -EOPNOTSUPP;
+	err = watch_slow_bpf__load(p->skel);
+	if (!err)
+		err = write_cfg(p);
+	if (!err)
+		err = watch_slow_bpf__attach(p->skel);
+	if (err)
+		goto fail;
+	watch_source_attached(s, "%s", hook);
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
+fail:
+	log_error("watch: slow: cannot load or attach the syscall tracepoints: %s",
+		  strerror(-err));
+	return err;
 }
 
 static void slow_free(struct watch_source *s)
