@@ -93,6 +93,9 @@ bool watch_output_ok(struct watch_ctx *c);
  */
 int watch_resolve_pids(struct watch_opts *o);
 
+/* Exited: no /proc entry, or a zombie waiting for its parent. */
+bool watch_process_gone(uint32_t pid);
+
 /* True when -p was given and every target process has exited. */
 bool watch_targets_gone(const struct watch_opts *o);
 
