@@ -16,7 +16,6 @@
 #include "base/log.h"
 #include "base/procfs.h"
 #include "sym/symbolizer.h"
-#include "unwind/unwind_mode.h"
 #include "watch_heap.h"
 #include "watch_heap.skel.h"
 #include "watch/sources/watch_heap_priv.h"
@@ -151,24 +150,21 @@ static int setup_target(struct watch_source *s, struct heap_target *t)
 static int open_skel(struct heap_priv *p, const struct watch_opts *o)
 {
 	struct watch_opts targ = *o;
-	int err;
 
 	/* The common filter holds the --heap processes, whatever -p says. */
 	memcpy(targ.pids, o->heap_pids, sizeof(targ.pids));
 	targ.npids = o->nheap_pids;
 	targ.cgroup_id = 0;
 	targ.cgroup_ssid = -1;
-	targ.unwind = UNWIND_MODE_FP;	/* no snapshot scratch: stacks are kept by id */
 	p->skel = watch_heap_bpf__open();
 	if (!p->skel)
 		return -errno;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), &targ);
-	err = watch_size_common_maps(p->skel->obj, &targ);
+	/* no DWARF snapshots (the scratch map keeps its one slot): stacks are kept by id */
+	p->skel->rodata->capture_snapshot = false;
 	p->skel->rodata->sample_bytes = o->heap_sample_bytes;
 	bpf_map__set_max_entries(p->skel->maps.events, 4096);	/* nothing is sent */
-	if (!err)
-		err = watch_heap_bpf__load(p->skel);
-	return err;
+	return watch_heap_bpf__load(p->skel);
 }
 
 static int heap_load(struct watch_source *s, const struct watch_opts *o)

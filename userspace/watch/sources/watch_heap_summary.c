@@ -42,6 +42,8 @@ size_t heap_fold(struct heap_item *items, size_t n, uint64_t sample, struct heap
 {
 	size_t nrows = 0;
 
+	if (!n)
+		return 0;
 	qsort(items, n, sizeof(*items), by_stack);
 	for (size_t i = 0; i < n; i++) {
 		const struct heap_item *it = &items[i];
