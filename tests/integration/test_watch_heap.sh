@@ -47,13 +47,22 @@ PY
 }
 
 # --heap-sample 4096 with 256-byte blocks keeps one in 16: 4096 of keep_site's
-# 65536, an estimate within 8% (over five standard deviations).
-for mode in plain mix sample; do
-	extra=() wopts=() tol=0.05 sample=0
+# 65536, an estimate within 8% (over five standard deviations). jemalloc, when
+# installed, is preloaded: its malloc is the one hooked.
+JEMALLOC=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -n 1)
+modes=(plain mix sample)
+[ -n "$JEMALLOC" ] && modes+=(jemalloc)
+for mode in "${modes[@]}"; do
+	extra=() wopts=() tol=0.05 sample=0 lib='libc\.so'
 	[ $mode = mix ] && extra=(--mix)
+	[ $mode = jemalloc ] && extra=(--mix) lib=libjemalloc
 	[ $mode = sample ] && extra=(--size 256 --objects 65536) wopts=(--heap-sample 4096) \
 		tol=0.08 sample=4096
-	start_grow $mode "${extra[@]}"
+	if [ $mode = jemalloc ]; then
+		LD_PRELOAD=$JEMALLOC start_grow $mode "${extra[@]}"
+	else
+		start_grow $mode "${extra[@]}"
+	fi
 	start_watch --heap "$grow" --heap-interval 1 "${wopts[@]}"
 	touch "$TMP/$mode.go"
 	wait_line "$TMP/$mode.out" '^kept_bytes ' 30 || fail "$mode: heap_grow did not finish"
@@ -64,12 +73,28 @@ for mode in plain mix sample; do
 	events "e['type'] == 'heap_summary' and e['pid'] == $grow and not e['final']" \
 		>"$TMP/periodic"
 	[ -s "$TMP/periodic" ] || fail "$mode: no periodic heap_summary"
-	assert_match "$TMP/watch.err" "^    hooks: uprobes on [0-9]+ functions of .*(libc|malloc)" \
+	assert_match "$TMP/watch.err" "^    hooks: uprobes on [0-9]+ functions of .*$lib" \
 		"$mode: watch stderr"
 	kill -KILL "$grow"
 	wait "$grow" 2>/dev/null
 	pass "$mode: live heap attributed to keep_site"
 done
+
+# The human output: the summary line, then the table by stack.
+start_grow human
+"$FAULTLINE" watch --heap "$grow" -d 3 >"$TMP/human.out" 2>"$TMP/human.err" &
+wpid=$!
+wait_ready "$wpid" "$TMP/human.err" watch
+touch "$TMP/human.go"
+wait "$wpid" || fail "watch -d 3 failed: $(tail -c 600 "$TMP/human.err")"
+kill -KILL "$grow"
+wait "$grow" 2>/dev/null
+assert_match "$TMP/human.out" "^[0-9:.]+ info +heap_summary +$grow/heap_grow live 8\.0 MiB in 4096 objects" \
+	"human output"
+assert_match "$TMP/human.out" "^ +LIVE +OBJECTS +SHARE +ALLOCATED AT" "human output"
+assert_match "$TMP/human.out" "^ +8\.0 MiB +4096 +100\.0%  keep_site\+0x[0-9a-f]+ < main" \
+	"human output"
+pass "human output: summary line and table"
 
 # heap_links PID: BPF links (one per uprobe) of the heap_* programs process PID holds.
 heap_links() {

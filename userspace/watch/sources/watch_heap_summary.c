@@ -142,28 +142,40 @@ static const char *human_bytes(double b, char *buf, size_t len)
 	return buf;
 }
 
-/* "keep_site < main < __libc_start_call_main (heap_grow)" from a JSON stack. */
+/* The first frame with its offset: one function can allocate from several call sites. */
+static void frame_text(const cJSON *f, bool first, char *buf, size_t len)
+{
+	const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
+	char safe[256];
+
+	text_safe(sym ? sym : "[unknown]", safe, sizeof(safe), TEXT_SAFE_TERMINAL);
+	if (first && sym)
+		snprintf(buf, len, "%s+0x%" PRIx64, safe,
+			 (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(f, "offset")));
+	else
+		snprintf(buf, len, "%s", safe);
+}
+
+/* "keep_site+0x9d < main < __libc_start_call_main (heap_grow)" from a JSON stack. */
 static void site_text(const cJSON *stack, char *buf, size_t len)
 {
 	const cJSON *f, *mod = NULL;
 	size_t used = 0;
 	int n = 0;
-	char safe[256];
+	char frame[300], safe[256];
 
 	buf[0] = '\0';
 	cJSON_ArrayForEach(f, stack) {
-		const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
-
 		if (n == SITE_FRAMES || used >= len)
 			break;
 		if (!n)
 			mod = cJSON_GetObjectItem(f, "module");
-		text_safe(sym ? sym : "[unknown]", safe, sizeof(safe), TEXT_SAFE_TERMINAL);
-		used += snprintf(buf + used, len - used, "%s%s", n++ ? " < " : "", safe);
+		frame_text(f, !n, frame, sizeof(frame));
+		used += snprintf(buf + used, len - used, "%s%s", n++ ? " < " : "", frame);
 	}
-	if (!n)
+	if (!n) {
 		snprintf(buf, len, "[stack unknown]");
-	else if (mod && cJSON_GetStringValue(mod) && used < len) {
+	} else if (cJSON_GetStringValue(mod) && used < len) {
 		const char *m = cJSON_GetStringValue(mod), *base = strrchr(m, '/');
 
 		text_safe(base ? base + 1 : m, safe, sizeof(safe), TEXT_SAFE_TERMINAL);
