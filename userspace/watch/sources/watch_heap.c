@@ -152,8 +152,9 @@ static int open_skel(struct heap_priv *p, const struct watch_opts *o)
 	struct watch_opts targ = *o;
 
 	/* The common filter holds the --heap processes, whatever -p says. */
-	memcpy(targ.pids, o->heap_pids, sizeof(targ.pids));
-	targ.npids = o->nheap_pids;
+	for (int i = 0; i < p->ntargets; i++)
+		targ.pids[i] = p->targets[i].pid;
+	targ.npids = p->ntargets;
 	targ.cgroup_id = 0;
 	targ.cgroup_ssid = -1;
 	p->skel = watch_heap_bpf__open();
@@ -167,37 +168,63 @@ static int open_skel(struct heap_priv *p, const struct watch_opts *o)
 	return watch_heap_bpf__load(p->skel);
 }
 
+/* The --heap processes, a thread id standing for its process, each once. */
+static void resolve_targets(struct heap_priv *p, const struct watch_opts *o)
+{
+	for (int i = 0; i < o->nheap_pids; i++) {
+		int tgid = proc_tgid(o->heap_pids[i]), j;
+
+		if (tgid < 0) {
+			log_error("watch: --heap %u: no such process", o->heap_pids[i]);
+			continue;
+		}
+		if ((uint32_t)tgid != o->heap_pids[i])
+			pr_warn("Note: watch: %u is a thread of process %d: tracing the process's "
+				"heap\n", o->heap_pids[i], tgid);
+		for (j = 0; j < p->ntargets && p->targets[j].pid != (uint32_t)tgid; j++)
+			;
+		if (j == p->ntargets)
+			p->targets[p->ntargets++].pid = tgid;
+	}
+}
+
+/* Drops the targets whose allocator could not be hooked (each said why). */
+static int setup_targets(struct watch_source *s)
+{
+	struct heap_priv *p = s->priv;
+	int n = 0;
+
+	for (int i = 0; i < p->ntargets; i++) {
+		struct heap_target t = { .pid = p->targets[i].pid };
+
+		if (!setup_target(s, &t))
+			p->targets[n++] = t;
+	}
+	p->ntargets = n;
+	return n ? 0 : -ENOENT;
+}
+
 static int heap_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct heap_priv *p = calloc(1, sizeof(*p));
-	int err, ok = 0;
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
 	p->sample_bytes = o->heap_sample_bytes;
 	p->interval_ns = (o->heap_interval_s ? o->heap_interval_s : 5) * 1000000000ULL;
+	resolve_targets(p, o);
+	if (!p->ntargets)
+		return -ESRCH;
 	err = open_skel(p, o);
 	if (err) {
 		log_error("watch: heap: cannot load the BPF object: %s", strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < o->nheap_pids; i++) {
-		struct heap_target *t = &p->targets[p->ntargets];
-		int tgid = proc_tgid(o->heap_pids[i]);
-
-		if (tgid < 0) {
-			log_error("watch: --heap %u: no such process", o->heap_pids[i]);
-			continue;
-		}
-		t->pid = tgid;
-		if (!setup_target(s, t)) {
-			p->ntargets++;
-			ok++;
-		}
-	}
-	if (!ok)
-		return -ENOENT;
+	err = setup_targets(s);
+	if (err)
+		return err;
 	p->next_summary_ns = mono_ns() + p->interval_ns;
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);

@@ -273,7 +273,7 @@ static int build_event(struct watch_source *s, struct heap_target *t, enum heap_
 	if (watch_event_begin(s->ctx, ev, &h, WATCH_SEV_INFO))
 		return -ENOMEM;
 	add_totals(p, ev, when, &st, bytes, objects, nrows);
-	if (table)
+	if (table && nrows)
 		fprintf(table, "    %12s %10s %6s  %s\n", "LIVE", "OBJECTS", "SHARE",
 			"ALLOCATED AT (call site < callers)");
 	add_rows(s, t, ev, rows, nrows, bytes, table);
