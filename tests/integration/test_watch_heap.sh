@@ -96,6 +96,25 @@ assert_match "$TMP/human.out" "^ +8\.0 MiB +4096 +100\.0%  keep_site\+0x[0-9a-f]
 	"human output"
 pass "human output: summary line and table"
 
+# record --heap: the summaries are recorded, their stacks interned.
+start_grow rec --hold 1
+"$FAULTLINE" record --no-profile --heap "$grow" --heap-interval 1 -o "$TMP/heap.rec" \
+	>"$TMP/rec.out" 2>"$TMP/rec.err" &
+rpid=$!
+wait_line "$TMP/rec.err" '^faultline: watching' 30 || fail "record did not start"
+touch "$TMP/rec.go"
+wait "$rpid" || fail "record failed: $(tail -c 600 "$TMP/rec.err")"
+python3 - "$TMP/heap.rec" <<'PY' || fail "recording: no heap_summary attributed to keep_site"
+import gzip, json, sys
+recs = [json.loads(l) for l in gzip.open(sys.argv[1], "rt")]
+stacks = {r["id"]: r["frames"] for r in recs if r["rec"] == "stack"}
+heap = [r for r in recs if r["rec"] == "event" and r["type"] == "heap_summary"]
+assert heap and heap[-1]["exited"], heap[-1:]
+top = heap[-1]["live"][0]
+assert any(f.get("symbol") == "keep_site" for f in stacks[top["stack_id"]]), top
+PY
+pass "record --heap: summaries recorded with their stacks"
+
 # heap_links PID: BPF links (one per uprobe) of the heap_* programs process PID holds.
 heap_links() {
 	python3 - "$1" <<'PY'
