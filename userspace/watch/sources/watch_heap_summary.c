@@ -248,7 +248,8 @@ static void add_totals(struct heap_priv *p, struct watch_event *ev, enum heap_wh
 	watch_event_facts(ev, "%s %s in %.0f objects from %zu stack%s%s; since the watch "
 			  "began: %s allocated, %s freed", when == HEAP_EXITED ?
 			  "exited leaving" : "live", human_bytes(bytes, l, sizeof(l)), objects,
-			  nrows, nrows == 1 ? "" : "s", p->sample_bytes ? " (estimated from samples)" : "",
+			  nrows, nrows == 1 ? "" : "s",
+			  p->sample_bytes ? " (estimated from samples)" : "",
 			  human_bytes(st->alloc_bytes, a, sizeof(a)),
 			  human_bytes(st->free_bytes, f, sizeof(f)));
 }
