@@ -14,6 +14,7 @@ const volatile __u64 sample_bytes = 0;
 
 /* What the entry saw, for the return. */
 enum call_kind {
+	CALL_NONE,		/* no call in flight */
 	CALL_ALLOC,		/* the return value is the new block */
 	CALL_REALLOC,		/* also: @old is freed when the call succeeds */
 	CALL_OUT_PTR,		/* posix_memalign: the block is written to *@out_ptr */
@@ -30,10 +31,11 @@ struct pending {
 	__u32 depth;		/* hooked calls nested inside (reallocarray -> realloc) */
 };
 
+/* Per thread (one call in flight each), gone with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);	/* pid_tgid: one call in flight per thread */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pending SEC(".maps");
 
@@ -68,20 +70,23 @@ static __always_inline __u64 weight(__u64 size)
 
 static __always_inline int enter(__u32 kind, __u64 size, __u64 old, __u64 out_ptr)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
-	struct pending n = { .size = size, .old = old, .out_ptr = out_ptr, .kind = kind,
-			     .ktime_ns = now };
+	__u64 now = bpf_ktime_get_ns();
 	struct pending *p;
 
-	if (!watch_tgid_wanted(id >> 32))
+	if (!watch_tgid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	p = bpf_map_lookup_elem(&pending, &id);
-	if (p && now - p->ktime_ns < STALE_NS) {
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		watch_count(WATCH_CNT_MAP_FULL);
+		return 0;
+	}
+	if (p->kind && now - p->ktime_ns < STALE_NS) {
 		p->depth++;
 		return 0;
 	}
-	if (bpf_map_update_elem(&pending, &id, &n, BPF_ANY))
-		watch_count(WATCH_CNT_MAP_FULL);
+	*p = (struct pending){ .size = size, .old = old, .out_ptr = out_ptr, .kind = kind,
+			       .ktime_ns = now };
 	return 0;
 }
 
@@ -133,15 +138,15 @@ static __always_inline int leave(void *ctx, __u64 ret)
 	__u64 id = bpf_get_current_pid_tgid(), addr = ret;
 	struct pending *p, a;
 
-	p = bpf_map_lookup_elem(&pending, &id);
-	if (!p)
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), NULL, 0);
+	if (!p || p->kind == CALL_NONE)
 		return 0;
 	if (p->depth) {
 		p->depth--;
 		return 0;
 	}
 	a = *p;
-	bpf_map_delete_elem(&pending, &id);
+	p->kind = CALL_NONE;
 	/* realloc(p, 0) frees p and may return NULL; a failed realloc keeps it. */
 	if (a.kind == CALL_REALLOC && (ret || !a.size))
 		forget(id >> 32, a.old);

@@ -86,8 +86,14 @@ start_tracer() {
 	return 1
 }
 
+# SIGINT, then SIGKILL after 10 s: bpftrace can hang detaching from an exited process.
 stop_tracer() {
 	kill -INT "$TRACER" 2>/dev/null
+	for _ in $(seq 1 100); do
+		kill -0 "$TRACER" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$TRACER" 2>/dev/null
 	wait "$TRACER" 2>/dev/null
 	TRACER=
 }
