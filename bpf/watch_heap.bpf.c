@@ -20,7 +20,8 @@ enum call_kind {
 	CALL_OUT_PTR,		/* posix_memalign: the block is written to *@out_ptr */
 };
 
-#define STALE_NS 1000000000ULL	/* an entry whose return never came (attached mid-call) */
+/* A call whose return was never seen (it began before the uretprobe was attached). */
+#define STALE_NS 1000000000ULL
 
 struct pending {
 	__u64 size;
@@ -39,7 +40,7 @@ struct {
 	__type(value, struct pending);
 } pending SEC(".maps");
 
-/* Sized by userspace (--heap-max). */
+/* Full: new blocks are not tracked, counted in WATCH_CNT_SOURCE0. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, WATCH_HEAP_LIVE_DEFAULT);
