@@ -50,6 +50,19 @@ static int add_pid(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int add_heap_pid(struct cli_opts *o, const char *arg)
+{
+	struct watch_opts *w = &o->watch;
+	long v = 0;
+
+	if (num(o, OPT_HEAP, arg, 1, PID_MAX_VALUE, &v))
+		return EXIT_USAGE;
+	if (w->nheap_pids >= WATCH_MAX_PIDS)
+		return cli_usage_error(o->name, "at most %d --heap options", WATCH_MAX_PIDS);
+	w->heap_pids[w->nheap_pids++] = v;
+	return 0;
+}
+
 static int set_cgroup(struct cli_opts *o, const char *path)
 {
 	int err = 0;
@@ -186,6 +199,11 @@ static int apply_watch_value(struct cli_opts *o, int id, const char *arg)
 	case OPT_FD_WARN: err = num(o, id, arg, 1, 100, &v); w->fd_warn_pct = v; break;
 	case OPT_RATE_LIMIT: err = num(o, id, arg, 0, 1000000, &v); w->rate_limit = v; break;
 	case OPT_RINGBUF_KB: err = num(o, id, arg, 4, 1024 * 1024, &v); w->ringbuf_kb = v;
+		break;
+	case OPT_HEAP: return add_heap_pid(o, arg);
+	case OPT_HEAP_INTERVAL: err = num(o, id, arg, 1, 86400, &v); w->heap_interval_s = v;
+		break;
+	case OPT_HEAP_SAMPLE: err = num(o, id, arg, 1, 1L << 30, &v); w->heap_sample_bytes = v;
 		break;
 	default: return apply_profile(o, id, arg);
 	}

@@ -122,11 +122,34 @@ static int check_record(struct cli_opts *o)
 	return check_both_halves(o);
 }
 
+/* --heap selects the heap source: alone, or added to --events. */
+static int check_heap(struct cli_opts *o)
+{
+	struct watch_opts *w = &o->watch;
+	int heap = watch_source_find("heap");
+
+	if (!w->nheap_pids && (o->given & (BIT(OPT_HEAP_INTERVAL) | BIT(OPT_HEAP_SAMPLE))))
+		return cli_usage_error(o->name, "--heap-interval and --heap-sample need --heap PID");
+	if (heap < 0)
+		return 0;
+	if (!w->nheap_pids && w->sources == 1u << heap)
+		return cli_usage_error(o->name, "the heap source needs --heap PID");
+	if (!w->nheap_pids) {
+		w->sources &= ~(1u << heap);	/* --events all */
+		return 0;
+	}
+	if (o->given & BIT(OPT_EVENTS))
+		w->sources |= 1u << heap;
+	else
+		w->sources = 1u << heap;
+	return 0;
+}
+
 int cli_opts_check(struct cli_opts *o)
 {
-	int err = 0;
+	int err = check_heap(o);
 
-	if (o->cmd != CLI_WATCH)
+	if (!err && o->cmd != CLI_WATCH)
 		err = check_sampling(o);
 	if (!err && o->cmd == CLI_PROFILE)
 		err = check_profile_output(o);

@@ -93,6 +93,14 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_JSON] = { "json", 'j', NULL, W, "JSON Lines on stdout (schema: docs/events.md)" },
 	[OPT_INCIDENTS] = { "incidents", 0, NULL, W,
 		"incidents as they form, then the report (docs/report.md)" },
+	[OPT_HEAP] = { "heap", 0, "PID", W | R,
+		"live heap of PID by allocation stack: uprobes on the allocator\n"
+		"it maps (repeatable; alone, heap is the only source)" },
+	[OPT_HEAP_INTERVAL] = { "heap-interval", 0, "SECONDS", W | R,
+		"--heap: a heap_summary every SECONDS (default 5) and at the end" },
+	[OPT_HEAP_SAMPLE] = { "heap-sample", 0, "BYTES", W | R,
+		"--heap: track an allocation of size n < BYTES with probability\n"
+		"n/BYTES, and scale the sums back up (estimates)" },
 	[OPT_REC_OUTPUT] = { "output", 'o', "FILE", R, "the recording (required)" },
 	[OPT_BUCKET] = { "bucket", 0, "MS", R, "profile bucket length (default 1000)" },
 	[OPT_NO_PROFILE] = { "no-profile", 0, NULL, R | A, "events only, no profile" },

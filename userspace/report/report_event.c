@@ -311,6 +311,9 @@ int report_model_add_event(struct report_model *m, const cJSON *ev, uint64_t off
 		m->bad_events++;
 		return 0;
 	}
+	/* Periodic measurements, not incidents: the report does not analyse them yet. */
+	if (!strcmp(type, "heap_summary"))
+		return 0;
 	e.ref = offset;
 	e.type = cl_type_parse(type);
 	e.pid = fnum(f, F_PID, UINT32_MAX);

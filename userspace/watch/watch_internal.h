@@ -89,6 +89,9 @@ void watch_deferred_run(struct watch_ctx *c);
 /* Flushes the output: false (and the error kept in c->write_errno) when it failed. */
 bool watch_output_ok(struct watch_ctx *c);
 
+/* Exited: no /proc entry, or a zombie waiting for its parent. */
+bool watch_process_gone(uint32_t pid);
+
 /* True when -p was given and every target process has exited. */
 bool watch_targets_gone(const struct watch_opts *o);
 

@@ -38,8 +38,7 @@ int watch_resolve_pids(struct watch_opts *o)
 	return 0;
 }
 
-/* Exited: no /proc entry, or a zombie waiting for its parent. */
-static bool process_gone(uint32_t pid)
+bool watch_process_gone(uint32_t pid)
 {
 	char path[64], buf[512], *paren;
 	size_t n;
@@ -61,7 +60,7 @@ bool watch_targets_gone(const struct watch_opts *o)
 	if (!o->npids)
 		return false;
 	for (int i = 0; i < o->npids; i++)
-		if (!process_gone(o->pids[i]))
+		if (!watch_process_gone(o->pids[i]))
 			return false;
 	return true;
 }

@@ -55,6 +55,10 @@ struct watch_opts {
 	uint32_t ringbuf_kb;		/* per source ring buffer size */
 	int unwind;			/* enum unwind_mode: --unwind fp|dwarf|auto */
 	uint32_t stack_bytes;		/* --stack-bytes: user stack copied per event (DWARF) */
+	uint32_t heap_pids[WATCH_MAX_PIDS];	/* --heap: processes whose allocator is traced */
+	int nheap_pids;
+	uint32_t heap_interval_s;	/* --heap-interval: seconds between summaries */
+	uint64_t heap_sample_bytes;	/* --heap-sample: 0 = every allocation */
 };
 
 void watch_opts_init(struct watch_opts *o);
@@ -82,6 +86,8 @@ struct watch_source_ops {
 	void (*report)(struct watch_source *s, FILE *out, bool json);
 	/* Optional: housekeeping after each poll (every ~100 ms), e.g. sweeping maps. */
 	void (*tick)(struct watch_source *s);
+	/* Optional: last events, once the rings are drained, before the sink closes. */
+	void (*finish)(struct watch_source *s);
 	/* Optional: the meaning of WATCH_CNT_SOURCE0..3 (NULL: unused). */
 	const char *counter_names[4];
 	/* Detaches and frees s->priv. */

@@ -10,6 +10,7 @@ extern const struct watch_source_ops watch_fd_ops;
 extern const struct watch_source_ops watch_conn_ops;
 extern const struct watch_source_ops watch_slow_ops;
 extern const struct watch_source_ops watch_signal_ops;
+extern const struct watch_source_ops watch_heap_ops;
 
 const struct watch_source_ops *const watch_sources[] = {
 	&watch_oom_ops,
@@ -17,5 +18,6 @@ const struct watch_source_ops *const watch_sources[] = {
 	&watch_conn_ops,
 	&watch_slow_ops,
 	&watch_signal_ops,
+	&watch_heap_ops,
 	NULL,
 };

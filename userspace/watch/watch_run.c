@@ -201,6 +201,9 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 	/* What is already in the rings was reported by the kernel: print it too. */
 	ring_buffer__consume(rb);
 	watch_deferred_run(c);
+	for (int i = 0; i < c->nsources; i++)
+		if (c->sources[i].ops->finish)
+			c->sources[i].ops->finish(&c->sources[i]);
 	if (c->on_poll)
 		c->on_poll(c->sink_arg, c, true);
 	return 0;

@@ -16,6 +16,10 @@ void watch_opts_init(struct watch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->sources = (1u << watch_source_count()) - 1;
+	/* heap needs its --heap targets: selected by that option only */
+	if (watch_source_find("heap") >= 0)
+		o->sources &= ~(1u << watch_source_find("heap"));
+	o->heap_interval_s = 5;
 	o->slow_threshold_ns = 100ULL * 1000000;
 	o->fd_warn_pct = 80;
 	o->rate_limit = 100;
