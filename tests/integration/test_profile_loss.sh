@@ -6,12 +6,13 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-# Varied stacks: a process walking directories, another compressing.
-( end=$((SECONDS + 6)); while [ $SECONDS -lt $end ]; do
+# Varied stacks: a process walking directories, another compressing, for as long as
+# both profiles (each loads for a second or two before sampling) run.
+( end=$((SECONDS + 20)); while [ $SECONDS -lt $end ]; do
 	find /usr/lib /usr/share -maxdepth 3 >/dev/null 2>&1
 done ) &
 on_exit "kill $!"
-( end=$((SECONDS + 6)); while [ $SECONDS -lt $end ]; do
+( end=$((SECONDS + 20)); while [ $SECONDS -lt $end ]; do
 	head -c 20000000 /dev/urandom | gzip -1 >/dev/null
 done ) &
 on_exit "kill $!"
