@@ -20,10 +20,9 @@
 #include "agent/agent_http.h"
 #include "agent/agent_metrics.h"
 #include "base/log.h"
-#include "watch/watch_internal.h"
+#include "watch/watch_pipeline.h"
 
 #define SCAN_NS 1000000000LL	/* loss and sample counters copied this often */
-#define LOSS_KINDS 4
 
 static volatile sig_atomic_t reload_requested;
 
@@ -77,21 +76,18 @@ static void sampler_totals(struct agent *a, uint64_t *samples, uint64_t *full)
 
 static void copy_counters(struct agent *a, struct watch_ctx *c)
 {
-	static const char *const reasons[LOSS_KINDS] = { "ringbuf_full", "rate_limited",
-							 "map_full", "undecodable" };
-	uint64_t samples, full;
+	static const char *const reasons[WATCH_LOSS__COUNT] = {
+		[WATCH_LOSS_RINGBUF_FULL] = "ringbuf_full",
+		[WATCH_LOSS_RATE_LIMITED] = "rate_limited",
+		[WATCH_LOSS_MAP_FULL] = "map_full",
+		[WATCH_LOSS_UNDECODABLE] = "undecodable",
+	};
+	uint64_t samples, full, v[WATCH_LOSS__COUNT];
+	const char *name;
 
-	for (int i = 0; i < c->nsources && i < WATCH_MAX_SOURCES; i++) {
-		const struct watch_source *s = &c->sources[i];
-		uint64_t v[LOSS_KINDS] = {
-			watch_source_counter(s, WATCH_CNT_RINGBUF_FULL),
-			watch_source_counter(s, WATCH_CNT_RATE_LIMITED),
-			watch_source_counter(s, WATCH_CNT_MAP_FULL), s->decode_errors,
-		};
-
-		for (int k = 0; k < LOSS_KINDS; k++)
-			agent_metrics__set_lost(a->m, s->ops->name, reasons[k], v[k]);
-	}
+	for (int i = 0; !watch_source_losses(c, i, &name, v); i++)
+		for (int k = 0; k < WATCH_LOSS__COUNT; k++)
+			agent_metrics__set_lost(a->m, name, reasons[k], v[k]);
 	if (!a->o->profile)
 		return;
 	sampler_totals(a, &samples, &full);
