@@ -24,9 +24,11 @@ pstacks = {r["id"]: [f["name"].split("@")[0] for f in r["frames"]]
            for r in recs if r["rec"] == "pstack"}
 buckets = [r for r in recs if r["rec"] == "profile"]
 assert len(buckets) >= 3, len(buckets)
-# One single-threaded process at 99 Hz: about 99 samples a second, never a running total.
+# One single-threaded process at 99 Hz: about 99 samples a second, never a running total
+# (which would reach k x 99 in the k-th bucket). Stack copies are unwound as the poll loop
+# gets to them, so on a loaded machine some move into the next bucket: allow 2.5x.
 for b in buckets:
-    assert b["total"] <= 99 * b["duration_ns"] / 1e9 * 1.6, (b["time"], b["total"])
+    assert b["total"] <= 99 * b["duration_ns"] / 1e9 * 2.5, (b["time"], b["total"])
     assert b["total"] == sum(n for _, n in b["samples"]), b
 total = sum(b["total"] for b in buckets)
 assert total >= 150, total
