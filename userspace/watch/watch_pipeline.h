@@ -64,6 +64,8 @@ struct watch_opts {
 void watch_opts_init(struct watch_opts *o);
 
 struct watch_ctx;
+struct bpf_object_skeleton;
+struct bpf_map;
 struct watch_source;
 
 /* Hook bookkeeping shown at -v and in the exit summary. */
@@ -178,6 +180,20 @@ const char *watch_choose_hook(struct watch_source *s, struct bpf_object *obj, co
 
 /* Ring buffer size in bytes for bpf_map__set_max_entries (a power of two). */
 uint32_t watch_ringbuf_bytes(const struct watch_opts *o);
+
+/*
+ * What every source does with its opened skeleton before its own settings:
+ * sizes the common maps and the ring buffer @events, and chooses the hook
+ * of @cap (watch_choose_hook()). The hook's label, or NULL (logged).
+ */
+const char *watch_source_prepare(struct watch_source *s, const struct watch_opts *o,
+				 struct bpf_object *obj, struct bpf_map *events, const char *cap);
+/*
+ * Loads and attaches @sk, notes @hook as attached and takes the ring
+ * buffer and counters of @s from @events and @counters. 0 or -errno.
+ */
+int watch_source_start(struct watch_source *s, const struct bpf_object_skeleton *sk,
+		       const char *hook, struct bpf_map *events, struct bpf_map *counters);
 
 /* ---- options: parsing and resolving, for the watch and record commands ---- */
 

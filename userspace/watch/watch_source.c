@@ -138,3 +138,26 @@ bool watch_force_tracepoints(void)
 
 	return v && !strcmp(v, "1");
 }
+
+const char *watch_source_prepare(struct watch_source *s, const struct watch_opts *o,
+				 struct bpf_object *obj, struct bpf_map *events, const char *cap)
+{
+	watch_size_common_maps(obj, o);
+	bpf_map__set_max_entries(events, watch_ringbuf_bytes(o));
+	return watch_choose_hook(s, obj, cap);
+}
+
+int watch_source_start(struct watch_source *s, const struct bpf_object_skeleton *sk,
+		       const char *hook, struct bpf_map *events, struct bpf_map *counters)
+{
+	int err = bpf_object__load_skeleton((struct bpf_object_skeleton *)sk);
+
+	if (!err)
+		err = bpf_object__attach_skeleton((struct bpf_object_skeleton *)sk);
+	if (err)
+		return err;
+	watch_source_attached(s, "%s", hook);
+	s->ring_fd = bpf_map__fd(events);
+	s->counters_fd = bpf_map__fd(counters);
+	return 0;
+}

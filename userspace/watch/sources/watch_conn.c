@@ -51,22 +51,16 @@ static int conn_load(struct watch_source *s, const struct watch_opts *o)
 		goto fail;
 	}
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
-	watch_size_common_maps(p->skel->obj, o);
-	bpf_map__set_max_entries(p->skel->maps.events, watch_ringbuf_bytes(o));
-	hook = watch_choose_hook(s, p->skel->obj, "conn");
+	hook = watch_source_prepare(s, o, p->skel->obj, p->skel->maps.events, "conn");
 	if (!hook)
 		return -EOPNOTSUPP;
-	err = watch_conn_bpf__load(p->skel);
-	if (!err)
-		err = watch_conn_bpf__attach(p->skel);
+	err = watch_source_start(s, p->skel->skeleton, hook, p->skel->maps.events,
+				 p->skel->maps.counters);
 	if (err)
 		goto fail;
-	watch_source_attached(s, "%s", hook);
 	if (o->npids || o->cgroup_id)
 		watch_source_skipped(s, "inbound refusals (no process owns a closed port)");
 	listen_setup(s, p, o);
-	s->ring_fd = bpf_map__fd(p->skel->maps.events);
-	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
 fail:
 	log_error("watch: conn: cannot load or attach the socket tracepoints: %s", strerror(-err));

@@ -29,19 +29,12 @@ static int oom_load(struct watch_source *s, const struct watch_opts *o)
 		goto fail;
 	}
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
-	watch_size_common_maps(skel->obj, o);
-	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
-	hook = watch_choose_hook(s, skel->obj, "oom");
+	hook = watch_source_prepare(s, o, skel->obj, skel->maps.events, "oom");
 	if (!hook)
 		return -EOPNOTSUPP;
-	err = watch_oom_bpf__load(skel);
-	if (!err)
-		err = watch_oom_bpf__attach(skel);
+	err = watch_source_start(s, skel->skeleton, hook, skel->maps.events, skel->maps.counters);
 	if (err)
 		goto fail;
-	watch_source_attached(s, "%s", hook);
-	s->ring_fd = bpf_map__fd(skel->maps.events);
-	s->counters_fd = bpf_map__fd(skel->maps.counters);
 	return 0;
 fail:
 	log_error("watch: oom: cannot attach oom:mark_victim: %s", strerror(-err));

@@ -51,23 +51,16 @@ static int signal_load(struct watch_source *s, const struct watch_opts *o)
 		goto fail;
 	}
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
-	watch_size_common_maps(skel->obj, o);
 	signal_masks(skel);
-	bpf_map__set_max_entries(skel->maps.events, watch_ringbuf_bytes(o));
-	hook = watch_choose_hook(s, skel->obj, "signal");
+	hook = watch_source_prepare(s, o, skel->obj, skel->maps.events, "signal");
 	if (!hook)
 		return -EOPNOTSUPP;
 	bpf_program__set_autoload(skel->progs.signal_exit, o->exits);
-	err = watch_signal_bpf__load(skel);
-	if (!err)
-		err = watch_signal_bpf__attach(skel);
+	err = watch_source_start(s, skel->skeleton, hook, skel->maps.events, skel->maps.counters);
 	if (err)
 		goto fail;
-	watch_source_attached(s, "%s", hook);
 	if (o->exits)
 		watch_source_attached(s, "tracepoint sched:sched_process_exit");
-	s->ring_fd = bpf_map__fd(skel->maps.events);
-	s->counters_fd = bpf_map__fd(skel->maps.counters);
 	return 0;
 fail:
 	log_error("watch: signal: cannot attach the signal tracepoints: %s", strerror(-err));
