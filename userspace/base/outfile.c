@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 
 #include "base/outfile.h"
 
@@ -140,6 +143,19 @@ const char *outfile__path(const struct outfile *out)
 	return out->path;
 }
 
+/*
+ * A name nobody can predict: names planted in advance in a shared directory
+ * would otherwise make every try fail (they are never followed or replaced).
+ */
+static uint64_t unpredictable(void)
+{
+	uint64_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == sizeof(v))
+		return v;
+	return (uint64_t)random() << 32 ^ (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
+}
+
 /* Gives the unnamed file a unique temporary name beside its final one. */
 static int name_unnamed(struct outfile *out)
 {
@@ -149,7 +165,8 @@ static int name_unnamed(struct outfile *out)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(out->stream));
 	for (i = 0; i < 100; i++) {
 		free(out->tmp_path);
-		if (asprintf(&out->tmp_path, "%s.tmp.%08lx", out->path, random()) < 0) {
+		if (asprintf(&out->tmp_path, "%s.tmp.%016llx", out->path,
+			     (unsigned long long)unpredictable()) < 0) {
 			out->tmp_path = NULL;
 			return -ENOMEM;
 		}
