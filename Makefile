@@ -8,6 +8,7 @@ BUILD       := build
 PREFIX      ?= /usr/local
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
+MANDIR      ?= $(PREFIX)/share/man
 DESTDIR     ?=
 
 CC          ?= gcc
@@ -220,10 +221,13 @@ run: faultline tools
 bench: faultline tools
 	$(Q)for b in bench/*/run.sh; do echo "== $$b"; $$b || exit 1; done
 
-# The agent's unit and, unless one is there already, its config file.
+# The binary, its man page, the agent's unit and, unless one is there already,
+# its config file.
 install: $(BUILD)/faultline
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/faultline
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/faultline
 	install -m 0755 $(BUILD)/faultline $(DESTDIR)$(PREFIX)/bin/faultline
+	install -m 0644 docs/faultline.1 $(DESTDIR)$(MANDIR)/man1/faultline.1
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		tools/deploy/faultline-agent.service >$(DESTDIR)$(UNITDIR)/faultline-agent.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/faultline-agent.service
@@ -231,7 +235,8 @@ install: $(BUILD)/faultline
 		install -m 0644 tools/deploy/agent.conf $(DESTDIR)$(SYSCONFDIR)/faultline/agent.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/faultline $(DESTDIR)$(UNITDIR)/faultline-agent.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/faultline $(DESTDIR)$(MANDIR)/man1/faultline.1 \
+		$(DESTDIR)$(UNITDIR)/faultline-agent.service
 
 clean:
 	rm -rf $(BUILD) faultline
@@ -245,7 +250,8 @@ help:
 	@echo "make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS (60)"
 	@echo "make bench      compare faultline with perf and bpftrace (bench/)"
 	@echo "make install    install to \$$DESTDIR\$$PREFIX/bin (PREFIX=$(PREFIX)), and the"
-	@echo "                agent's systemd unit and config (UNITDIR, SYSCONFDIR)"
+	@echo "                man page (MANDIR), the agent's systemd unit and config"
+	@echo "                (UNITDIR, SYSCONFDIR)"
 	@echo "make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF"
 	@echo "V=1             show full commands"
 
