@@ -31,7 +31,9 @@ ds_caps="$(sed -n 's/^CAPS //p' "$TMP/ds") "
 [ "$unit_caps" = "$ds_caps" ] || fail "capabilities differ: unit '$unit_caps', DaemonSet '$ds_caps'"
 
 dest="$TMP/root"
-make -s -C "$top" install DESTDIR="$dest" BUILD="$(dirname "$FAULTLINE")" >"$TMP/install" 2>&1 ||
+# -o: install the binary under test as it is, never rebuild it here.
+build="$(dirname "$FAULTLINE")"
+make -s -C "$top" install DESTDIR="$dest" BUILD="$build" -o "$build/faultline" >"$TMP/install" 2>&1 ||
 	fail "make install: $(tail -5 "$TMP/install")"
 for f in usr/local/bin/faultline usr/local/share/man/man1/faultline.1 etc/faultline/agent.conf; do
 	[ -s "$dest/$f" ] || fail "make install did not install /$f: $(cd "$dest" && find . -type f)"
