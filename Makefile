@@ -46,7 +46,7 @@ INCLUDES    := -I$(BUILD)/bpf -Ibpf -Iuserspace
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -DFAULTLINE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++ -lmicrohttpd \
+LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++ -lmicrohttpd -lcurl \
 	       -lpthread
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	       -Ivmlinux/$(ARCH) -Ibpf

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "agent/agent_ch.h"
 #include "profile/profile_sampler.h"
 #include "watch/watch_pipeline.h"
 
@@ -28,6 +29,7 @@ struct agent_opts {
 	const char *addr_text;
 	unsigned int top_comms;
 	unsigned int max_cpu_pct;	/* lower the rate past this much of one CPU; 0: never */
+	struct agent_ch_opts ch;	/* ch.url NULL: no ClickHouse sink */
 	/*
 	 * On SIGHUP (optional): re-reads the configuration and fills @live with
 	 * what it says now, after logging what it changed that needs a restart.

@@ -13,6 +13,13 @@
 #define MAX_COMMS	1024	/* distinct comms counted apart; the rest go to "other" */
 #define MAX_LOST	64
 #define COMM_LEN	16
+#define SINK_TABLES	3
+
+static const char *const sink_tables[SINK_TABLES] = { "events", "stacks", "samples" };
+static const char *const sink_results[SINK__RESULTS] = {
+	[SINK_SENT] = "sent", [SINK_SPOOLED] = "spooled", [SINK_RESENT] = "sent_from_spool",
+	[SINK_DROPPED] = "dropped",
+};
 
 struct comm_count {
 	char comm[COMM_LEN + 1];
@@ -38,6 +45,9 @@ struct agent_metrics {
 	int nlost;
 	uint64_t samples;
 	unsigned int rate_hz;
+	bool sink;			/* a store is configured: its series are shown */
+	uint64_t sink_rows[SINK_TABLES][SINK__RESULTS];
+	uint64_t spool_bytes;
 };
 
 struct agent_metrics *agent_metrics__new(unsigned int top_comms, const char *version)
@@ -241,6 +251,41 @@ static void render_own(FILE *f, const struct agent_metrics *m)
 	fprintf(f, "faultline_build_info{version=\"%s\"} 1\n", m->version);
 }
 
+void agent_metrics__sink_rows(struct agent_metrics *m, const char *table,
+			      enum agent_sink_result result, uint64_t rows)
+{
+	pthread_mutex_lock(&m->lock);
+	m->sink = true;
+	for (int t = 0; t < SINK_TABLES; t++)
+		if (!strcmp(table, sink_tables[t]))
+			m->sink_rows[t][result] += rows;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void agent_metrics__set_spool(struct agent_metrics *m, uint64_t bytes)
+{
+	pthread_mutex_lock(&m->lock);
+	m->sink = true;
+	m->spool_bytes = bytes;
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void render_sink(FILE *f, const struct agent_metrics *m)
+{
+	if (!m->sink)
+		return;
+	header(f, "faultline_sink_rows_total", "counter",
+	       "Rows for the store, by table and what became of them.");
+	for (int t = 0; t < SINK_TABLES; t++)
+		for (int r = 0; r < SINK__RESULTS; r++)
+			fprintf(f, "faultline_sink_rows_total{table=\"%s\",result=\"%s\"} %llu\n",
+				sink_tables[t], sink_results[r],
+				(unsigned long long)m->sink_rows[t][r]);
+	header(f, "faultline_spool_bytes", "gauge",
+	       "Bytes of batches waiting in the spool directory for the store.");
+	fprintf(f, "faultline_spool_bytes %llu\n", (unsigned long long)m->spool_bytes);
+}
+
 static void render_process(FILE *f, const struct agent_procstat *ps)
 {
 	header(f, "process_cpu_seconds_total", "counter",
@@ -277,6 +322,7 @@ char *agent_metrics__render(struct agent_metrics *m, const struct agent_procstat
 	pthread_mutex_lock(&m->lock);
 	render_events(f, m, idx, top_comms(m, idx));
 	render_own(f, m);
+	render_sink(f, m);
 	pthread_mutex_unlock(&m->lock);
 	if (ps && ps->ok)
 		render_process(f, ps);

@@ -39,6 +39,20 @@ void agent_metrics__set_samples(struct agent_metrics *m, uint64_t total);
 void agent_metrics__set_rate(struct agent_metrics *m, unsigned int hz);
 void agent_metrics__set_top(struct agent_metrics *m, unsigned int top_comms);
 
+/* What became of rows for the store (agent_ch.c). */
+enum agent_sink_result {
+	SINK_SENT,		/* inserted */
+	SINK_SPOOLED,		/* kept on disk for later */
+	SINK_RESENT,		/* inserted from the spool */
+	SINK_DROPPED,		/* lost: the spool was full or unwritable */
+	SINK__RESULTS,
+};
+
+/* @rows more rows of @table ("events", "stacks", "samples") ended as @result. */
+void agent_metrics__sink_rows(struct agent_metrics *m, const char *table,
+			      enum agent_sink_result result, uint64_t rows);
+void agent_metrics__set_spool(struct agent_metrics *m, uint64_t bytes);
+
 /* The exposition, a new string (NULL when out of memory); @ps may be NULL. */
 char *agent_metrics__render(struct agent_metrics *m, const struct agent_procstat *ps);
 

@@ -19,6 +19,7 @@
 #include "agent/agent_cpu.h"
 #include "agent/agent_http.h"
 #include "agent/agent_metrics.h"
+#include "agent/agent_samples.h"
 #include "base/log.h"
 #include "watch/watch_pipeline.h"
 
@@ -37,6 +38,10 @@ struct agent {
 	unsigned int max_cpu;		/* --max-cpu-percent */
 	struct agent_cpu cpu;
 	int64_t next_scan;
+	struct agent_ch *ch;		/* NULL: no store */
+	struct agent_samples *samples;	/* the profile's buckets for the store */
+	int64_t next_bucket;		/* monotonic */
+	uint64_t bucket_start_wall;
 };
 
 static int64_t now_ns(void)
@@ -45,6 +50,14 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void on_hup(int sig)
@@ -59,6 +72,26 @@ static void agent_sink(void *arg, const struct watch_event *ev)
 
 	if (ev->type > WATCH_EV_NONE && ev->type < WATCH_EV_NOTICE)
 		agent_metrics__event(a->m, watch_event_type_name(ev->type), ev->comm);
+	if (a->ch && ev->type > WATCH_EV_NONE)
+		agent_ch__event(a->ch, ev->json, ev->wall_ns);
+}
+
+/* What the profile gained since the last bucket, as `samples` rows. */
+static void push_bucket(struct agent *a)
+{
+	struct profile_result res = { 0 };
+	struct profile_data bucket = { 0 };
+	uint64_t end = wall_ns();
+
+	if (!a->samples || !a->sampler)
+		return;
+	if (!agent_samples__collect(a->samples, a->sampler, &res, &bucket))
+		agent_ch__samples(a->ch, &bucket, a->bucket_start_wall, "cpu");
+	else
+		agent_metrics__sink_rows(a->m, "samples", SINK_DROPPED, 1);
+	agent_samples__done(&res, &bucket);
+	a->bucket_start_wall = end;
+	a->next_bucket = now_ns() + AGENT_SAMPLES_BUCKET_NS;
 }
 
 /* Samples of the profiled tasks, and those no count map entry was left for. */
@@ -97,7 +130,10 @@ static void copy_counters(struct agent *a, struct watch_ctx *c)
 
 static int start_sampler(struct agent *a)
 {
-	int err = profile_sampler__new(&a->so, &a->sampler);
+	int err = a->samples ? agent_samples__restart(a->samples) : 0;
+
+	if (!err)
+		err = profile_sampler__new(&a->so, &a->sampler);
 
 	if (!err)
 		err = profile_sampler__attach(a->sampler);
@@ -113,6 +149,7 @@ static void stop_sampler(struct agent *a)
 {
 	if (!a->sampler)
 		return;
+	push_bucket(a);
 	profile_sampler__detach(a->sampler);
 	sampler_totals(a, &a->samples_base, &a->counts_full_base);
 	profile_sampler__free(a->sampler);
@@ -195,6 +232,8 @@ static void agent_poll(void *arg, struct watch_ctx *c, bool last)
 
 	if (a->sampler)
 		profile_sampler__poll(a->sampler, 0);
+	if (a->samples && !last && now >= a->next_bucket)
+		push_bucket(a);
 	if (reload_requested && !last)
 		reload(a);
 	if (last || now >= a->next_scan) {
@@ -230,6 +269,23 @@ static int start_http(struct agent *a)
 	return a->http ? 0 : -EADDRNOTAVAIL;
 }
 
+static int start_sink(struct agent *a)
+{
+	if (a->o->profile) {
+		a->samples = agent_samples__new(&a->so);
+		if (!a->samples) {
+			log_error("agent: %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
+	if (agent_ch__start(&a->o->ch, a->m, &a->ch))
+		return -EINVAL;	/* logged */
+	pr_warn("faultline agent: rows to ClickHouse at %s as host '%s'%s%s\n", a->o->ch.url,
+		a->o->ch.host, a->o->ch.spool_dir ? ", spool " : ", no spool",
+		a->o->ch.spool_dir ? a->o->ch.spool_dir : "");
+	return 0;
+}
+
 static int start(struct agent *a)
 {
 	struct sigaction sa = { .sa_handler = on_hup };
@@ -250,8 +306,12 @@ static int start(struct agent *a)
 		pr_warn("faultline agent: %s is not a loopback address: the metrics (process names "
 			"included) are open to anyone who can reach it, without authentication\n",
 			a->o->addr_text);
+	if (a->o->ch.url && start_sink(a))
+		return -EINVAL;
 	if (a->o->profile && start_sampler(a))
 		return -EINVAL;	/* the sampler logged why */
+	a->bucket_start_wall = wall_ns();
+	a->next_bucket = now_ns() + AGENT_SAMPLES_BUCKET_NS;
 	pr_warn("faultline agent: metrics on http://%s/metrics; profile %s\n", a->o->addr_text,
 		a->o->profile ? "on" : "off");
 	if (a->o->profile)
@@ -270,7 +330,9 @@ int agent_run(const struct agent_opts *o)
 
 	if (!err)
 		err = watch_run(&cfg);
-	stop_sampler(&a);
+	stop_sampler(&a);	/* its last bucket goes to the sink */
+	agent_ch__stop(a.ch);
+	agent_samples__free(a.samples);
 	agent_http__stop(a.http);
 	agent_metrics__free(a.m);
 	signal(SIGHUP, SIG_DFL);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/agent_config.h"
@@ -198,6 +199,24 @@ static int with_config(struct agent_cli *a, struct cli_opts *o, int verbosity)
 	return parse_merged(a, &a->boot, o, &a->boot_args);
 }
 
+static char hostname[256];
+
+static int sink_opts(const struct cli_opts *o, struct agent_ch_opts *ch)
+{
+	ch->url = o->clickhouse;
+	ch->host = o->host;
+	if (!ch->host) {
+		if (gethostname(hostname, sizeof(hostname) - 1))
+			return cli_usage_error("agent", "cannot read the hostname (%s): give --host",
+					       strerror(errno));
+		ch->host = hostname;
+	}
+	ch->spool_dir = o->spool;
+	ch->spool_max_bytes = (uint64_t)o->spool_max_mb << 20;
+	ch->retain_days = o->retain_days;
+	return 0;
+}
+
 /* -p for both halves: the processes watch resolved (threads to their process). */
 static int setup(struct cli_opts *o, struct agent_opts *ao)
 {
@@ -216,6 +235,8 @@ static int setup(struct cli_opts *o, struct agent_opts *ao)
 	ao->top_comms = o->top_comms;
 	ao->max_cpu_pct = o->max_cpu_pct;
 	ao->profile = !o->no_profile;
+	if (o->clickhouse && sink_opts(o, &ao->ch))
+		return 1;
 	if (ao->profile)
 		return profile_opts_resolve("agent", &o->prof, &ao->sampler);
 	return 0;

@@ -173,6 +173,12 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_MAX_CPU: err = num(o, id, arg, 0, 100000, &v); o->max_cpu_pct = v; break;
 	case OPT_TOP_COMMS: err = num(o, id, arg, 0, AGENT_MAX_TOP_COMMS, &v); o->top_comms = v;
 		break;
+	case OPT_CLICKHOUSE: o->clickhouse = arg; break;
+	case OPT_HOST: o->host = arg; break;
+	case OPT_SPOOL: o->spool = arg; break;
+	case OPT_SPOOL_MAX_MB: err = num(o, id, arg, 1, 1024 * 1024, &v); o->spool_max_mb = v;
+		break;
+	case OPT_RETAIN_DAYS: err = num(o, id, arg, 0, 36500, &v); o->retain_days = v; break;
 	default: return apply_target(o, id, arg);
 	}
 	return err;
@@ -316,6 +322,7 @@ static void set_defaults(struct cli_opts *o, enum cli_cmd cmd, const char *name)
 	o->bucket_ns = 1000000000ULL;
 	o->metrics = AGENT_DEFAULT_METRICS;
 	o->top_comms = AGENT_DEFAULT_TOP_COMMS;
+	o->spool_max_mb = AGENT_DEFAULT_SPOOL_MB;
 	watch_opts_init(&o->watch);
 }
 

@@ -31,6 +31,7 @@ enum cli_opt_id {
 	OPT_HEAP, OPT_HEAP_INTERVAL, OPT_HEAP_SAMPLE,
 	OPT_REC_OUTPUT, OPT_BUCKET, OPT_NO_PROFILE,
 	OPT_AGENT_FREQ, OPT_METRICS, OPT_CONFIG, OPT_TOP_COMMS, OPT_MAX_CPU,
+	OPT_CLICKHOUSE, OPT_HOST, OPT_SPOOL, OPT_SPOOL_MAX_MB, OPT_RETAIN_DAYS,
 	OPT_VERBOSE, OPT_HELP,
 	OPT__COUNT,
 };
@@ -56,6 +57,11 @@ struct cli_opts {
 	const char *config;		/* agent --config FILE */
 	unsigned int top_comms;		/* agent --top-comms */
 	unsigned int max_cpu_pct;	/* agent --max-cpu-percent */
+	const char *clickhouse;		/* agent --clickhouse URL */
+	const char *host;		/* agent --host: the rows' host column */
+	const char *spool;		/* agent --spool DIR */
+	unsigned int spool_max_mb;	/* agent --spool-max-mb */
+	unsigned int retain_days;	/* agent --retain-days */
 	uint64_t given;			/* bit i: option i was on the command line */
 };
 

@@ -115,6 +115,20 @@ static int check_both_halves(struct cli_opts *o)
 	return 0;
 }
 
+/* The store's own options mean nothing without it. */
+static int check_sink(struct cli_opts *o)
+{
+	static const int needs_it[] = { OPT_HOST, OPT_SPOOL, OPT_SPOOL_MAX_MB, OPT_RETAIN_DAYS };
+
+	if (o->clickhouse)
+		return 0;
+	for (size_t i = 0; i < sizeof(needs_it) / sizeof(needs_it[0]); i++)
+		if (o->given & BIT(needs_it[i]))
+			return cli_usage_error(o->name, "--%s needs --clickhouse URL",
+					       cli_opts_table[needs_it[i]].name);
+	return 0;
+}
+
 static int check_record(struct cli_opts *o)
 {
 	if (!o->prof.out_path)
@@ -157,5 +171,7 @@ int cli_opts_check(struct cli_opts *o)
 		err = check_record(o);
 	if (!err && o->cmd == CLI_AGENT)
 		err = check_both_halves(o);
+	if (!err && o->cmd == CLI_AGENT)
+		err = check_sink(o);
 	return err;
 }

@@ -119,6 +119,20 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_MAX_CPU] = { "max-cpu-percent", 0, "PERCENT", A,
 		"when the agent's own CPU use over 5 s passes PERCENT of one CPU,\n"
 		"lower -F to fit (default 0: never; live on SIGHUP)" },
+	[OPT_CLICKHOUSE] = { "clickhouse", 0, "URL", A,
+		"also store events, stacks and profile samples in ClickHouse at\n"
+		"URL (http://HOST:8123/; tables in database faultline, docs/fleet.md)" },
+	[OPT_HOST] = { "host", 0, "NAME", A,
+		"--clickhouse: this machine's name in the rows (default: hostname)" },
+	[OPT_SPOOL] = { "spool", 0, "DIR", A,
+		"--clickhouse: keep what the server does not take in DIR and send\n"
+		"it later, across restarts (default: such rows are dropped, counted)" },
+	[OPT_SPOOL_MAX_MB] = { "spool-max-mb", 0, "MB", A,
+		"--spool: at most MB on disk, the oldest rows dropped past it\n"
+		"(default " STR(AGENT_DEFAULT_SPOOL_MB) ")" },
+	[OPT_RETAIN_DAYS] = { "retain-days", 0, "N", A,
+		"--clickhouse: drop the tables' day partitions older than N days\n"
+		"(default 0: keep everything)" },
 	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R | A,
 		"more detail (-vv: libbpf's own messages)" },
 	[OPT_HELP] = { "help", 'h', NULL, P | W | R | A, "this help" },
