@@ -16,10 +16,12 @@ libcjson-dev libcmocka-dev pkg-config libiberty-dev libmicrohttpd-dev libcurl4-o
 # libc6-dbg: libc's local symbols (__libc_start_call_main...) that tests expect
 # whole stacks to reach; Debian's libc.so.6 has only .dynsym.
 # redis-server, redis-tools, nginx, strace: real servers and clients the conn and fd
-# tests drive; prometheus: promtool and a real server scraping the agent; groff-base
-# and python3-yaml check the man page and the DaemonSet manifest.
+# tests drive; prometheus: promtool and a real server scraping the agent;
+# clickhouse-server: the store the agent writes to; groff-base and python3-yaml
+# check the man page and the DaemonSet manifest.
 TEST_PKGS="util-linux iproute2 golang-go libxml2-utils python3 procps chromium linux-perf
-libc6-dbg coreutils redis-server redis-tools nginx strace prometheus groff-base python3-yaml"
+libc6-dbg coreutils redis-server redis-tools nginx strace prometheus groff-base python3-yaml
+clickhouse-server"
 # clang-14 by name: the libFuzzer runtime is per clang version.
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 BENCH_PKGS="bpftrace libbpf-tools stress-ng strace time"

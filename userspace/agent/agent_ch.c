@@ -220,8 +220,7 @@ static void tick(struct agent_ch *c)
 {
 	for (int t = 0; t < CH__TABLES; t++)
 		send_table(c, t);
-	if (c->up)
-		send_spool(c);
+	send_spool(c);	/* while the server is down, its first batch is the probe */
 	if (c->spool)
 		agent_metrics__set_spool(c->m, spool__bytes(c->spool));
 	retain(c, time(NULL));

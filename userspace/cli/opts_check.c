@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Checks across options, once all are parsed. */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/log.h"
 #include "cli/cli.h"
@@ -120,6 +121,10 @@ static int check_sink(struct cli_opts *o)
 {
 	static const int needs_it[] = { OPT_HOST, OPT_SPOOL, OPT_SPOOL_MAX_MB, OPT_RETAIN_DAYS };
 
+	if (o->clickhouse && strncmp(o->clickhouse, "http://", 7) &&
+	    strncmp(o->clickhouse, "https://", 8))
+		return cli_usage_error(o->name, "--clickhouse '%s' is not an http:// or https:// URL",
+				       o->clickhouse);
 	if (o->clickhouse)
 		return 0;
 	for (size_t i = 0; i < sizeof(needs_it) / sizeof(needs_it[0]); i++)
