@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "agent/agent_ch.h"
+#include "agent/agent_flight.h"
 #include "profile/profile_sampler.h"
 #include "watch/watch_pipeline.h"
 
@@ -30,6 +31,7 @@ struct agent_opts {
 	unsigned int top_comms;
 	unsigned int max_cpu_pct;	/* lower the rate past this much of one CPU; 0: never */
 	struct agent_ch_opts ch;	/* ch.url NULL: no ClickHouse sink */
+	struct agent_flight_opts flight;	/* flight.dir NULL: no flight recorder */
 	/*
 	 * On SIGHUP (optional): re-reads the configuration and fills @live with
 	 * what it says now, after logging what it changed that needs a restart.

@@ -39,6 +39,7 @@ struct agent {
 	struct agent_cpu cpu;
 	int64_t next_scan;
 	struct agent_ch *ch;		/* NULL: no store */
+	struct agent_flight *flight;	/* NULL: no local segments */
 	struct agent_samples *samples;	/* the profile's buckets for the store */
 	int64_t next_bucket;		/* monotonic */
 	uint64_t bucket_start_wall;
@@ -74,6 +75,8 @@ static void agent_sink(void *arg, const struct watch_event *ev)
 		agent_metrics__event(a->m, watch_event_type_name(ev->type), ev->comm);
 	if (a->ch && ev->type > WATCH_EV_NONE)
 		agent_ch__event(a->ch, ev->json, ev->wall_ns);
+	if (a->flight && ev->type > WATCH_EV_NONE)
+		agent_flight__event(a->flight, ev);
 }
 
 /* What the profile gained since the last bucket, as `samples` rows. */
@@ -85,10 +88,15 @@ static void push_bucket(struct agent *a)
 
 	if (!a->samples || !a->sampler)
 		return;
-	if (!agent_samples__collect(a->samples, a->sampler, &res, &bucket))
-		agent_ch__samples(a->ch, &bucket, a->bucket_start_wall, "cpu");
-	else
+	if (!agent_samples__collect(a->samples, a->sampler, &res, &bucket)) {
+		bucket.period_ns = profile_sampler__period_ns(a->sampler);
+		if (a->ch)
+			agent_ch__samples(a->ch, &bucket, a->bucket_start_wall, "cpu");
+		if (a->flight)
+			agent_flight__bucket(a->flight, a->bucket_start_wall, &bucket);
+	} else if (a->ch) {
 		agent_metrics__sink_rows(a->m, "samples", SINK_DROPPED, 1);
+	}
 	agent_samples__done(&res, &bucket);
 	a->bucket_start_wall = end;
 	a->next_bucket = now_ns() + AGENT_SAMPLES_BUCKET_NS;
@@ -234,6 +242,8 @@ static void agent_poll(void *arg, struct watch_ctx *c, bool last)
 		profile_sampler__poll(a->sampler, 0);
 	if (a->samples && !last && now >= a->next_bucket)
 		push_bucket(a);
+	if (a->flight)
+		agent_flight__poll(a->flight);
 	if (reload_requested && !last)
 		reload(a);
 	if (last || now >= a->next_scan) {
@@ -269,20 +279,40 @@ static int start_http(struct agent *a)
 	return a->http ? 0 : -EADDRNOTAVAIL;
 }
 
+/* Symbolized profile buckets, for the store and the flight recorder. */
+static int start_samples(struct agent *a)
+{
+	if (!a->o->profile || (!a->o->ch.url && !a->o->flight.dir))
+		return 0;
+	a->samples = agent_samples__new(&a->so);
+	if (!a->samples) {
+		log_error("agent: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int start_flight(struct agent *a)
+{
+	const struct agent_flight_opts *f = &a->o->flight;
+
+	if (agent_flight__start(f, &a->flight))
+		return -EINVAL;	/* logged */
+	pr_warn("faultline agent: flight recorder: the last %u minutes in %s/segment-*.rec, the "
+		"last %u incidents in %s/incidents/\n", f->retain_min, f->dir, f->keep_incidents,
+		f->dir);
+	return 0;
+}
+
 static int start_sink(struct agent *a)
 {
-	if (a->o->profile) {
-		a->samples = agent_samples__new(&a->so);
-		if (!a->samples) {
-			log_error("agent: %s", strerror(ENOMEM));
-			return -ENOMEM;
-		}
-	}
-	if (agent_ch__start(&a->o->ch, a->m, &a->ch))
+	const struct agent_ch_opts *ch = &a->o->ch;
+
+	if (agent_ch__start(ch, a->m, &a->ch))
 		return -EINVAL;	/* logged */
-	pr_warn("faultline agent: rows to ClickHouse at %s as host '%s'%s%s\n", a->o->ch.url,
-		a->o->ch.host, a->o->ch.spool_dir ? ", spool " : ", no spool",
-		a->o->ch.spool_dir ? a->o->ch.spool_dir : "");
+	pr_warn("faultline agent: rows to ClickHouse at %s as host '%s'%s%s\n", ch->url,
+		ch->host, ch->spool_dir ? ", spool " : ", no spool",
+		ch->spool_dir ? ch->spool_dir : "");
 	return 0;
 }
 
@@ -306,7 +336,8 @@ static int start(struct agent *a)
 		pr_warn("faultline agent: %s is not a loopback address: the metrics (process names "
 			"included) are open to anyone who can reach it, without authentication\n",
 			a->o->addr_text);
-	if (a->o->ch.url && start_sink(a))
+	if (start_samples(a) || (a->o->flight.dir && start_flight(a)) ||
+	    (a->o->ch.url && start_sink(a)))
 		return -EINVAL;
 	if (a->o->profile && start_sampler(a))
 		return -EINVAL;	/* the sampler logged why */
@@ -332,6 +363,7 @@ int agent_run(const struct agent_opts *o)
 		err = watch_run(&cfg);
 	stop_sampler(&a);	/* its last bucket goes to the sink */
 	agent_ch__stop(a.ch);
+	agent_flight__stop(a.flight);
 	agent_samples__free(a.samples);
 	agent_http__stop(a.http);
 	agent_metrics__free(a.m);

@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 #include "agent/agent_http.h"
+#include "agent/agent_samples.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -237,6 +238,10 @@ static int setup(struct cli_opts *o, struct agent_opts *ao)
 	ao->profile = !o->no_profile;
 	if (o->clickhouse && sink_opts(o, &ao->ch))
 		return 1;
+	ao->flight = (struct agent_flight_opts){ .dir = o->flight_dir,
+		.retain_min = o->retain_local_min, .keep_incidents = o->keep_incidents,
+		.segment_ns = o->flight_segment_s * 1000000000ULL,
+		.command = "faultline agent", .bucket_ns = AGENT_SAMPLES_BUCKET_NS };
 	if (ao->profile)
 		return profile_opts_resolve("agent", &o->prof, &ao->sampler);
 	return 0;

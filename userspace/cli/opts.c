@@ -179,6 +179,13 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_SPOOL_MAX_MB: err = num(o, id, arg, 1, 1024 * 1024, &v); o->spool_max_mb = v;
 		break;
 	case OPT_RETAIN_DAYS: err = num(o, id, arg, 0, 36500, &v); o->retain_days = v; break;
+	case OPT_FLIGHT_DIR: o->flight_dir = arg; break;
+	case OPT_RETAIN_LOCAL: err = num(o, id, arg, 1, 7 * 24 * 60, &v); o->retain_local_min = v;
+		break;
+	case OPT_FLIGHT_SEGMENT: err = num(o, id, arg, 2, 3600, &v); o->flight_segment_s = v;
+		break;
+	case OPT_KEEP_INCIDENTS: err = num(o, id, arg, 0, 10000, &v); o->keep_incidents = v;
+		break;
 	default: return apply_target(o, id, arg);
 	}
 	return err;
@@ -323,6 +330,9 @@ static void set_defaults(struct cli_opts *o, enum cli_cmd cmd, const char *name)
 	o->metrics = AGENT_DEFAULT_METRICS;
 	o->top_comms = AGENT_DEFAULT_TOP_COMMS;
 	o->spool_max_mb = AGENT_DEFAULT_SPOOL_MB;
+	o->retain_local_min = AGENT_DEFAULT_RETAIN_LOCAL_MIN;
+	o->keep_incidents = AGENT_DEFAULT_KEEP_INCIDENTS;
+	o->flight_segment_s = AGENT_DEFAULT_FLIGHT_SEGMENT_S;
 	watch_opts_init(&o->watch);
 }
 

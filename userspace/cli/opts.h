@@ -32,6 +32,7 @@ enum cli_opt_id {
 	OPT_REC_OUTPUT, OPT_BUCKET, OPT_NO_PROFILE,
 	OPT_AGENT_FREQ, OPT_METRICS, OPT_CONFIG, OPT_TOP_COMMS, OPT_MAX_CPU,
 	OPT_CLICKHOUSE, OPT_HOST, OPT_SPOOL, OPT_SPOOL_MAX_MB, OPT_RETAIN_DAYS,
+	OPT_FLIGHT_DIR, OPT_RETAIN_LOCAL, OPT_KEEP_INCIDENTS, OPT_FLIGHT_SEGMENT,
 	OPT_VERBOSE, OPT_HELP,
 	OPT__COUNT,
 };
@@ -62,6 +63,10 @@ struct cli_opts {
 	const char *spool;		/* agent --spool DIR */
 	unsigned int spool_max_mb;	/* agent --spool-max-mb */
 	unsigned int retain_days;	/* agent --retain-days */
+	const char *flight_dir;		/* agent --flight-dir */
+	unsigned int retain_local_min;	/* agent --retain-local */
+	unsigned int keep_incidents;	/* agent --keep-incidents */
+	unsigned int flight_segment_s;	/* agent --flight-segment */
 	uint64_t given;			/* bit i: option i was on the command line */
 };
 

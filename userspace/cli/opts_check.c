@@ -116,9 +116,15 @@ static int check_both_halves(struct cli_opts *o)
 	return 0;
 }
 
-/* The store's own options mean nothing without it. */
+/* The store's and the flight recorder's own options mean nothing without them. */
 static int check_sink(struct cli_opts *o)
 {
+	static const int needs_dir[] = { OPT_RETAIN_LOCAL, OPT_KEEP_INCIDENTS, OPT_FLIGHT_SEGMENT };
+
+	for (size_t i = 0; !o->flight_dir && i < sizeof(needs_dir) / sizeof(needs_dir[0]); i++)
+		if (o->given & BIT(needs_dir[i]))
+			return cli_usage_error(o->name, "--%s needs --flight-dir DIR",
+					       cli_opts_table[needs_dir[i]].name);
 	static const int needs_it[] = { OPT_HOST, OPT_SPOOL, OPT_SPOOL_MAX_MB, OPT_RETAIN_DAYS };
 
 	if (o->clickhouse && strncmp(o->clickhouse, "http://", 7) &&

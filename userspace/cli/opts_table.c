@@ -133,6 +133,20 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_RETAIN_DAYS] = { "retain-days", 0, "N", A,
 		"--clickhouse: drop the tables' day partitions older than N days\n"
 		"(default 0: keep everything)" },
+	[OPT_FLIGHT_DIR] = { "flight-dir", 0, "DIR", A,
+		"keep the last --retain-local minutes as recordings (one per\n"
+		"--flight-segment) in DIR, and the segments of the last\n"
+		"incidents in DIR/incidents/" },
+	[OPT_RETAIN_LOCAL] = { "retain-local", 0, "MINUTES", A,
+		"--flight-dir: minutes of segments kept (default "
+		STR(AGENT_DEFAULT_RETAIN_LOCAL_MIN) ")" },
+	[OPT_KEEP_INCIDENTS] = { "keep-incidents", 0, "N", A,
+		"--flight-dir: incidents (an error or critical event, with the\n"
+		"minute before and after) kept whatever their age (default "
+		STR(AGENT_DEFAULT_KEEP_INCIDENTS) ")" },
+	[OPT_FLIGHT_SEGMENT] = { "flight-segment", 0, "SECONDS", A,
+		"--flight-dir: the length of one segment (default "
+		STR(AGENT_DEFAULT_FLIGHT_SEGMENT_S) ")" },
 	[OPT_VERBOSE] = { "verbose", 'v', NULL, P | W | R | A,
 		"more detail (-vv: libbpf's own messages)" },
 	[OPT_HELP] = { "help", 'h', NULL, P | W | R | A, "this help" },
