@@ -118,7 +118,7 @@ int spool__open(const char *path, uint64_t max_bytes, struct spool **out)
 	}
 	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->dirfd < 0) {
-		err = errno == ELOOP ? -EPERM : -errno;
+		err = errno == ELOOP || errno == ENOTDIR ? -EPERM : -errno;
 		goto fail;
 	}
 	/* Others must not be able to plant or swap batches we would send. */
