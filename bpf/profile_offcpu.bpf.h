@@ -79,7 +79,7 @@ static __always_inline __u32 offcpu_class(bool preempt, unsigned int prev_state)
 	return OFFCPU_STATE_OTHER;
 }
 
-/* Adds @ns to @key in @counts (offcpu_counts or offcpu_waker_counts). */
+/* Adds @ns to @key in @counts (offcpu_counts, offcpu_waker_counts or wall_counts). */
 static __always_inline void offcpu_add(void *counts, const void *key, __u64 ns)
 {
 	struct offcpu_value *v, first = { .ns = ns, .switches = 1 };
