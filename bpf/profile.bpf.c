@@ -251,6 +251,8 @@ static __always_inline void announce(__u32 tgid)
 	notify(PROFILE_EV_NEW, tgid);
 }
 
+#include "profile_offcpu.bpf.h"
+
 SEC("perf_event")
 int profile_sample(struct bpf_perf_event_data *ctx)
 {
@@ -261,13 +263,18 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 
 	key.tgid = id >> 32;
 	count(PC_SAMPLES);
-	/* --kernel-only counts kernel time only; --user-only skips kernel threads. */
-	if (!wanted(key.tgid, (__u32)id) || (!want_user && !kmode) ||
+	/*
+	 * --kernel-only counts kernel time only (but --wall all of it, kernel stacks
+	 * only); --user-only skips kernel threads.
+	 */
+	if (!wanted(key.tgid, (__u32)id) || (!want_user && !kmode && !wall) ||
 	    (!want_kernel && !task->mm)) {
 		count(PC_FILTERED);
 		return 0;
 	}
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	if (wall)
+		key.pid = (__u32)id;	/* the wall clock is a thread's: off-CPU keys have it */
 	key.user_stack_id = PROFILE_STACK_NONE;
 	key.kernel_stack_id = PROFILE_STACK_NONE;
 	/* Kernel threads and tasks past exit_mm() have no user stack. */
@@ -279,7 +286,10 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	}
 	if (want_kernel && kmode)
 		key.kernel_stack_id = stack_id(ctx, 0, PC_KERN_COLLISION);
-	add_sample(&key);
+	if (wall)
+		wall_add(&key, OFFCPU_STATE_RUNNING, ctx->sample_period);
+	else
+		add_sample(&key);
 	if (key.tgid)
 		announce(key.tgid);
 	return 0;
@@ -316,7 +326,5 @@ int profile_exit(struct trace_event_raw_sched_process_exit *ctx)
 	notify(PROFILE_EV_EXIT, tgid);
 	return 0;
 }
-
-#include "profile_offcpu.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

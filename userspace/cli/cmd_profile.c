@@ -170,7 +170,8 @@ static void fill_metadata(struct run *r)
 	d->freq_hz = r->o->off_cpu ? 0 : r->o->freq_hz;
 	d->start_wall_ns = ts_ns(&r->start_wall);
 	d->duration_ns = r->duration_ns;
-	d->title = r->o->off_cpu ? "Off-CPU profile" : "CPU profile";
+	d->title = r->o->wall ? "Wall-clock profile" : r->o->off_cpu ? "Off-CPU profile" :
+								   "CPU profile";
 	d->command = r->command;
 	d->hostname = r->hostname;
 }
@@ -236,6 +237,31 @@ static void print_off_cpu(const struct run *r)
 		(ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]));
 }
 
+/*
+ * --wall: the time per state, and how it compares with duration x threads
+ * (less for threads that started or ended during the profile).
+ */
+static void print_wall(const struct run *r)
+{
+	const struct profile_result *res = &r->result;
+	const struct profile_collect_stats *st = &res->stats;
+	const uint64_t *c = st->counters;
+	double whole = r->duration_ns / 1e3 * st->wall_threads;
+
+	fprintf(stderr, "profile: %.1f ms wall over %.1f s in %llu threads: %.1f%% of duration x "
+		"threads\nprofile:", res->data.total_samples / 1e3, r->duration_ns / 1e9,
+		(ull)st->wall_threads, pct(res->data.total_samples, whole));
+	for (int i = 0; i < PROFILE_WALL_STATES; i++)
+		if (st->wall_us[i])
+			fprintf(stderr, " %s %.1f ms (%.1f%%)", profile_wall_state_name(i),
+				st->wall_us[i] / 1e3, pct(st->wall_us[i], res->data.total_samples));
+	fprintf(stderr, "\nprofile: not counted: %llu samples or waits with no room in the counts "
+		"map, %llu threads with no room in task storage (user stack not walkable: %llu, "
+		"kernel: %llu)\n", (ull)c[PC_COUNTS_FULL], (ull)c[PC_OFF_STORAGE_FULL],
+		(ull)(c[PC_USER_FAULT] + c[PC_USER_OTHER]),
+		(ull)(c[PC_KERN_FAULT] + c[PC_KERN_OTHER]));
+}
+
 static void print_summary(const struct run *r, bool written)
 {
 	const struct profile_result *res = &r->result;
@@ -243,13 +269,15 @@ static void print_summary(const struct run *r, bool written)
 	int unreadable = profile_procs__unreadable(r->procs);
 	char rate[64];
 
-	if (r->o->off_cpu)
+	if (r->o->wall)
+		print_wall(r);
+	else if (r->o->off_cpu)
 		print_off_cpu(r);
 	else if (r->o->freq_hz)
 		snprintf(rate, sizeof(rate), "%u Hz", r->o->freq_hz);
 	else
 		snprintf(rate, sizeof(rate), "every %llu ns", (ull)r->o->period_ns);
-	if (!r->o->off_cpu) {
+	if (!r->o->off_cpu && !r->o->wall) {
 		fprintf(stderr, "profile: %llu samples in %.1f s (%s, %s, %d CPUs), %llu "
 			"processes\n", (ull)res->data.total_samples, r->duration_ns / 1e9,
 			profile_sampler__event(r->sampler), rate,

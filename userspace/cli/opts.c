@@ -162,6 +162,7 @@ static int apply_profile(struct cli_opts *o, int id, const char *arg)
 	case OPT_PID_IN_NAME: p->pid_in_name = true; break;
 	case OPT_OFF_CPU: p->off_cpu = true; break;
 	case OPT_WAKERS: p->wakers = true; break;
+	case OPT_WALL: p->wall = true; break;
 	case OPT_MIN_BLOCK: err = num(o, id, arg, 0, 3600L * 1000000, &v); p->min_block_us = v;
 		break;
 	case OPT_STATE: return set_states(o, arg);

@@ -31,8 +31,33 @@ static unsigned int max_sample_rate(void)
 	return v;
 }
 
+/* A whole host has as many wall clocks as threads, most of them asleep: targets only. */
+static int check_wall(struct cli_opts *o)
+{
+	struct profile_opts *p = &o->prof;
+
+	if (!p->wall)
+		return 0;
+	if (!p->npids && !p->tid)
+		return cli_usage_error(o->name, "--wall needs -p PID or --tid TID: the wall-clock "
+				       "time of a whole system is not a profile");
+	if (p->off_cpu || (o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE) | BIT(OPT_WAKERS))))
+		return cli_usage_error(o->name, "--wall counts every state and every wait: "
+				       "--off-cpu, --wakers, --min-block and --state do not apply");
+	if (p->cgroup)
+		return cli_usage_error(o->name, "--wall takes -p or --tid, not --cgroup");
+	if (p->unwind == UNWIND_MODE_DWARF)
+		return cli_usage_error(o->name, "--wall walks stacks in the kernel: --unwind "
+				       "dwarf (stack copies) does not apply");
+	return 0;
+}
+
 static int check_off_cpu(struct cli_opts *o)
 {
+	int err = check_wall(o);
+
+	if (err)
+		return err;
 	if ((o->given & (BIT(OPT_MIN_BLOCK) | BIT(OPT_STATE) | BIT(OPT_WAKERS))) &&
 	    !o->prof.off_cpu)
 		return cli_usage_error(o->name, "--min-block, --state and --wakers need --off-cpu");

@@ -71,6 +71,10 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_STATE] = { "state", 0, "S|D|SD", P,
 		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
 		"both (default SD)" },
+	[OPT_WALL] = { "wall", 0, NULL, P,
+		"wall-clock time of the -p/--tid threads: on-CPU samples and\n"
+		"off-CPU time in one graph, a leaf frame naming the state\n"
+		"([running], [runnable], [sleeping], [disk wait], ...)" },
 	[OPT_EVENTS] = { "events", 'e', "LIST", W | R | A,
 		"comma-separated sources (default: all)" },
 	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R | A,

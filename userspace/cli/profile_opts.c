@@ -63,6 +63,12 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 	so->off_cpu = o->off_cpu;
 	so->off_cpu_states = o->off_cpu_states;
 	so->off_cpu_wakers = o->wakers;
+	so->wall = o->wall;
+	/* cpu-clock by period: each sample then stands for a known number of ns */
+	if (o->wall && so->freq_hz) {
+		so->period_ns = 1000000000ULL / so->freq_hz;
+		so->freq_hz = 0;
+	}
 	so->min_block_ns = (uint64_t)o->min_block_us * 1000;
 	/* record's samples keep frame pointers or stack copies: its buckets read no rows */
 	if (!strcmp(cmd, "profile")) {
@@ -70,9 +76,9 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 		so->unwind_kernel_required = unwind_mode_kernel_required(o->unwind);
 	}
 	/* stack copies come with perf event samples: off-CPU has the other walkers */
-	so->unwind_dwarf = !o->off_cpu && unwind_mode_use_dwarf(o->unwind, o->pids, o->npids,
+	so->unwind_dwarf = !o->off_cpu && !o->wall && unwind_mode_use_dwarf(o->unwind, o->pids, o->npids,
 								 o->tid, why, sizeof(why));
-	if (o->off_cpu)
+	if (o->off_cpu || o->wall)
 		snprintf(why, sizeof(why), "frame pointers");
 	so->stack_bytes = o->stack_bytes;
 	if (!so->unwind_kernel)

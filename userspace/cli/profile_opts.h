@@ -33,6 +33,7 @@ struct profile_opts {
 	uint32_t stack_bytes;		/* --stack-bytes, DWARF mode; 0: the default */
 	bool off_cpu;			/* --off-cpu */
 	bool wakers;			/* --wakers */
+	bool wall;			/* --wall */
 	long min_block_us;		/* --min-block */
 	uint32_t off_cpu_states;	/* --state, OFFCPU_STATE_* */
 };

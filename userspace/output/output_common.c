@@ -90,6 +90,11 @@ const char *output_frame_name(const struct profile_frame *f)
 	return f->kind == FRAME_LOST ? "[lost stack]" : "[unknown]";
 }
 
+bool output_timed(const struct profile_data *p)
+{
+	return p->off_cpu || p->wall;
+}
+
 uint64_t output_sampled_total(const struct profile_data *p)
 {
 	uint64_t total = 0;
@@ -111,7 +116,9 @@ const char *output_basename(const char *path)
 
 const char *output_amount(const struct profile_data *p, uint64_t count, char *buf, size_t len)
 {
-	if (p->off_cpu)
+	if (p->wall)
+		snprintf(buf, len, "%.1f ms wall", (double)count * p->period_ns / 1e6);
+	else if (p->off_cpu)
 		snprintf(buf, len, "%.1f ms off-CPU", (double)count * p->period_ns / 1e6);
 	else
 		snprintf(buf, len, "%llu samples", (unsigned long long)count);

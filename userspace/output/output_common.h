@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_OUTPUT_COMMON_H
 #define FAULTLINE_OUTPUT_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ void output_process_name(struct strbuf *sb, const struct profile_stack *s,
 
 /* The frame's name, or a placeholder when the profiler left it empty. */
 const char *output_frame_name(const struct profile_frame *f);
+
+/* Whether counts are microseconds (off-CPU or wall time) rather than samples. */
+bool output_timed(const struct profile_data *p);
 
 /* Sum of the stacks' counts: what a flame graph's root stands for. */
 uint64_t output_sampled_total(const struct profile_data *p);

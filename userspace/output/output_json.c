@@ -56,7 +56,7 @@ static cJSON *frame_json(const struct profile_frame *f)
 	return j;
 }
 
-static cJSON *stack_json(const struct profile_stack *s)
+static cJSON *stack_json(const struct profile_data *p, const struct profile_stack *s)
 {
 	cJSON *j = cJSON_CreateObject(), *frames;
 	int err;
@@ -68,7 +68,7 @@ static cJSON *stack_json(const struct profile_stack *s)
 	err = err ?: add_str(j, "comm", s->comm);
 	err = err ?: add_num(j, "count", (double)s->count);
 	if (!err && s->events)
-		err = add_num(j, "switches", (double)s->events);
+		err = add_num(j, p->wall ? "events" : "switches", (double)s->events);
 	frames = err ? NULL : cJSON_AddArrayToObject(j, "frames");
 	for (int i = 0; frames && i < s->nframes; i++) {
 		cJSON *f = frame_json(&s->frames[i]);
@@ -116,8 +116,9 @@ static cJSON *metadata_json(const struct profile_data *p)
 	err = err ?: add_num(j, "duration_ns", (double)p->duration_ns);
 	err = err ?: add_num(j, "freq_hz", p->freq_hz);
 	err = err ?: add_num(j, "period_ns", (double)p->period_ns);
-	/* What a stack's "count" is: a sample of period_ns, or a microsecond blocked. */
-	err = err ?: add_str(j, "unit", p->off_cpu ? "microseconds_off_cpu" : "samples");
+	/* What a stack's "count" is: a sample of period_ns, or a microsecond blocked or lived. */
+	err = err ?: add_str(j, "unit", p->wall ? "microseconds_wall" :
+				   p->off_cpu ? "microseconds_off_cpu" : "samples");
 	err = err ?: add_num(j, "samples", (double)p->total_samples);
 	err = err ?: add_num(j, "lost_samples", (double)p->lost_samples);
 	err = err ?: add_num(j, "unique_stacks", (double)p->nstacks);
@@ -168,7 +169,7 @@ int output_json(const struct profile_data *p, const struct output_opts *o, FILE 
 	for (size_t i = 0; i < p->nstacks && !err; i++) {
 		if (i)
 			fputc(',', out);
-		err = print_json(stack_json(&p->stacks[i]), out);
+		err = print_json(stack_json(p, &p->stacks[i]), out);
 	}
 	if (!err)
 		fputs("]}\n", out);

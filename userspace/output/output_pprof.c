@@ -168,9 +168,9 @@ static void add_label(struct pprof *pp, struct pb_buf *sample, const char *key,
 }
 
 static void add_sample(struct pprof *pp, const struct profile_stack *s, uint64_t period,
-		       bool off_cpu)
+		       bool timed)
 {
-	uint64_t values[2] = {off_cpu ? s->events : s->count, s->count * period}, *ids;
+	uint64_t values[2] = {timed ? s->events : s->count, s->count * period}, *ids;
 	int n = s->nframes > 0 ? s->nframes : 0;
 
 	ids = calloc(n ? n : 1, sizeof(*ids));
@@ -204,8 +204,9 @@ static void add_header(struct pprof *pp, const struct profile_data *p)
 {
 	struct strbuf c = {0};
 
-	const char *time = p->off_cpu ? "off_cpu" : "cpu";
+	const char *time = p->wall ? "wall" : p->off_cpu ? "off_cpu" : "cpu";
 
+	/* wall: the on-CPU samples and the waits behind each stack's time */
 	add_value_type(pp, PROFILE_SAMPLE_TYPE, p->off_cpu ? "switches" : "samples", "count");
 	add_value_type(pp, PROFILE_SAMPLE_TYPE, time, "nanoseconds");
 	add_value_type(pp, PROFILE_PERIOD_TYPE, time, "nanoseconds");
@@ -354,7 +355,7 @@ int output_pprof(const struct profile_data *p, const struct output_opts *o, FILE
 		add_header(&pp, p);
 		for (size_t i = 0; i < p->nstacks && !pp.err; i++)
 			if (p->stacks[i].count)
-				add_sample(&pp, &p->stacks[i], p->period_ns, p->off_cpu);
+				add_sample(&pp, &p->stacks[i], p->period_ns, output_timed(p));
 		add_mappings(&pp);
 		add_locations(&pp);
 		add_functions(&pp);

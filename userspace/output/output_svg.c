@@ -307,14 +307,14 @@ static void emit_subtitle(const struct profile_data *p, uint64_t total, FILE *ou
 
 	if (p->freq_hz)
 		fprintf(out, " at %u Hz", p->freq_hz);
-	else if (p->period_ns && !p->off_cpu)
+	else if (p->period_ns && !output_timed(p))
 		fprintf(out, ", a sample every %.3f ms", (double)p->period_ns / 1e6);
 	if (p->hostname) {
 		fputs(" | host ", out);
 		xml_put(out, p->hostname, 0);
 	}
 	fprintf(out, " | %s", output_amount(p, total, amount, sizeof(amount)));
-	if (p->lost_samples && p->off_cpu)
+	if (p->lost_samples && output_timed(p))
 		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
 	else if (p->lost_samples)
 		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
@@ -349,9 +349,10 @@ static void emit_header(const struct flamegraph *fg, const struct profile_data *
 		"height=\"%d\" viewBox=\"0 0 %d %d\" data-unit=\"%s\">\n<style>\n%s</style>\n"
 		"<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"#f6f6f2\"/>\n"
 		"<text class=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">",
-		SVG_WIDTH, fg->height, SVG_WIDTH, fg->height, p->off_cpu ? "us-off-cpu" : "samples",
+		SVG_WIDTH, fg->height, SVG_WIDTH, fg->height, p->wall ? "us-wall" : p->off_cpu ? "us-off-cpu" : "samples",
 		svg_style, SVG_WIDTH / 2);
-	xml_put(out, p->title ? p->title : p->off_cpu ? "Off-CPU profile" : "CPU profile", 0);
+	xml_put(out, p->title ? p->title : p->wall ? "Wall-clock profile" :
+		p->off_cpu ? "Off-CPU profile" : "CPU profile", 0);
 	fprintf(out, "</text>\n<text class=\"sub\" x=\"%d\" y=\"42\" text-anchor=\"middle\">",
 		SVG_WIDTH / 2);
 	emit_subtitle(p, fg->root.total, out);

@@ -95,7 +95,7 @@ static void print_row(FILE *out, const struct profile_data *p, const struct top_
 {
 	const struct profile_frame *f = fn->frame;
 
-	if (p->off_cpu)	/* microseconds, shown in ms */
+	if (output_timed(p))	/* microseconds, shown in ms */
 		fprintf(out, "%10.1f %6.2f%% %10.1f %6.2f%%  ", fn->self / 1e3, pct(fn->self, total),
 			fn->total / 1e3, pct(fn->total, total));
 	else
@@ -121,12 +121,12 @@ static void print_header(const struct profile_data *p, uint64_t total, FILE *out
 		fprintf(out, " in %.2f s", (double)p->duration_ns / 1e9);
 	if (p->freq_hz)
 		fprintf(out, " at %u Hz", p->freq_hz);
-	if (p->lost_samples && p->off_cpu)
+	if (p->lost_samples && output_timed(p))
 		fprintf(out, ", %s lost", output_amount(p, p->lost_samples, amount, sizeof(amount)));
 	else if (p->lost_samples)
 		fprintf(out, ", %llu lost", (unsigned long long)p->lost_samples);
-	fprintf(out, "\n%10s %7s %10s %7s  %s\n", p->off_cpu ? "SELF ms" : "SELF", "SELF%",
-		p->off_cpu ? "TOTAL ms" : "TOTAL", "TOTAL%", "FUNCTION");
+	fprintf(out, "\n%10s %7s %10s %7s  %s\n", output_timed(p) ? "SELF ms" : "SELF", "SELF%",
+		output_timed(p) ? "TOTAL ms" : "TOTAL", "TOTAL%", "FUNCTION");
 }
 
 int output_top(const struct profile_data *p, const struct output_opts *o, FILE *out)

@@ -29,8 +29,8 @@ struct profile_stack {
 	const char *comm;
 	struct profile_frame *frames;	/* root first: frames[0] is the outermost caller */
 	int nframes;
-	uint64_t count;		/* samples; with off_cpu, microseconds blocked */
-	uint64_t events;	/* off_cpu: the times it blocked there; else 0 */
+	uint64_t count;		/* samples; with off_cpu or wall, microseconds */
+	uint64_t events;	/* off_cpu: the times it blocked there; wall: and samples */
 };
 
 struct profile_data {
@@ -41,6 +41,12 @@ struct profile_data {
 	uint64_t period_ns;	/* CPU time one sample stands for */
 	unsigned int freq_hz;	/* 0 when sampling by period */
 	bool off_cpu;		/* counts are microseconds off-CPU (period_ns 1000) */
+	/*
+	 * Counts are microseconds of wall-clock time (period_ns 1000): on-CPU
+	 * samples weighing their period and off-CPU waits, the leaf frame
+	 * saying which ("[running]", "[sleeping]"...); events: samples + waits.
+	 */
+	bool wall;
 	uint64_t start_wall_ns;	/* CLOCK_REALTIME at start */
 	uint64_t duration_ns;
 	const char *title;	/* e.g. "CPU profile" */
@@ -54,8 +60,8 @@ struct output_opts {
 };
 
 /*
- * A count as its unit says: "N samples", or "N.N ms off-CPU". @buf gets at
- * least 48 bytes.
+ * A count as its unit says: "N samples", "N.N ms off-CPU" or "N.N ms wall".
+ * @buf gets at least 48 bytes.
  */
 const char *output_amount(const struct profile_data *p, uint64_t count, char *buf, size_t len);
 

@@ -16,11 +16,14 @@
 
 #define LOST_NAME "[lost stack]"
 #define TRUNCATED_NAME "[truncated]"
+#define BEFORE_NAME "[user stack unknown: waiting since before the profile]"
 
 struct key_count {
 	struct profile_key key;
 	struct profile_key waker;	/* --wakers: who ended the wait */
 	bool has_waker;
+	__u32 state;		/* --wall: OFFCPU_STATE_* */
+	bool has_state;
 	__u64 count;
 	__u64 events;		/* off-CPU: switches */
 };
@@ -41,6 +44,7 @@ struct collect_priv {
 	struct strmap *strings;
 	void *stacks;		/* tsearch tree of struct cached_stack */
 	void *tgids;		/* tsearch tree of tgids seen (as pointers) */
+	void *tids;		/* --wall: tsearch tree of threads seen (as pointers) */
 	struct symbolizer *sym;
 	int stacks_fd;
 	int overflow_fd;
@@ -145,6 +149,10 @@ static const struct cached_stack lost_stack = {
 	.nframes = 1, .frames = (struct profile_frame *)&lost_frame,
 };
 static const struct cached_stack no_stack;
+static const struct profile_frame before_frame = { .name = BEFORE_NAME, .kind = FRAME_UNKNOWN };
+static const struct cached_stack before_stack = {
+	.nframes = 1, .frames = (struct profile_frame *)&before_frame,
+};
 
 /* The addresses of stack @id, leaf first, zero-terminated (unless full). */
 static int read_stack(struct collect_priv *p, __s32 id, __u64 *ips)
@@ -172,6 +180,8 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 
 	if (id == PROFILE_STACK_NONE)
 		return &no_stack;
+	if (id == OFFCPU_STACK_BEFORE && !kernel)
+		return &before_stack;
 	if (id < 0)
 		return &lost_stack;
 	node = tfind(&probe, &p->stacks, cmp_stack);
@@ -260,6 +270,29 @@ static int add_waker(struct collect_priv *p, const struct key_count *e, struct p
 	return 0;
 }
 
+/*
+ * --wall: the leaf pseudo-frame naming the state, and the time per state and
+ * the threads, for the summary.
+ */
+static int add_state(struct collect_priv *p, const struct key_count *e, struct profile_stack *out,
+		     const struct cached_stack *k, struct profile_collect_stats *st)
+{
+	const char *name = profile_wall_state_frame(e->state, k->frames, k->nframes);
+	void *tid = (void *)(uintptr_t)(((uint64_t)e->key.tgid << 32 | e->key.pid) + 1);
+	enum profile_wall_state ws = profile_wall_state_of(name);
+
+	out->frames[out->nframes++] = (struct profile_frame){ .name = name,
+							      .kind = FRAME_UNKNOWN };
+	if (ws < PROFILE_WALL_STATES)
+		st->wall_us[ws] += e->count;
+	if (tfind(tid, &p->tids, cmp_ptr))
+		return 0;
+	if (!tsearch(tid, &p->tids, cmp_ptr))
+		return -ENOMEM;
+	st->wall_threads++;
+	return 0;
+}
+
 /* User frames (the outer part of the stack) first, then the kernel's. */
 static int build_stack(struct collect_priv *p, const struct key_count *e, struct profile_stack *out,
 		       struct profile_result *r)
@@ -282,6 +315,8 @@ static int build_stack(struct collect_priv *p, const struct key_count *e, struct
 			return -ENOMEM;
 		out->nframes = put_frames(out->frames, u, false);
 		out->nframes += put_frames(out->frames + out->nframes, k, false);
+		if (e->has_state && add_state(p, e, out, k, st))
+			return -ENOMEM;
 	}
 	out->pid = e->key.tgid;
 	out->tid = e->key.pid;
@@ -303,13 +338,15 @@ struct entry_sizes {
 
 /*
  * A counts value: a __u64 of samples, or off-CPU's struct offcpu_value whose
- * nanoseconds become microseconds (the unit profile_data.off_cpu states). A
- * key is a struct profile_key, or --wakers' struct offcpu_waker_key.
+ * nanoseconds become microseconds (the unit profile_data.off_cpu and .wall
+ * state). A key is a struct profile_key, --wakers' struct offcpu_waker_key
+ * or --wall's struct offcpu_wall_key.
  */
 static int append(struct key_count **v, size_t *n, size_t *cap, const void *key,
 		  const void *value, const struct entry_sizes *sz)
 {
 	const struct offcpu_waker_key *wk = key;
+	const struct offcpu_wall_key *wall = key;
 	const struct offcpu_value *off = value;
 	bool is_off = sz->vsize == sizeof(*off);
 	__u64 count = is_off ? (off->ns + 500) / 1000 : *(const __u64 *)value;
@@ -323,6 +360,9 @@ static int append(struct key_count **v, size_t *n, size_t *cap, const void *key,
 	if (sz->ksize == sizeof(*wk)) {
 		(*v)[*n].waker = wk->waker;
 		(*v)[*n].has_waker = true;
+	} else if (sz->ksize == sizeof(*wall)) {
+		(*v)[*n].state = wall->state;
+		(*v)[*n].has_state = true;
 	}
 	(*v)[*n].events = is_off ? off->switches : 0;
 	(*v)[(*n)++].count = count;
@@ -392,7 +432,8 @@ static int read_entries(int fd, struct key_count **out, size_t *n)
 	sz.ksize = info.key_size;
 	sz.vsize = info.value_size;
 	if ((sz.vsize != sizeof(__u64) && sz.vsize != sizeof(struct offcpu_value)) ||
-	    (sz.ksize != sizeof(struct profile_key) && sz.ksize != sizeof(struct offcpu_waker_key)))
+	    (sz.ksize != sizeof(struct profile_key) && sz.ksize != sizeof(struct offcpu_waker_key) &&
+	     sz.ksize != sizeof(struct offcpu_wall_key)))
 		return -EINVAL;
 	err = read_batched(fd, &sz, out, n, &cap);
 	if (err == -EOPNOTSUPP)
@@ -443,7 +484,7 @@ static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
 		r->data.total_samples += v[i].count;
 	}
 	/* Off-CPU waits that found no room have no known length: counted, not drawn. */
-	if (r->stats.counters[PC_COUNTS_FULL] && !r->data.off_cpu)
+	if (r->stats.counters[PC_COUNTS_FULL] && !r->data.off_cpu && !r->data.wall)
 		return add_counts_full(r, r->stats.counters[PC_COUNTS_FULL]);
 	return 0;
 }
@@ -469,6 +510,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	p->need_maps = need_maps;
 	p->ctx = ctx;
 	r->data.off_cpu = profile_sampler__off_cpu(s);
+	r->data.wall = profile_sampler__wall(s);
 	err = profile_sampler__counters(s, r->stats.counters);
 	if (!err)
 		err = read_entries(profile_sampler__counts_fd(s), &v, &n);
@@ -491,6 +533,7 @@ void profile_result__free(struct profile_result *r)
 		strmap__free(p->strings);
 		tdestroy(p->stacks, free_cached);
 		tdestroy(p->tgids, no_free);
+		tdestroy(p->tids, no_free);
 		free(p);
 	}
 	memset(r, 0, sizeof(*r));

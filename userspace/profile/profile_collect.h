@@ -9,6 +9,7 @@
 #include "profile/profile_sampler.h"
 #include "output/stack_profile.h"
 #include "sym/symbolizer.h"
+#include "profile/profile_wall.h"
 
 struct profile_collect_stats {
 	uint64_t counters[PC__COUNT];	/* from BPF, summed over CPUs */
@@ -20,6 +21,8 @@ struct profile_collect_stats {
 	uint64_t frames;		/* frames shown, weighted by samples */
 	uint64_t unnamed_frames;	/* of those, without a symbol */
 	uint64_t cut_samples;		/* user stack ended at an address that is not code */
+	uint64_t wall_us[PROFILE_WALL_STATES];	/* --wall: time per state */
+	uint64_t wall_threads;		/* --wall: threads with any time */
 };
 
 /* A collected profile; its strings live until profile_result__free(). */

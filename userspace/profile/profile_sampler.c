@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
@@ -14,6 +15,7 @@
 #include "base/tracefs.h"
 #include "profile/unwind_profile.h"
 #include "unwind/unwind_kernel.h"
+#include "offcpu.h"
 
 struct profile_sampler {
 	struct profile_bpf *skel;
@@ -34,6 +36,7 @@ struct profile_sampler {
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
 	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
 	bool wakers;			/* --wakers */
+	bool wall;			/* --wall: perf events and sched_switch */
 	struct bpf_link *offcpu_link, *waking_link;
 };
 
@@ -66,11 +69,14 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->want_kernel = o->kernel;
 	skel->rodata->include_idle = o->include_idle;
 	skel->rodata->self_tgid = getpid();
-	skel->rodata->offcpu_states = o->off_cpu_states;
-	skel->rodata->offcpu_min_block_ns = o->min_block_ns;
-	/* One of the two is verified and loaded: the unwinder makes each cost ~1 s. */
-	bpf_program__set_autoload(skel->progs.profile_offcpu_switch, o->off_cpu);
+	/* --wall: every state, and every wait however short, or the sum falls short */
+	skel->rodata->offcpu_states = o->wall ? OFFCPU_STATE_WALL : o->off_cpu_states;
+	skel->rodata->offcpu_min_block_ns = o->wall ? 0 : o->min_block_ns;
+	skel->rodata->wall = o->wall;
+	/* Only what is used is verified and loaded: the unwinder makes each cost ~1 s. */
+	bpf_program__set_autoload(skel->progs.profile_offcpu_switch, o->off_cpu || o->wall);
 	bpf_program__set_autoload(skel->progs.profile_sample, !o->off_cpu);
+	bpf_program__set_autoload(skel->progs.profile_wall_iter, o->wall);
 	bpf_program__set_autoload(skel->progs.profile_offcpu_waking, o->off_cpu && o->off_cpu_wakers);
 	skel->rodata->offcpu_wakers = o->off_cpu && o->off_cpu_wakers;
 }
@@ -103,7 +109,10 @@ static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_
 	/* The counts map of the mode in use gets the room; the other stays empty. */
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.counts,
-					       o->off_cpu ? 1 : o->counts_map_size);
+					       o->off_cpu || o->wall ? 1 : o->counts_map_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.wall_counts,
+					       o->wall ? o->counts_map_size : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.offcpu_counts,
 					       o->off_cpu && !o->off_cpu_wakers ? o->counts_map_size : 1);
@@ -240,10 +249,11 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 	}
 	s->off_cpu = o->off_cpu;
 	s->wakers = o->off_cpu && o->off_cpu_wakers;
+	s->wall = o->wall;
 	err = load_any(s, o);
 	if (err)
 		goto fail;
-	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu) {
+	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu && !o->wall) {
 		err = unwind_profile__new(o, &s->dwarf);
 		if (err)
 			goto fail;
@@ -392,8 +402,51 @@ static int attach_off_cpu(struct profile_sampler *s)
 			return -errno;
 		}
 	}
-	s->nattached = s->ncpus_possible;
+	if (!s->wall)
+		s->nattached = s->ncpus_possible;
 	return 0;
+}
+
+/*
+ * --wall: runs the task iterator once, to time the waits going on at the
+ * start (@end_ns 0), or to charge those still going on at @end_ns.
+ */
+static int run_wall_iter(struct profile_sampler *s, uint64_t end_ns)
+{
+	struct bpf_link *link;
+	char buf[64];
+	int fd, err = 0;
+
+	s->skel->bss->wall_end_ns = end_ns;
+	link = bpf_program__attach_iter(s->skel->progs.profile_wall_iter, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	while (fd >= 0 && (err = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (err < 0)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return err;
+}
+
+/* --wall: running samples, then every switch, then the waits already going on. */
+static int attach_wall(struct profile_sampler *s)
+{
+	int err = attach_perf(s);
+
+	if (!err)
+		err = attach_off_cpu(s);
+	if (!err) {
+		err = run_wall_iter(s, 0);
+		if (err)
+			log_error("profile: timing the waits going on failed: %s", strerror(-err));
+	}
+	return err;
 }
 
 int profile_sampler__attach(struct profile_sampler *s)
@@ -401,7 +454,7 @@ int profile_sampler__attach(struct profile_sampler *s)
 	int err;
 
 	attach_notifications(s);
-	err = s->off_cpu ? attach_off_cpu(s) : attach_perf(s);
+	err = s->wall ? attach_wall(s) : s->off_cpu ? attach_off_cpu(s) : attach_perf(s);
 	if (!err && !s->nattached) {
 		log_error("profile: no CPU to sample");
 		err = -ENODEV;
@@ -410,8 +463,8 @@ int profile_sampler__attach(struct profile_sampler *s)
 		profile_sampler__detach(s);
 	/* In frequency mode cycles adapt their period to the rate, like cpu-clock. */
 	s->period_ns = s->freq_hz ? 1000000000ULL / s->freq_hz : s->period;
-	if (s->off_cpu)
-		s->period_ns = 1000;	/* off-CPU time is counted in microseconds */
+	if (s->off_cpu || s->wall)
+		s->period_ns = 1000;	/* off-CPU and wall time are counted in microseconds */
 	return err;
 }
 
@@ -434,6 +487,11 @@ void profile_sampler__flush(struct profile_sampler *s)
 
 void profile_sampler__detach(struct profile_sampler *s)
 {
+	bool flush = s->wall && s->offcpu_link;
+	struct timespec now;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);	/* bpf_ktime_get_ns()'s clock */
 	for (int cpu = 0; cpu < s->ncpus_possible; cpu++) {
 		bpf_link__destroy(s->perf_links[cpu]);
 		s->perf_links[cpu] = NULL;
@@ -444,6 +502,10 @@ void profile_sampler__detach(struct profile_sampler *s)
 	bpf_link__destroy(s->offcpu_link);
 	bpf_link__destroy(s->waking_link);
 	s->offcpu_link = s->waking_link = NULL;
+	err = flush ? run_wall_iter(s, now.tv_sec * 1000000000ULL + now.tv_nsec) : 0;
+	if (err)
+		pr_warn("profile: the waits going on at the end are not counted: %s\n",
+			strerror(-err));
 	if (s->dwarf)
 		unwind_profile__finish(s->dwarf);	/* what was sampled before the detach */
 }
@@ -464,6 +526,8 @@ void profile_sampler__free(struct profile_sampler *s)
 
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
+	if (s->wall)
+		return bpf_map__fd(s->skel->maps.wall_counts);
 	if (s->off_cpu)
 		return bpf_map__fd(s->wakers ? s->skel->maps.offcpu_waker_counts :
 				   s->skel->maps.offcpu_counts);
@@ -504,12 +568,19 @@ int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out)
 
 const char *profile_sampler__event(const struct profile_sampler *s)
 {
+	if (s->wall)
+		return "cpu-clock and sched_switch";
 	return s->off_cpu ? "sched_switch" : s->hardware ? "cycles" : "cpu-clock";
 }
 
 bool profile_sampler__wakers(const struct profile_sampler *s)
 {
 	return s->wakers;
+}
+
+bool profile_sampler__wall(const struct profile_sampler *s)
+{
+	return s->wall;
 }
 
 bool profile_sampler__off_cpu(const struct profile_sampler *s)

@@ -45,6 +45,11 @@ struct profile_sampler_opts {
 	uint32_t off_cpu_states;	/* OFFCPU_STATE_* (offcpu.h) */
 	uint64_t min_block_ns;		/* shorter waits are dropped in BPF */
 	bool off_cpu_wakers;		/* --wakers: keyed also by the waking thread */
+	/*
+	 * --wall: perf event samples (cpu-clock by period_ns, each weighing its
+	 * period) and off-CPU time in every state, keyed by state
+	 */
+	bool wall;
 	/* --unwind dwarf: user stacks unwound in userspace (unwind_profile.h) */
 	bool unwind_dwarf;
 	uint32_t stack_bytes;	/* --stack-bytes, 0: default */
@@ -73,6 +78,8 @@ int profile_sampler__overflow_fd(const struct profile_sampler *s);
 int profile_sampler__counters(const struct profile_sampler *s, uint64_t *out);
 /* --off-cpu: counts values are struct offcpu_value, and what one unit of period_ns is. */
 bool profile_sampler__off_cpu(const struct profile_sampler *s);
+/* --wall: counts keys are struct offcpu_wall_key, values struct offcpu_value. */
+bool profile_sampler__wall(const struct profile_sampler *s);
 /* --wakers: counts keys are struct offcpu_waker_key. */
 bool profile_sampler__wakers(const struct profile_sampler *s);
 /* --off-cpu: waits shorter than --min-block, dropped in BPF. */
