@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The .eh_frame table builder: CIEs, FDEs and their CFA programs, compiled
- * into the rows the in-kernel unwinder trusts. An input is 8 bytes of load
- * address, then the section's bytes; the binaries it comes from are other
- * users'. The rows must come out sorted and every lookup must answer with
+ * The .eh_frame and .debug_frame table builders: CIEs, FDEs and their CFA
+ * programs, compiled into the rows the in-kernel unwinder trusts. An input is
+ * 8 bytes of load address, then the section's bytes, read both ways; the
+ * binaries it comes from are other users'. The rows must come out sorted and every lookup must answer with
  * the row that covers the address.
  */
 #include "fuzz_common.h"
@@ -37,6 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&vaddr, data, sizeof(vaddr));
 	vaddr &= 0xffffffffffffULL;	/* user addresses */
 	if (!unwind_table__from_ehframe(data + 8, size - 8, vaddr, &t))
+		check(&t);
+	unwind_table__clear(&t);
+	if (!unwind_table__from_debug_frame(data + 8, size - 8, &t))
 		check(&t);
 	unwind_table__clear(&t);
 	return 0;

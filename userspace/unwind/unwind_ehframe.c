@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* .eh_frame CIE/FDE parsing (see unwind_ehframe.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "unwind/unwind_ehframe.h"
@@ -129,7 +130,10 @@ struct section {
 	const uint8_t *data;
 	size_t size;
 	uint64_t vaddr;
+	bool debug;		/* .debug_frame: CIE id ~0, CIE pointers from the start */
 };
+
+#define DEBUG_FRAME_CIE_ID 0xffffffffU
 
 static uint64_t vaddr_of(const struct section *s, const uint8_t *p)
 {
@@ -180,7 +184,8 @@ static int parse_cie(const struct section *s, const uint8_t *p, const uint8_t *e
 
 	memset(c, 0, sizeof(*c));
 	c->fde_enc = DW_EH_PE_absptr;
-	if (fixed(&p, end, 1, &version) || (version != 1 && version != 3))
+	if (fixed(&p, end, 1, &version) ||
+	    (version != 1 && version != 3 && (version != 4 || !s->debug)))
 		return -EINVAL;
 	aug = (const char *)p;
 	p = memchr(p, '\0', end - p);
@@ -189,6 +194,12 @@ static int parse_cie(const struct section *s, const uint8_t *p, const uint8_t *e
 	p++;
 	if (strstr(aug, "eh"))
 		return -EINVAL;	/* GCC 2.x's pointer-sized field: never produced today */
+	if (version == 4) {	/* DWARF 4 .debug_frame: address and segment selector sizes */
+		uint8_t sizes[2];
+
+		if (fixed(&p, end, 2, sizes) || sizes[0] != 8 || sizes[1] != 0)
+			return -EINVAL;
+	}
 	if (ehframe__uleb(&p, end, &c->code_align) || ehframe__sleb(&p, end, &c->data_align))
 		return -EINVAL;
 	if (version == 1) {
@@ -236,7 +247,8 @@ static int entry_bounds(const struct section *s, const uint8_t *p, const uint8_t
 	if (fixed(&p, end, 4, &len32))
 		return -EINVAL;
 	len = len32;
-	if (len32 == 0xffffffff && fixed(&p, end, 8, &len))
+	/* 64-bit DWARF: .debug_frame's ids grow to 8 bytes with it; not produced by default */
+	if (len32 == 0xffffffff && (s->debug || fixed(&p, end, 8, &len)))
 		return -EINVAL;
 	if (len == 0) {
 		*next = NULL;	/* terminator */
@@ -255,29 +267,34 @@ static int one_fde(const struct section *s, const uint8_t *id_pos, uint32_t id,
 		   const uint8_t *body, const uint8_t *next, ehframe_fde_fn fn, void *ctx,
 		   size_t *skipped)
 {
-	const uint8_t *cie_body, *cie_next, *cie_id_pos;
+	const uint8_t *cie_body, *cie_next, *cie_id_pos, *cie_at;
 	struct ehframe_cie cie;
 	struct ehframe_fde fde;
 	uint32_t cie_id;
 
-	/* The CIE pointer counts back from its own position. */
-	if (id > (uint64_t)(id_pos - s->data) ||
-	    entry_bounds(s, id_pos - id, &cie_body, &cie_next, &cie_id, &cie_id_pos) ||
-	    !cie_next || cie_id != 0 || parse_cie(s, cie_body, cie_next, &cie) ||
-	    parse_fde(s, &cie, body, next, &fde)) {
-		if (skipped)
-			(*skipped)++;
-		return 0;
-	}
+	/* .eh_frame's CIE pointer counts back from its own position, .debug_frame's from the start. */
+	if (s->debug ? id >= s->size : id > (uint64_t)(id_pos - s->data))
+		goto skip;
+	cie_at = s->debug ? s->data + id : id_pos - id;
+	if (entry_bounds(s, cie_at, &cie_body, &cie_next, &cie_id, &cie_id_pos) ||
+	    !cie_next || cie_id != (s->debug ? DEBUG_FRAME_CIE_ID : 0) ||
+	    parse_cie(s, cie_body, cie_next, &cie) ||
+	    parse_fde(s, &cie, body, next, &fde))
+		goto skip;
 	if (!fde.pc_begin && !fde.pc_range)
 		return 0;	/* discarded by the linker */
 	return fn(ctx, &cie, &fde);
+skip:
+	if (skipped)
+		(*skipped)++;
+	return 0;
 }
 
-int ehframe__walk(const uint8_t *data, size_t size, uint64_t vaddr, ehframe_fde_fn fn, void *ctx,
-		  size_t *skipped)
+static int walk(const struct section *sec, ehframe_fde_fn fn, void *ctx, size_t *skipped)
 {
-	struct section s = { data, size, vaddr };
+	const struct section s = *sec;
+	const uint8_t *data = s.data;
+	size_t size = s.size;
 	const uint8_t *p = data, *body, *next, *id_pos;
 	uint32_t id;
 	int err;
@@ -287,7 +304,7 @@ int ehframe__walk(const uint8_t *data, size_t size, uint64_t vaddr, ehframe_fde_
 			return -EINVAL;
 		if (!next)
 			break;
-		if (id) {
+		if (id != (s.debug ? DEBUG_FRAME_CIE_ID : 0)) {
 			err = one_fde(&s, id_pos, id, body, next, fn, ctx, skipped);
 			if (err)
 				return err;
@@ -295,4 +312,20 @@ int ehframe__walk(const uint8_t *data, size_t size, uint64_t vaddr, ehframe_fde_
 		p = next;
 	}
 	return 0;
+}
+
+int ehframe__walk(const uint8_t *data, size_t size, uint64_t vaddr, ehframe_fde_fn fn, void *ctx,
+		  size_t *skipped)
+{
+	struct section s = { data, size, vaddr, false };
+
+	return walk(&s, fn, ctx, skipped);
+}
+
+int ehframe__walk_debug_frame(const uint8_t *data, size_t size, ehframe_fde_fn fn, void *ctx,
+			      size_t *skipped)
+{
+	struct section s = { data, size, 0, true };
+
+	return walk(&s, fn, ctx, skipped);
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * A reader of .eh_frame: walks its CIEs and FDEs and hands each FDE, with
+ * A reader of .eh_frame (and .debug_frame): walks its CIEs and FDEs and hands each FDE, with
  * the CIE it belongs to, to a callback. Every read is bounds-checked: a
  * truncated or malformed entry ends the walk with -EINVAL.
  */
@@ -39,6 +39,15 @@ typedef int (*ehframe_fde_fn)(void *ctx, const struct ehframe_cie *cie,
  */
 int ehframe__walk(const uint8_t *data, size_t size, uint64_t vaddr, ehframe_fde_fn fn, void *ctx,
 		  size_t *skipped);
+
+/*
+ * The same over a .debug_frame section (DWARF 2-4 CFI, 32-bit format): CIE id
+ * ~0, CIE pointers as offsets from the section's start, FDE addresses as
+ * absolute 8-byte addresses. What toolchains emit where .eh_frame is turned
+ * off (-fno-asynchronous-unwind-tables with -g).
+ */
+int ehframe__walk_debug_frame(const uint8_t *data, size_t size, ehframe_fde_fn fn, void *ctx,
+			      size_t *skipped);
 
 /* LEB128 and DW_EH_PE pointer decoding over [*p, end); -EINVAL past the end. */
 int ehframe__uleb(const uint8_t **p, const uint8_t *end, uint64_t *out);

@@ -470,13 +470,14 @@ static void finish(struct unwind_table *t)
 		t->unsupported += t->rows[i].cfa_rule == KUNWIND_CFA_UNSUPPORTED;
 }
 
-int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
-			       struct unwind_table *t)
+static int from_cfi(const uint8_t *data, size_t size, uint64_t vaddr, bool debug_frame,
+		    struct unwind_table *t)
 {
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = ehframe__walk(data, size, vaddr, on_fde, t, &t->bad_fdes);
+	err = debug_frame ? ehframe__walk_debug_frame(data, size, on_fde, t, &t->bad_fdes) :
+			    ehframe__walk(data, size, vaddr, on_fde, t, &t->bad_fdes);
 	if (err && err != -EINVAL) {
 		unwind_table__clear(t);
 		return err;
@@ -484,6 +485,17 @@ int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
 	/* A malformed tail keeps the FDEs before it. */
 	finish(t);
 	return t->n ? 0 : -ENODATA;
+}
+
+int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
+			       struct unwind_table *t)
+{
+	return from_cfi(data, size, vaddr, false, t);
+}
+
+int unwind_table__from_debug_frame(const uint8_t *data, size_t size, struct unwind_table *t)
+{
+	return from_cfi(data, size, 0, true, t);
 }
 
 static Elf_Scn *find_section(Elf *elf, const char *want)
@@ -536,24 +548,43 @@ int unwind_table__bias(const struct unwind_table_seg *segs, size_t nsegs, uint64
 	return -ENOENT;
 }
 
+/* The rows of section @name; -ENODATA when it is missing or holds no FDE. */
+static int section_rows(Elf *elf, const char *name, struct unwind_table *t)
+{
+	bool debug = !strcmp(name, ".debug_frame");
+	Elf_Scn *scn = find_section(elf, name);
+	Elf_Data *d;
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return -ENODATA;
+	/* -gz / dwz: debug sections may be zlib-compressed (SHF_COMPRESSED) */
+	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return -ENODATA;
+	d = elf_getdata(scn, NULL);
+	if (!d || !d->d_buf || !d->d_size)
+		return -ENODATA;
+	return debug ? unwind_table__from_debug_frame(d->d_buf, d->d_size, t) :
+		       unwind_table__from_ehframe(d->d_buf, d->d_size, sh.sh_addr, t);
+}
+
 static int from_elf(Elf *elf, struct unwind_table *t)
 {
 	GElf_Ehdr eh;
-	GElf_Shdr sh;
-	Elf_Scn *scn;
-	Elf_Data *d;
 	int err;
 
 	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
 	    gelf_getclass(elf) != ELFCLASS64)
 		return -ENOEXEC;
-	scn = find_section(elf, ".eh_frame");
-	if (!scn || !gelf_getshdr(scn, &sh))
-		return -ENODATA;
-	d = elf_getdata(scn, NULL);
-	if (!d || !d->d_buf || !d->d_size)
-		return -ENODATA;
-	err = unwind_table__from_ehframe(d->d_buf, d->d_size, sh.sh_addr, t);
+	err = section_rows(elf, ".eh_frame", t);
+	/*
+	 * Built with -fno-asynchronous-unwind-tables -g, the CFI is in .debug_frame
+	 * (the linker may still leave an .eh_frame without FDEs).
+	 */
+	if (err == -ENODATA) {
+		err = section_rows(elf, ".debug_frame", t);
+		t->from_debug_frame = !err;
+	}
 	if (!err)
 		read_segments(elf, t);
 	return err;

@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_UNWIND_TABLE_H
 #define FAULTLINE_UNWIND_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -31,6 +32,7 @@ struct unwind_table {
 	size_t n, cap;
 	size_t fdes;		/* FDEs interpreted */
 	size_t bad_fdes;	/* FDEs that could not be parsed (skipped) */
+	bool from_debug_frame;	/* the file has no .eh_frame: rows from .debug_frame */
 	size_t unsupported;	/* rows with KUNWIND_CFA_UNSUPPORTED */
 	/* unwind_table__from_elf(): the loadable segments, to place mappings */
 	struct unwind_table_seg {
@@ -47,6 +49,8 @@ int unwind_table__from_elf(const char *path, struct unwind_table *t);
 /* The same from .eh_frame bytes loaded at @vaddr. */
 int unwind_table__from_ehframe(const uint8_t *data, size_t size, uint64_t vaddr,
 			       struct unwind_table *t);
+/* The same from a .debug_frame section (its addresses are absolute). */
+int unwind_table__from_debug_frame(const uint8_t *data, size_t size, struct unwind_table *t);
 /*
  * The bias (runtime address - ELF virtual address) of a mapping of the
  * file at @start with file offset @pgoff, from @segs; -ENOENT when no
