@@ -183,7 +183,13 @@ $(BUILD)/tools/%: tools/%.c
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-omit-frame-pointer \
 		$(shell sed -n 's|^/\* FLAGS: \(.*\) \*/$$|\1|p' $<) $< -o $@
 
-tools: $(TOOL_BINS)
+# The same burner stripped with and without MiniDebugInfo (test_minidebuginfo.sh).
+$(BUILD)/tools/stripped_burner-mini $(BUILD)/tools/stripped_burner-bare: \
+		$(BUILD)/tools/stripped_burner tools/minidebuginfo.sh
+	$(call msg,STRIP,$@)
+	$(Q)tools/minidebuginfo.sh $(if $(findstring bare,$@),--plain) $< $@
+
+tools: $(TOOL_BINS) $(BUILD)/tools/stripped_burner-mini $(BUILD)/tools/stripped_burner-bare
 
 $(BUILD)/fuzz/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
