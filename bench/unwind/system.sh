@@ -15,7 +15,8 @@
 # Then the same at 99 Hz with $PROCS (500) more processes alive, each a shell
 # that wakes every 3 s and spins a few ms (about 1/3 CPU in all), so that most
 # of them are sampled and their per-process state (mappings, symbol snapshots)
-# shows; idle processes are never sampled and cost a profiler nothing. Ratios are against perf dwarf and perf fp.
+# shows; idle processes are never sampled and cost a profiler nothing. Ratios
+# are against perf dwarf and perf fp.
 # Targets: CPU <= 0.25x perf dwarf's and <= 1x perf fp's at 99 Hz; RSS <= 100 MB
 # with 500 processes.
 #
@@ -92,7 +93,8 @@ tm() { /usr/bin/time -f '%U %S %M' -o "$@"; }
 run_faultline() {
 	local hz=$1 l=$2 tpid fl i
 	# time itself, not a function: faultline is then its child, for bpf_of
-	/usr/bin/time -f '%U %S %M' -o "$OUT/$l.time" "$FAULTLINE" -v profile -F "$hz" -d "$DURATION" -o "$OUT/$l.folded" \
+	/usr/bin/time -f '%U %S %M' -o "$OUT/$l.time" \
+		"$FAULTLINE" -v profile -F "$hz" -d "$DURATION" -o "$OUT/$l.folded" \
 		2>"$OUT/$l.err" &
 	tpid=$!
 	for ((i = 0; i < 100; i++)); do
@@ -144,12 +146,12 @@ spawn_procs() {
 
 costs() { # LABEL: faultline's own account of its fixed costs, from -v
 	local e=$OUT/$1.err
-	printf '   faultline: user %s s, sys %s s; kallsyms %s ms, unwind tables %s s (%s), ELF symbols %s ms\n' \
+	printf '   faultline: user %s s, sys %s s; kallsyms %s ms, unwind tables %s s (%s), %s\n' \
 		"$(awk '{ print $1 }' "$OUT/$1.time")" "$(awk '{ print $2 }' "$OUT/$1.time")" \
 		"$(sed -n 's/.*kernel symbols in \([0-9.]*\) ms.*/\1/p' "$e" | head -1)" \
 		"$(sed -n 's/.* \([0-9.]*\) s loading.*/\1/p' "$e")" \
 		"$(sed -n 's/.*tables of \([0-9]* files\).*/\1/p' "$e")" \
-		"$(sed -n 's/.*ELF files ([0-9]* symbols) in \([0-9.]*\) ms.*/\1/p' "$e")"
+		"ELF symbols $(sed -n 's/.*ELF files ([0-9]* symbols) in \([0-9.]*\) ms.*/\1/p' "$e") ms"
 }
 
 table() { # LABEL...: the results of those runs, with ratios to perf dwarf and perf fp
