@@ -83,7 +83,7 @@ void symbolizer__free(struct symbolizer *s)
 				ds.files, ds.syms, ds.ms);
 		if (ds.debugdata_bad)
 			pr_info("symbolizer: %lu ELF files with an unusable .gnu_debugdata "
-				"(their static functions are unnamed; -vv says why)\n",
+				"(no symbols taken from it; -vv says why)\n",
 				ds.debugdata_bad);
 	}
 	/* Snapshots first: they give their files back to the cache. */
