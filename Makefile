@@ -46,8 +46,8 @@ INCLUDES    := -I$(BUILD)/bpf -Ibpf -Iuserspace
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -DFAULTLINE_VERSION='"$(VERSION)"' $(INCLUDES)
-LDLIBS      := -lbpf -lelf -lz -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++ -lmicrohttpd -lcurl \
-	       -lpthread
+LDLIBS      := -lbpf -lelf -lz -llzma -lcjson -lunwind-x86_64 -lunwind -liberty -lstdc++ -lmicrohttpd \
+	       -lcurl -lpthread
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	       -Ivmlinux/$(ARCH) -Ibpf
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -142,7 +142,8 @@ $(BUILD)/asan/tests/%: %.c $(ASAN_LIB)
 # symbols in a .gnu_debuglink file; the tests get the fixture paths baked in
 # so they run from any directory.
 SYM_FIX     := $(BUILD)/fixtures/sym
-SYM_BINS    := $(SYM_FIX)/target-pie $(SYM_FIX)/target-nopie $(SYM_FIX)/target-stripped
+SYM_BINS    := $(SYM_FIX)/target-pie $(SYM_FIX)/target-nopie $(SYM_FIX)/target-stripped \
+	       $(SYM_FIX)/target-minidebug $(SYM_FIX)/target-bare $(SYM_FIX)/target-xzbomb
 SYM_TESTS   := $(filter $(BUILD)/tests/test_sym_% $(BUILD)/asan/tests/test_sym_%,\
 		 $(UNIT_BINS) $(ASAN_BINS))
 
@@ -160,6 +161,21 @@ $(SYM_FIX)/target-stripped: $(SYM_FIX)/target-pie
 	$(Q)objcopy --only-keep-debug $< $@.debug
 	$(Q)objcopy --strip-all --add-gnu-debuglink=$@.debug $< $@
 
+# Stripped with MiniDebugInfo (.gnu_debugdata), only stripped, and stripped with
+# a .gnu_debugdata that inflates to 70 MiB of zeros (over the reader's cap).
+$(SYM_FIX)/target-minidebug: $(SYM_FIX)/target-pie tools/minidebuginfo.sh
+	$(call msg,STRIP,$@)
+	$(Q)tools/minidebuginfo.sh $< $@
+
+$(SYM_FIX)/target-bare: $(SYM_FIX)/target-pie tools/minidebuginfo.sh
+	$(call msg,STRIP,$@)
+	$(Q)tools/minidebuginfo.sh --plain $< $@
+
+$(SYM_FIX)/target-xzbomb: $(SYM_FIX)/target-bare
+	$(call msg,GEN,$@)
+	$(Q)head -c 70M /dev/zero | xz -q >$@.xz
+	$(Q)objcopy --add-section .gnu_debugdata=$@.xz $< $@ && rm -f $@.xz
+
 # Workload generators: frame pointers on, so profiles of them are whole
 # even before DWARF unwinding; each may set its own flags with a FLAGS line.
 $(BUILD)/tools/%: tools/%.c
@@ -168,7 +184,13 @@ $(BUILD)/tools/%: tools/%.c
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-omit-frame-pointer \
 		$(shell sed -n 's|^/\* FLAGS: \(.*\) \*/$$|\1|p' $<) $< -o $@
 
-tools: $(TOOL_BINS)
+# The same burner stripped with and without MiniDebugInfo (test_minidebuginfo.sh).
+$(BUILD)/tools/stripped_burner-mini $(BUILD)/tools/stripped_burner-bare: \
+		$(BUILD)/tools/stripped_burner tools/minidebuginfo.sh
+	$(call msg,STRIP,$@)
+	$(Q)tools/minidebuginfo.sh $(if $(findstring bare,$@),--plain) $< $@
+
+tools: $(TOOL_BINS) $(BUILD)/tools/stripped_burner-mini $(BUILD)/tools/stripped_burner-bare
 
 $(BUILD)/fuzz/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)

@@ -12,7 +12,8 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libunwind-dev
-libcjson-dev libcmocka-dev pkg-config libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev"
+libcjson-dev libcmocka-dev pkg-config libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev
+liblzma-dev xz-utils"
 # libc6-dbg: libc's local symbols (__libc_start_call_main...) that tests expect
 # whole stacks to reach; Debian's libc.so.6 has only .dynsym.
 # redis-server, redis-tools, nginx, strace: real servers and clients the conn and fd

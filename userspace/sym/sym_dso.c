@@ -71,6 +71,11 @@ static void load(struct dso_cache *c, struct sym_dso *d, const char *path,
 	}
 	c->files++;
 	c->syms += d->elf->nsyms;
+	if (d->elf->debugdata_err) {
+		c->debugdata_bad++;
+		pr_debug("symbolizer: %s: .gnu_debugdata not used: %s\n", m->path,
+			 d->elf->debugdata_err);
+	}
 	memcpy(d->build_id, d->elf->build_id, sizeof(d->build_id));
 	pr_debug("symbolizer: %s: %zu symbols from %s in %.1f ms\n", m->path, d->elf->nsyms,
 		 d->elf->debug_path ? d->elf->debug_path : d->elf->source, dt);

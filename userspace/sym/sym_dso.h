@@ -61,6 +61,7 @@ void dso_cache__put(struct dso_cache *c, struct sym_dso *d);
 
 struct dso_stats {
 	unsigned long files, syms;	/* ELF files parsed, symbols they held */
+	unsigned long debugdata_bad;	/* of them, with an unusable .gnu_debugdata */
 	double ms;			/* time spent parsing */
 	unsigned long held;		/* dsos some snapshot holds */
 	unsigned long released;		/* dsos kept in the LRU */

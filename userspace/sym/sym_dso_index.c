@@ -280,6 +280,7 @@ void dso_cache__stats(const struct dso_cache *c, struct dso_stats *out)
 {
 	out->files = c->files;
 	out->syms = c->syms;
+	out->debugdata_bad = c->debugdata_bad;
 	out->ms = c->ms;
 	out->held = c->held;
 	out->released = c->released;

@@ -17,6 +17,7 @@ struct dso_cache {
 	struct sym_dso *vdso;
 	struct strmap *strings;
 	unsigned long files, syms;
+	unsigned long debugdata_bad;	/* files whose .gnu_debugdata was unusable */
 	double ms;
 };
 

@@ -33,6 +33,24 @@ static int read_loads(Elf *elf, struct elf_file *f)
 	return 0;
 }
 
+/* .dynsym, plus the static functions a MiniDebugInfo section names. */
+static int read_stripped_syms(Elf *elf, struct elf_file *f)
+{
+	int err, mini;
+
+	f->source = ".dynsym";
+	err = elf_read_syms(elf, SHT_DYNSYM, f);
+	if (err && err != -ENOENT && err != -ENOEXEC)
+		return err;
+	mini = elf_add_debugdata_syms(elf, f);
+	if (mini == -ENOMEM)
+		return mini;
+	if (mini)
+		return err;
+	f->source = ".gnu_debugdata";
+	return 0;
+}
+
 static int parse(Elf *elf, const char *orig_path, const char *root, struct elf_file *f)
 {
 	GElf_Ehdr ehdr;
@@ -51,10 +69,8 @@ static int parse(Elf *elf, const char *orig_path, const char *root, struct elf_f
 		f->source = "debug file";
 		err = elf_load_debug_file(elf, f, orig_path, root);
 	}
-	if (err == -ENOENT) {
-		f->source = ".dynsym";
-		err = elf_read_syms(elf, SHT_DYNSYM, f);
-	}
+	if (err == -ENOENT)
+		err = read_stripped_syms(elf, f);
 	if (err == -ENOENT || err == -ENOEXEC) {
 		/* Still useful: load segments give module offsets and a build-id. */
 		f->source = "none";

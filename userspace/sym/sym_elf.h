@@ -36,7 +36,8 @@ struct elf_file {
 	size_t strtab_len;
 	uint64_t *sec_end;	/* while parsing: end address of each section */
 	size_t nsec;
-	const char *source;	/* ".symtab", ".dynsym", "debug file" or "none" */
+	const char *source;	/* ".symtab", "debug file", ".gnu_debugdata", ".dynsym", "none" */
+	const char *debugdata_err;	/* why .gnu_debugdata was not used, NULL if it was */
 	char *debug_path;	/* the separate debug file used, or NULL */
 	uid_t owner;		/* of the file read; (uid_t)-1 for an in-memory image */
 };

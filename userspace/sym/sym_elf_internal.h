@@ -21,5 +21,10 @@ int elf_lib_init(void);
 int elf_read_build_id(Elf *elf, char out[ELF_BUILD_ID_HEX]);
 /* Opens the separate debug file of @f and reads its .symtab into @f. */
 int elf_load_debug_file(Elf *elf, struct elf_file *f, const char *orig_path, const char *root);
+/*
+ * Adds the function symbols of the MiniDebugInfo in .gnu_debugdata to @f (sym_minidebug.c):
+ * 0, -ENOENT when there is none, else -errno with the reason in f->debugdata_err.
+ */
+int elf_add_debugdata_syms(Elf *elf, struct elf_file *f);
 
 #endif

@@ -55,6 +55,7 @@ void symbolizer__stats(const struct symbolizer *s, struct sym_stats *out)
 	dso_cache__stats(s->dsos, &ds);
 	out->files_parsed = ds.files;
 	out->file_symbols = ds.syms;
+	out->debugdata_bad = ds.debugdata_bad;
 	out->files_ms = ds.ms;
 	out->files_held = ds.held;
 	out->files_released = ds.released;
@@ -80,6 +81,10 @@ void symbolizer__free(struct symbolizer *s)
 		if (ds.files)
 			pr_info("symbolizer: parsed %lu ELF files (%lu symbols) in %.1f ms\n",
 				ds.files, ds.syms, ds.ms);
+		if (ds.debugdata_bad)
+			pr_info("symbolizer: %lu ELF files with an unusable .gnu_debugdata "
+				"(no symbols taken from it; -vv says why)\n",
+				ds.debugdata_bad);
 	}
 	/* Snapshots first: they give their files back to the cache. */
 	tdestroy(s->procs, free_proc);

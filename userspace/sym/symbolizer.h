@@ -119,6 +119,7 @@ int symbolizer__mapping(struct symbolizer *s, int pid, uint64_t addr, struct sym
 struct sym_stats {
 	unsigned long files_parsed;	/* ELF files read (each once, shared by build-id) */
 	unsigned long file_symbols;	/* function symbols they hold */
+	unsigned long debugdata_bad;	/* files whose .gnu_debugdata could not be used */
 	double files_ms;		/* time spent parsing them */
 	unsigned long kernel_symbols;	/* 0 until the first kernel lookup */
 	double kernel_ms;		/* time spent loading kallsyms */
