@@ -3,11 +3,13 @@
  * rss: anonymous RSS growth by stack, without uprobes. kmem:rss_stat fires
  * each time a process's page counters change (faults, unmaps, reclaim), for
  * the mm concerned, which need not be current's. Each time current's own
- * anonymous RSS has grown by step_bytes since the last step, the stacks of
- * that moment take the growth; when it shrinks by a step (munmap, free), the
- * process's most recent steps give it back, last first, so memory faulted
- * and returned (churn) does not stay counted. Reclaim, swap-out and exit
- * (another task, or an mm being torn down) only move the level.
+ * anonymous RSS crosses a multiple of step_bytes upwards, the stacks of that
+ * moment take the step; each time it crosses one downwards (munmap, free),
+ * the process's most recent steps give it back, last first, so memory
+ * faulted and returned (churn) does not stay counted. Multiples rather than
+ * a distance from the last step: a block of exactly one step, faulted in and
+ * unmapped, crosses exactly one in each direction. Reclaim, swap-out and
+ * exit (another task, or an mm being torn down) only move the level.
  */
 #include "watch_common.bpf.h"
 #include "watch_rss.h"
@@ -156,6 +158,7 @@ static __always_inline int rss_now(void *ctx, __u64 mm, __u64 bytes)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct watch_rss_proc *p;
+	__u64 level;
 
 	if (!watch_current_wanted(tgid))
 		return 0;
@@ -168,15 +171,17 @@ static __always_inline int rss_now(void *ctx, __u64 mm, __u64 bytes)
 			return 0;
 		}
 	}
+	level = bytes / step_bytes * step_bytes;
+	p->rss = bytes;
 	if (p->mm != mm) {	/* first seen, or exec'd: growth counts from here */
 		p->mm = mm;
-		p->level = bytes;
-	} else if (bytes >= p->level + step_bytes) {
-		step_up(ctx, p, tgid, bytes - p->level);
-		p->level = bytes;
-	} else if (bytes + step_bytes <= p->level) {
-		step_down(p, tgid, p->level - bytes);
-		p->level = bytes;
+		p->level = level;
+	} else if (level > p->level) {
+		step_up(ctx, p, tgid, level - p->level);
+		p->level = level;
+	} else if (level < p->level) {
+		step_down(p, tgid, p->level - level);
+		p->level = level;
 	}
 	return 0;
 }
@@ -190,8 +195,10 @@ static __always_inline void rss_moved(__u32 tgid, __u64 mm, __u64 bytes)
 {
 	struct watch_rss_proc *p = bpf_map_lookup_elem(&procs, &tgid);
 
-	if (p && p->mm == mm)
-		p->level = bytes;
+	if (p && p->mm == mm) {
+		p->level = bytes / step_bytes * step_bytes;
+		p->rss = bytes;
+	}
 }
 
 /*

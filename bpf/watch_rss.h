@@ -38,7 +38,8 @@ struct watch_rss_recent {
 /* Per process: where its anonymous RSS stood at the last step, and its totals. */
 struct watch_rss_proc {
 	__u64 mm;		/* the address space: another one (exec) restarts the level */
-	__u64 level;		/* anon RSS bytes at the last step */
+	__u64 level;		/* anon RSS bytes at the last step: a multiple of the step */
+	__u64 rss;		/* anon RSS bytes when last seen */
 	__u64 grown;		/* bytes of all steps up */
 	__u64 returned;		/* bytes of all steps down (unmapped, freed by the process) */
 	__u64 unmatched;	/* of @returned, bytes no recent step could take back */

@@ -232,7 +232,7 @@ static void add_totals(struct rss_priv *p, struct watch_event *ev, const struct 
 {
 	char l[32], g[32], r[32], st[32], k[32];
 
-	cJSON_AddNumberToObject(ev->json, "rss_anon_bytes", (double)pr->level);
+	cJSON_AddNumberToObject(ev->json, "rss_anon_bytes", (double)pr->rss);
 	cJSON_AddNumberToObject(ev->json, "kept_bytes", kept);
 	cJSON_AddNumberToObject(ev->json, "grown_bytes", (double)pr->grown);
 	cJSON_AddNumberToObject(ev->json, "returned_bytes", (double)pr->returned);
@@ -245,7 +245,7 @@ static void add_totals(struct rss_priv *p, struct watch_event *ev, const struct 
 	watch_event_facts(ev, "%s anon RSS %s; since the watch began: grew %s in %llu steps of "
 			  "%s, gave back %s; %s kept by %zu stack%s",
 			  when == RSS_EXITED ? "exited with" : "at",
-			  heap_human_bytes((double)pr->level, l, sizeof(l)),
+			  heap_human_bytes((double)pr->rss, l, sizeof(l)),
 			  heap_human_bytes((double)pr->grown, g, sizeof(g)),
 			  (unsigned long long)pr->steps, heap_human_bytes((double)p->step, st,
 			  sizeof(st)), heap_human_bytes((double)pr->returned, r, sizeof(r)),
