@@ -134,7 +134,7 @@ cJSON *report_memory_rank(const cJSON *const *sums, size_t n, size_t max)
 			if (!err && (num(r, "bytes") > 0 || num(r, "grown_bytes") > 0))
 				err = add_row(&rows, &nrows, &cap, sums[i], r, rss);
 	}
-	if (!err)
+	if (!err && nrows)
 		qsort(rows, nrows, sizeof(*rows), by_bytes);
 	for (size_t i = 0; !err && i < nrows && i < max; i++)
 		if (!cJSON_AddItemToArray(arr, row_json(&rows[i], total)))

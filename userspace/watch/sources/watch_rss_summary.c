@@ -306,7 +306,8 @@ static int emit_one(struct watch_source *s, uint32_t tgid, const struct watch_rs
 		err = add_site(s, &items[i], &rows, &nrows, &cap);
 	if (err)
 		goto cleanup;
-	qsort(rows, nrows, sizeof(*rows), by_row_bytes);
+	if (nrows)
+		qsort(rows, nrows, sizeof(*rows), by_row_bytes);
 	table = human ? open_memstream(&text, &tlen) : NULL;
 	err = build_event(s, who, pr, rows, nrows, when, &ev, table);
 	if (table)
