@@ -49,6 +49,27 @@ struct {
 	__type(value, struct watch_rss_stack);
 } stack_scratch SEC(".maps");
 
+/*
+ * Per CPU: the process that last ran here and the band of anonymous RSS in
+ * which none of its faults crosses a multiple (or that it is not watched):
+ * most faults end at this check, without a hash lookup. A thread on another
+ * CPU can move the process's level meanwhile; a crossing missed that way is
+ * taken by the next fault outside the band, wherever it runs.
+ */
+struct rss_band {
+	__u64 mm;
+	__u64 lo, hi;		/* nothing to do while lo <= RSS < hi */
+	__u32 tgid;
+	__u32 unwanted;		/* filtered out: nothing to do at all */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rss_band);
+} band SEC(".maps");
+
 /* All zeros, never written: a new process's first value. */
 struct watch_rss_proc zero_proc = {};
 
@@ -156,11 +177,20 @@ static __always_inline void step_down(struct watch_rss_proc *p, __u32 tgid, __u6
 /* Current's own anonymous RSS is now @bytes (in address space @mm). */
 static __always_inline int rss_now(void *ctx, __u64 mm, __u64 bytes)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct rss_band *b = bpf_map_lookup_elem(&band, &zero);
 	struct watch_rss_proc *p;
 	__u64 level;
 
-	if (!watch_current_wanted(tgid))
+	if (!b)
+		return 0;
+	if (b->mm == mm && b->tgid == tgid && (b->unwanted || (bytes >= b->lo && bytes < b->hi)))
+		return 0;
+	b->mm = mm;
+	b->tgid = tgid;
+	b->unwanted = !watch_current_wanted(tgid);
+	b->lo = b->hi = 0;
+	if (b->unwanted)
 		return 0;
 	p = bpf_map_lookup_elem(&procs, &tgid);
 	if (!p) {
@@ -183,6 +213,8 @@ static __always_inline int rss_now(void *ctx, __u64 mm, __u64 bytes)
 		step_down(p, tgid, p->level - level);
 		p->level = level;
 	}
+	b->lo = level;
+	b->hi = level + step_bytes;
 	return 0;
 }
 

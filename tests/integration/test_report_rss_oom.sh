@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # An OOM kill whose memory grew at one call site while another churned three
 # times as much (faulted in, then given back): the report's OOM incident names
-# the keeping site in memory_growth, from RSS growth samples with the default
-# options, and from the live heap with --heap PID. JSON, text and HTML.
+# the keeping site in memory_growth, from RSS growth samples with the rss
+# source (-e all), and from the live heap with --heap PID. JSON, text and HTML.
+# With the default sources (rss off) the report says what grew is unknown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/report_lib.sh"
 need_root
@@ -60,9 +61,24 @@ finish_churn() {
 	[ "$rc" = 137 ] || fail "rss_churn exited $rc, expected 137 (OOM kill): $(tail -3 "$TMP/churn.out")"
 }
 
-# Default options: rss is on, memory_growth comes from RSS growth samples.
+# Default options: no rss source, nothing to name; said so.
 run_churn
-start_record "$TMP/rss.rec"
+start_record "$TMP/default.rec" --no-profile
+finish_churn
+stop_record "$TMP/default.rec"
+report_json "$TMP/default.rec"
+python3 - "$TMP/report.json" "$victim" <<'PY' || fail "default options: $(head -c 2000 "$TMP/report.txt")"
+import json, sys
+d, pid = json.load(open(sys.argv[1])), int(sys.argv[2])
+i = [i for i in d["incidents"] if i["root_cause"].get("victim", {}).get("pid") == pid][0]
+assert i["memory_growth"] == [], i["memory_growth"]
+assert any(s.startswith("what grew the memory is unknown") for s in i["evidence"]), i["evidence"]
+PY
+assert_no_match "$TMP/report.txt" "Memory grew"
+
+# -e all: rss is on, memory_growth comes from RSS growth samples.
+run_churn
+start_record "$TMP/rss.rec" -e all
 finish_churn
 stop_record "$TMP/rss.rec"
 check_growth "$TMP/rss.rec" rss

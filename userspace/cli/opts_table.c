@@ -72,7 +72,8 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"--off-cpu: interruptible (S) or uninterruptible (D) sleeps, or\n"
 		"both (default SD)" },
 	[OPT_EVENTS] = { "events", 'e', "LIST", W | R | A,
-		"comma-separated sources (default: all)" },
+		"comma-separated sources (default: all but rss and heap;\n"
+		"all: every source, heap only with --heap)" },
 	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R | A,
 		"report syscalls slower than MS (default 100); SYSCALL=MS\n"
 		"overrides one syscall, 0 excludes it (repeatable)" },
