@@ -4,7 +4,8 @@
 # gives back three times as much. watch's rss_growth events (periodic, then the
 # exit's) attribute the kept anonymous RSS to keep_site, within 15% of what the
 # program says it kept, the churn to its given-back total; -p filters by
-# process and --rss-step sets the step. --rss-step without the source is refused.
+# process and --rss-step sets the step; the classic tracepoint fallback does the
+# same. --rss-step without the source (off by default) is refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/watch_lib.sh"
 need_root
@@ -73,6 +74,16 @@ events "e['type'] == 'rss_growth' and e['pid'] != $churn" >"$TMP/others"
 [ ! -s "$TMP/others" ] || fail "-p $churn: events of other processes: $(head -c 300 "$TMP/others")"
 pass "rss_growth: -p filter and --rss-step"
 
-expect_exit 2 "$FAULTLINE" watch --events oom --rss-step 65536
+# Without typed tracepoints: the classic kmem:rss_stat, its exact size.
+start_churn tp --max-mb 16 --delay-ms 20
+FAULTLINE_WATCH_FORCE_TP=1 start_watch --events rss -p "$churn"
+touch "$TMP/tp.go"
+wait "$churn" || fail "rss_churn failed"
+wait "$WATCH_PID" || fail "watch exited $?: $(tail -c 800 "$TMP/watch.err")"
+check tp 262144
+assert_match "$TMP/watch.err" "^    hooks: tracepoint kmem:rss_stat, tracepoint sched:sched_process_exit"
+pass "rss_growth: classic tracepoint fallback"
+
+expect_exit 2 "$FAULTLINE" watch --rss-step 65536
 assert_match "$TMP/err" "--rss-step needs the rss source"
 pass "--rss-step without the rss source is refused"
