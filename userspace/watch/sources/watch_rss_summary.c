@@ -329,14 +329,20 @@ cleanup:
 static const struct rss_site_item *sites_of(const struct rss_site_item *items, size_t n,
 					    uint32_t tgid, size_t *count)
 {
-	size_t i = 0, j;
+	size_t lo = 0, hi = n, j;
 
-	while (i < n && items[i].key.tgid != tgid)
-		i++;
-	for (j = i; j < n && items[j].key.tgid == tgid; j++)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (items[mid].key.tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j < n && items[j].key.tgid == tgid; j++)
 		;
-	*count = j - i;
-	return items + i;
+	*count = j - lo;
+	return items + lo;
 }
 
 static bool changed(struct rss_priv *p, uint32_t tgid, const struct watch_rss_proc *pr)
@@ -345,33 +351,6 @@ static bool changed(struct rss_priv *p, uint32_t tgid, const struct watch_rss_pr
 		if (p->seen[i].tgid == tgid)
 			return p->seen[i].grown != pr->grown || p->seen[i].returned != pr->returned;
 	return true;
-}
-
-int rss_emit_all(struct watch_source *s, enum rss_when when)
-{
-	struct rss_priv *p = s->priv;
-	struct rss_site_item *items = NULL;
-	struct watch_rss_proc *procs = NULL;
-	__u32 *tgids = NULL;
-	size_t n = 0, nprocs = 0, cnt;
-	int err;
-
-	err = read_map(bpf_map__fd(p->skel->maps.procs), sizeof(*tgids), sizeof(*procs),
-		       (void **)&tgids, (void **)&procs, &nprocs);
-	if (!err)
-		err = read_sites(p, &items, &n);
-	for (size_t i = 0; !err && i < nprocs; i++) {
-		const struct rss_site_item *first;
-
-		if (!procs[i].steps || (when == RSS_PERIODIC && !changed(p, tgids[i], &procs[i])))
-			continue;
-		first = sites_of(items, n, tgids[i], &cnt);
-		err = emit_one(s, tgids[i], &procs[i], first, cnt, when);
-	}
-	free(tgids);
-	free(procs);
-	free(items);
-	return err;
 }
 
 /* What the BPF side keeps of @tgid, and what this side remembers of it. */
@@ -389,6 +368,59 @@ static void forget(struct rss_priv *p, uint32_t tgid, const struct rss_site_item
 			break;
 		}
 	}
+}
+
+/*
+ * Sites of processes no longer followed (the procs map, an LRU, let them go)
+ * and gone: nothing would report or delete them otherwise.
+ */
+static void drop_orphans(struct rss_priv *p, const struct rss_site_item *items, size_t n)
+{
+	struct watch_rss_proc pr;
+	size_t cnt;
+
+	for (size_t i = 0; i < n; i += cnt) {
+		uint32_t tgid = items[i].key.tgid;
+
+		sites_of(items + i, n - i, tgid, &cnt);
+		if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.procs), &tgid, &pr) &&
+		    watch_process_gone(tgid))
+			forget(p, tgid, items + i, cnt);
+	}
+}
+
+int rss_emit_all(struct watch_source *s, enum rss_when when)
+{
+	struct rss_priv *p = s->priv;
+	struct rss_site_item *items = NULL;
+	struct watch_rss_proc *procs = NULL;
+	__u32 *tgids = NULL;
+	size_t n = 0, nprocs = 0, cnt;
+	int err;
+
+	err = read_map(bpf_map__fd(p->skel->maps.procs), sizeof(*tgids), sizeof(*procs),
+		       (void **)&tgids, (void **)&procs, &nprocs);
+	if (!err)
+		err = read_sites(p, &items, &n);
+	for (size_t i = 0; !err && i < nprocs; i++) {
+		const struct rss_site_item *first = sites_of(items, n, tgids[i], &cnt);
+		bool periodic = when == RSS_PERIODIC;
+
+		if (!procs[i].steps)
+			continue;
+		if (periodic && watch_process_gone(tgids[i])) {	/* its exit notice was lost */
+			err = emit_one(s, tgids[i], &procs[i], first, cnt, RSS_EXITED);
+			forget(p, tgids[i], first, cnt);
+		} else if (!periodic || changed(p, tgids[i], &procs[i])) {
+			err = emit_one(s, tgids[i], &procs[i], first, cnt, when);
+		}
+	}
+	if (!err && when == RSS_PERIODIC)
+		drop_orphans(p, items, n);
+	free(tgids);
+	free(procs);
+	free(items);
+	return err;
 }
 
 int rss_emit_exited(struct watch_source *s, uint32_t tgid)
