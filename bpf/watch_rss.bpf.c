@@ -130,9 +130,14 @@ static __always_inline struct watch_rss_site *site_here(void *ctx, struct watch_
 	return bpf_map_lookup_elem(&sites, key);
 }
 
+/*
+ * Consecutive steps at one stack are one run in @p->recent, so a block of
+ * any size given back at once finds all of its steps.
+ */
 static __always_inline void step_up(void *ctx, struct watch_rss_proc *p, __u32 tgid, __u64 grow)
 {
 	struct watch_rss_key key = { .tgid = tgid };
+	struct watch_rss_recent *last = &p->recent[(p->head - 1) % WATCH_RSS_RECENT];
 	struct watch_rss_site *site;
 	__u32 i = p->head % WATCH_RSS_RECENT;
 
@@ -146,12 +151,16 @@ static __always_inline void step_up(void *ctx, struct watch_rss_proc *p, __u32 t
 	__sync_fetch_and_add(&site->bytes, grow);
 	__sync_fetch_and_add(&site->grown, grow);
 	__sync_fetch_and_add(&site->steps, 1);
+	if (p->head && last->hash == key.hash && last->bytes) {
+		last->bytes += grow;
+		return;
+	}
 	p->recent[i].hash = key.hash;
 	p->recent[i].bytes = grow;
 	p->head++;
 }
 
-/* Memory given back undoes the latest steps first: what was just faulted is what goes. */
+/* Memory given back undoes the latest runs of steps first: what was just faulted is what goes. */
 static __always_inline void step_down(struct watch_rss_proc *p, __u32 tgid, __u64 shrink)
 {
 	struct watch_rss_key key = { .tgid = tgid };

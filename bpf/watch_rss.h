@@ -5,7 +5,7 @@
 #include "watch.h"
 
 #define WATCH_RSS_STEP_DEFAULT (256 * 1024)	/* --rss-step */
-#define WATCH_RSS_RECENT 32		/* steps per process that memory given back undoes */
+#define WATCH_RSS_RECENT 32		/* runs of steps per process that memory given back undoes */
 #define WATCH_RSS_PROCS 8192		/* processes followed at once (LRU) */
 #define WATCH_RSS_SITES 16384		/* (process, stack) pairs kept */
 

@@ -28,11 +28,15 @@ struct mem_row {
 	char key[KEY_LEN];
 };
 
+#define MAX_BYTES 1e18	/* an exabyte: more is damage, not memory */
+
 static double num(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
-	return cJSON_IsNumber(v) && v->valuedouble > 0 ? v->valuedouble : 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+		return 0;
+	return v->valuedouble < MAX_BYTES ? v->valuedouble : MAX_BYTES;
 }
 
 static const char *or_unknown(const char *s)
@@ -94,12 +98,14 @@ static int by_bytes(const void *a, const void *b)
 static cJSON *row_json(const struct mem_row *r, double total)
 {
 	cJSON *o = cJSON_CreateObject();
-	double share = total > 0 ? (double)(long long)(r->bytes / total * 1e4 + 0.5) / 1e4 : 0;
+	double share = total > 0 ? r->bytes / total : 0;
 
 	if (!o)
 		return NULL;
+	/* rows of a damaged file may claim more than its totals */
+	share = share < 1 ? (double)(long long)(share * 1e4 + 0.5) / 1e4 : 1;
 	cJSON_AddNumberToObject(o, "bytes", r->bytes);
-	cJSON_AddNumberToObject(o, "share", share > 1 ? 1 : share);
+	cJSON_AddNumberToObject(o, "share", share);
 	cJSON_AddStringToObject(o, "source", r->rss ? "rss" : "heap");
 	if (r->rss)
 		cJSON_AddNumberToObject(o, "grown_bytes", r->grown);

@@ -18,7 +18,8 @@
 #include "watch/sources/watch_rss_priv.h"
 #include "watch_rss.skel.h"
 
-#define RING_BYTES (64 * 1024)	/* notices only: first step and exit of a process */
+#define RING_BYTES (256 * 1024)	/* notices only: first step and exit of a process */
+#define CHECK_EXIT_NS 1000000000ULL
 
 static uint64_t mono_ns(void)
 {
@@ -97,11 +98,29 @@ static int rss_handle(struct watch_source *s, const void *data, size_t size)
 	return -EINVAL;
 }
 
+/*
+ * Processes that took steps and are gone, whose exit notice was lost (ring
+ * full): their last summary while their maps snapshot is still kept.
+ */
+static void check_exits(struct watch_source *s)
+{
+	struct rss_priv *p = s->priv;
+
+	/* Backwards: forgetting an entry moves the last one, already seen, into its slot. */
+	for (size_t i = p->nseen; i-- > 0;)
+		if (i < p->nseen && watch_process_gone(p->seen[i].tgid))
+			rss_emit_exited(s, p->seen[i].tgid);
+}
+
 static void rss_tick(struct watch_source *s)
 {
 	struct rss_priv *p = s->priv;
 	uint64_t now = mono_ns();
 
+	if (now >= p->next_check_ns) {
+		p->next_check_ns = now + CHECK_EXIT_NS;
+		check_exits(s);
+	}
 	if (now < p->next_summary_ns)
 		return;
 	p->next_summary_ns = now + RSS_INTERVAL_NS;

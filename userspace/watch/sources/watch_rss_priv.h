@@ -23,7 +23,7 @@ struct rss_seen {
 struct rss_priv {
 	struct watch_rss_bpf *skel;
 	uint64_t step;
-	uint64_t next_summary_ns;
+	uint64_t next_summary_ns, next_check_ns;
 	struct rss_seen *seen;
 	size_t nseen, seen_cap;
 };

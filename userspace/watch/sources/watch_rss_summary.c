@@ -432,8 +432,10 @@ int rss_emit_exited(struct watch_source *s, uint32_t tgid)
 	size_t n = 0, cnt = 0;
 	int err;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.procs), &tgid, &pr))
-		return 0;	/* already summed up (a duplicate notice) or evicted */
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.procs), &tgid, &pr)) {
+		forget(p, tgid, NULL, 0);	/* summed up already, or evicted */
+		return 0;
+	}
 	err = read_sites(p, &items, &n);
 	first = sites_of(items, err ? 0 : n, tgid, &cnt);
 	if (!err)
