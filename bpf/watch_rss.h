@@ -5,7 +5,7 @@
 #include "watch.h"
 
 #define WATCH_RSS_STEP_DEFAULT (256 * 1024)	/* --rss-step */
-#define WATCH_RSS_RECENT 32		/* runs of steps per process that memory given back undoes */
+#define WATCH_RSS_RECENT 32		/* runs of steps a process's given-back memory undoes */
 #define WATCH_RSS_PROCS 8192		/* processes followed at once (LRU) */
 #define WATCH_RSS_SITES 16384		/* (process, stack) pairs kept */
 
@@ -41,7 +41,7 @@ struct watch_rss_proc {
 	__u64 level;		/* anon RSS bytes at the last step: a multiple of the step */
 	__u64 rss;		/* anon RSS bytes when last seen */
 	__u64 grown;		/* bytes of all steps up */
-	__u64 returned;		/* bytes of all steps down (unmapped, freed by the process) */
+	__u64 returned;		/* bytes of all steps down (the process unmapped them) */
 	__u64 unmatched;	/* of @returned, bytes no recent step could take back */
 	__u64 steps;
 	__u32 head;		/* next slot of @recent */

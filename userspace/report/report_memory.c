@@ -215,7 +215,7 @@ cJSON *report_memory_growth(const struct report_model *m, const struct cl_event 
 	qsort(refs, n, sizeof(*refs), cmp_u64);
 	if (n && report_model_fetch(m, refs, n, objs))
 		return NULL;
-	for (size_t k = 0; k < n; k++)	/* stacks come expanded; unreadable ones are left out */
+	for (size_t k = 0; k < n; k++)	/* stacks come expanded; unreadable ones left out */
 		if (objs[k])
 			objs[got++] = objs[k];
 	arr = report_memory_rank((const cJSON *const *)objs, got, REPORT_MEMORY_ROWS);
@@ -273,13 +273,14 @@ void report_memory_evidence(cJSON *arr, const cJSON *growth)
 	if (!growth)
 		return;
 	if (!top) {
-		add_line(arr, "what grew the memory is unknown: no heap_summary or rss_growth of the "
-			 "victim or its memory cgroup before the kill (rss or --heap was off)");
+		add_line(arr, "what grew the memory is unknown: the recording has no heap_summary "
+			 "or rss_growth of the victim or its memory cgroup up to the kill (-e rss or "
+			 "--heap PID records them)");
 		return;
 	}
 	report_memory_path(cJSON_GetObjectItem(top, "stack"), path, sizeof(path));
-	add_line(arr, "memory kept by %s in %s (pid %.0f): %.1f MiB, %.0f%% of what the victim "
-		 "and its memory cgroup kept, from %s", path,
+	add_line(arr, "memory kept by %s in %s (pid %.0f): %.1f MiB, %.0f%% of what the "
+		 "recording shows the victim and its memory cgroup kept, from %s", path,
 		 or_unknown(cJSON_GetStringValue(cJSON_GetObjectItem(top, "comm"))),
 		 num(top, "pid"), num(top, "bytes") / 1048576, num(top, "share") * 100,
 		 source_words(top));
@@ -300,8 +301,9 @@ void report_memory_steps(cJSON *arr, const cJSON *growth)
 	if (!top)
 		return;
 	report_memory_path(cJSON_GetObjectItem(top, "stack"), path, sizeof(path));
-	add_line(arr, "%.0f%% of the memory kept before the kill grew at %s: find what holds on "
-		 "to it there (a cache without a bound, a leak, a backlog) before raising the limit%s",
+	add_line(arr, "%.0f%% of the memory kept before the kill grew at %s: find what holds "
+		 "on to it there (a cache without a bound, a leak, a backlog) before raising the "
+		 "limit%s",
 		 num(top, "share") * 100, path, src && !strcmp(src, "rss") ?
 		 "; `faultline record --heap PID` tells live allocations from returned ones by "
 		 "allocation stack" : "");

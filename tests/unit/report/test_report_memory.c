@@ -226,7 +226,8 @@ static void test_choice_around_kill(void **state)
 	assert_non_null(g);
 	assert_int_equal(cJSON_GetArraySize(g), 2);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(g, 0), "stack"), 0), "symbol")), "keep_site");
+		cJSON_GetObjectItem(cJSON_GetArrayItem(g, 0), "stack"), 0), "symbol")),
+		"keep_site");
 	assert_true(num(cJSON_GetArrayItem(g, 0), "bytes") == 31 * MIB);
 	assert_true(num(cJSON_GetArrayItem(g, 1), "bytes") == 3 * MIB);
 	assert_true(num(cJSON_GetArrayItem(g, 1), "pid") == 43);

@@ -408,7 +408,7 @@ int rss_emit_all(struct watch_source *s, enum rss_when when)
 
 		if (!procs[i].steps)
 			continue;
-		if (periodic && watch_process_gone(tgids[i])) {	/* its exit notice was lost */
+		if (periodic && watch_process_gone(tgids[i])) {	/* exit notice lost */
 			err = emit_one(s, tgids[i], &procs[i], first, cnt, RSS_EXITED);
 			forget(p, tgids[i], first, cnt);
 		} else if (!periodic || changed(p, tgids[i], &procs[i])) {
