@@ -34,6 +34,7 @@ enum watch_event_type {
 	WATCH_EV_PROCESS_EXIT,
 	WATCH_EV_CONN_DROPPED,	/* a listener's full accept queue dropped connections (polled) */
 	WATCH_EV_HEAP_SUMMARY,	/* live heap by allocation stack (polled from BPF maps) */
+	WATCH_EV_RSS_GROWTH,	/* anonymous RSS growth by stack (polled from BPF maps) */
 	/* Internal notices (never printed), e.g. "pid N just exec'd". */
 	WATCH_EV_NOTICE,
 	/* Internal: the registers and stack copy of the next event (DWARF mode). */

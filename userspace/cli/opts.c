@@ -219,6 +219,8 @@ static int apply_watch_value(struct cli_opts *o, int id, const char *arg)
 		break;
 	case OPT_HEAP_SAMPLE: err = num(o, id, arg, 1, 1L << 30, &v); w->heap_sample_bytes = v;
 		break;
+	case OPT_RSS_STEP: err = num(o, id, arg, 4096, 1L << 30, &v); w->rss_step_bytes = v;
+		break;
 	default: return apply_profile(o, id, arg);
 	}
 	return err;

@@ -195,9 +195,22 @@ static int check_heap(struct cli_opts *o)
 	return 0;
 }
 
+/* --rss-step shapes the rss source: refused when it is not running. */
+static int check_rss(struct cli_opts *o)
+{
+	int rss = watch_source_find("rss");
+
+	if (!(o->given & BIT(OPT_RSS_STEP)) || rss < 0 || (o->watch.sources & (1u << rss)))
+		return 0;
+	return cli_usage_error(o->name, "--rss-step needs the rss source (see --events)");
+}
+
 int cli_opts_check(struct cli_opts *o)
 {
 	int err = check_heap(o);
+
+	if (!err)
+		err = check_rss(o);
 
 	if (!err && o->cmd != CLI_WATCH)
 		err = check_sampling(o);

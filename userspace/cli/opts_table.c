@@ -76,7 +76,8 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"off-CPU time in one graph, a leaf frame naming the state\n"
 		"([running], [runnable], [sleeping], [disk wait], ...)" },
 	[OPT_EVENTS] = { "events", 'e', "LIST", W | R | A,
-		"comma-separated sources (default: all)" },
+		"comma-separated sources (default: all but rss and heap;\n"
+		"all: every source, heap only with --heap)" },
 	[OPT_SLOW_THRESHOLD] = { "slow-threshold", 0, "MS", W | R | A,
 		"report syscalls slower than MS (default 100); SYSCALL=MS\n"
 		"overrides one syscall, 0 excludes it (repeatable)" },
@@ -105,6 +106,9 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 	[OPT_HEAP_SAMPLE] = { "heap-sample", 0, "BYTES", W | R,
 		"--heap: track an allocation of size n < BYTES with probability\n"
 		"n/BYTES, and scale the sums back up (estimates)" },
+	[OPT_RSS_STEP] = { "rss-step", 0, "BYTES", W | R,
+		"rss: take the stack each time a process's anonymous RSS has\n"
+		"grown by BYTES (default 262144, at least 4096)" },
 	[OPT_REC_OUTPUT] = { "output", 'o', "FILE", R, "the recording (required)" },
 	[OPT_BUCKET] = { "bucket", 0, "MS", R, "profile bucket length (default 1000)" },
 	[OPT_NO_PROFILE] = { "no-profile", 0, NULL, R | A, "events only, no profile" },

@@ -69,6 +69,18 @@ static const struct hook_capability capabilities[] = {
 		  {}, { "signal_deliver_tp", "signal_generate_tp" },
 		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
 	}, 2 },
+	{ "rss", {
+		{ "tp_btf rss_stat, tp_btf sched_process_exit", "tp_btf rss_stat/sched_process_exit",
+		  "reclaim and swap-out count as memory given back",
+		  { "kmem:rss_stat", "sched:sched_process_exit" },
+		  { "rss_stat", "sched_process_exit" }, { "rss_stat_btf", "rss_exit_btf" },
+		  { FEAT_TP_BTF, FEAT_RINGBUF }, 2 },
+		{ "tracepoint kmem:rss_stat, tracepoint sched:sched_process_exit",
+		  "tracepoint kmem:rss_stat/sched_process_exit", NULL,
+		  { "kmem:rss_stat", "sched:sched_process_exit" },
+		  {}, { "rss_stat_tp", "rss_exit_tp" },
+		  { FEAT_TRACEPOINT, FEAT_RINGBUF }, 2 },
+	}, 2 },
 };
 
 #define NCAPS (int)(sizeof(capabilities) / sizeof(capabilities[0]))

@@ -32,6 +32,7 @@ const char *const features_tracepoints[] = {
 	"sched:sched_process_exec",
 	"sched:sched_process_exit",
 	"sched:sched_process_fork",
+	"kmem:rss_stat",
 	NULL,
 };
 
@@ -44,6 +45,7 @@ const struct tp_btf_need features_tp_btf[] = {
 	{ "signal_deliver", 3 },
 	{ "signal_generate", 5 },
 	{ "inet_sock_set_state", 3 },
+	{ "rss_stat", 2 },
 	{},
 };
 

@@ -64,7 +64,7 @@ struct hook_plan {
 	char missing[160];	/* when hook is NULL: what is missing */
 };
 
-#define FEATURES_MAX_PLANS 8
+#define FEATURES_MAX_PLANS 12
 
 const char *feature_name(enum feature_id id);
 const char *feature_description(enum feature_id id);

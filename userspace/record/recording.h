@@ -12,6 +12,11 @@
  */
 #define RECORDING_FORMAT "faultline-recording"
 #define RECORDING_VERSION 1
+/*
+ * Additions a version-1 reader may skip: 1 = rss_growth events and the
+ * rss_step_bytes option. Absent in older files (0).
+ */
+#define RECORDING_MINOR 1
 #define RECORDING_PARTIAL_SUFFIX ".partial"
 #define RECORDING_FLUSH_NS 1000000000ULL	/* sync-flush at least this often */
 

@@ -210,6 +210,8 @@ static cJSON *options_json(const struct record_opts *o)
 	cJSON_AddNumberToObject(j, "duration_s", o->watch.duration_s);
 	cJSON_AddNumberToObject(j, "watch_sources", o->watch.sources);
 	cJSON_AddNumberToObject(j, "slow_threshold_ms", o->watch.slow_threshold_ns / 1e6);
+	if (watch_source_find("rss") >= 0 && (o->watch.sources & (1u << watch_source_find("rss"))))
+		cJSON_AddNumberToObject(j, "rss_step_bytes", (double)o->watch.rss_step_bytes);
 	if (o->watch.cgroup_path)
 		cJSON_AddStringToObject(j, "cgroup", o->watch.cgroup_path);
 	cJSON_AddBoolToObject(j, "profile", o->profile);

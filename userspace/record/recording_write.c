@@ -133,6 +133,7 @@ static cJSON *header_json(const struct rec_writer *w, const struct rec_writer_op
 	cJSON_AddStringToObject(h, "rec", "header");
 	cJSON_AddStringToObject(h, "format", RECORDING_FORMAT);
 	cJSON_AddNumberToObject(h, "version", RECORDING_VERSION);
+	cJSON_AddNumberToObject(h, "minor", RECORDING_MINOR);
 	cJSON_AddStringToObject(h, "faultline_version", FAULTLINE_VERSION);
 	cJSON_AddStringToObject(h, "host", host);
 	cJSON_AddStringToObject(h, "kernel", u.release);

@@ -41,6 +41,7 @@ struct report_facts {
 	const struct cl_event *root_ev;
 	const char *root_comm;
 	const char *where;	/* named frame of the root's stack, or NULL */
+	const cJSON *growth;	/* oom_kill: memory_growth, or NULL */
 	int64_t window_start_ns;
 };
 
@@ -54,6 +55,26 @@ void report_signal_evidence(cJSON *arr, const struct report_facts *f);
 void report_signal_steps(cJSON *arr, const struct report_facts *f);
 /* "SIGTERM from timeout (pid 812), terminated" */
 void report_signal_summary(const cJSON *ev, char *buf, size_t len);
+
+/* memory_growth of an OOM incident (report_memory.c): at most this many stacks. */
+#define REPORT_MEMORY_ROWS 5
+/*
+ * The stacks that grew @oom's victim and its memory cgroup, from the last
+ * heap_summary (else rss_growth) of each of their processes up to the kill.
+ * An empty array when none was recorded; NULL without memory.
+ */
+cJSON *report_memory_growth(const struct report_model *m, const struct cl_event *oom);
+/*
+ * Pure: the rows of the summary events @sums (heap_summary "live",
+ * rss_growth "growth"), stacks of the same functions merged, largest kept
+ * bytes first, at most @max, each with its share of the summaries' total.
+ */
+cJSON *report_memory_rank(const cJSON *const *sums, size_t n, size_t max);
+/* "keep_site < main" from a stack: the named frame and two callers. */
+void report_memory_path(const cJSON *stack, char *buf, size_t len);
+/* The evidence and the next step memory_growth @growth (NULL: none) supports. */
+void report_memory_evidence(cJSON *arr, const cJSON *growth);
+void report_memory_steps(cJSON *arr, const cJSON *growth);
 
 /* Appends a formatted line (up to 511 bytes) to a JSON array of strings. */
 void report_add_vline(cJSON *arr, const char *fmt, va_list ap);

@@ -229,6 +229,7 @@ cJSON *report_evidence(const struct report_facts *f)
 		leak_evidence(arr, f);
 	} else if (!strcmp(type, "oom_kill")) {
 		oom_evidence(arr, ev);
+		report_memory_evidence(arr, f->growth);
 	} else if (!strcmp(type, "signal")) {
 		report_signal_evidence(arr, f);
 	} else if (!strcmp(type, "slow_syscall")) {
@@ -310,6 +311,7 @@ static void oom_steps(cJSON *arr, const struct report_facts *f)
 		 or(str(v, "comm"), "the victim"),
 		 (num(v, "anon_rss_kb") + num(v, "file_rss_kb") + num(v, "shmem_rss_kb")) / 1024,
 		 limit);
+	report_memory_steps(arr, f->growth);
 	if (tw)
 		add_line(arr, "the allocation that triggered the kill was in %s: the flame graph of "
 			 "the window against the minutes before shows what grew", tw);

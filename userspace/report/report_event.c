@@ -291,6 +291,17 @@ static void parse_specific(struct report_model *m, const cJSON **f, struct cl_ev
 	}
 }
 
+static int add_memsum(struct report_model *m, const cJSON **f, int64_t t, uint64_t offset,
+		      bool heap)
+{
+	if (VEC_RESERVE(m->memsums, m->memsums_cap, m->nmemsums + 1))
+		return -ENOMEM;
+	m->memsums[m->nmemsums++] = (struct report_memsum){
+		.time_ns = t, .ref = offset, .heap = heap,
+		.pid = fnum(f, F_PID, UINT32_MAX), .cgroup = intern(m, fstr(f, F_CGROUP)) };
+	return 0;
+}
+
 static int push_event(struct report_model *m, const struct cl_event *e)
 {
 	if (VEC_RESERVE(m->events, m->events_cap, m->nevents + 1))
@@ -311,9 +322,9 @@ int report_model_add_event(struct report_model *m, const cJSON *ev, uint64_t off
 		m->bad_events++;
 		return 0;
 	}
-	/* Periodic measurements, not incidents: the report does not analyse them yet. */
-	if (!strcmp(type, "heap_summary"))
-		return 0;
+	/* Periodic measurements, not incidents: kept aside for the OOM incidents. */
+	if (!strcmp(type, "heap_summary") || !strcmp(type, "rss_growth"))
+		return add_memsum(m, f, e.time_ns, offset, !strcmp(type, "heap_summary"));
 	e.ref = offset;
 	e.type = cl_type_parse(type);
 	e.pid = fnum(f, F_PID, UINT32_MAX);

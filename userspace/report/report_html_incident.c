@@ -79,6 +79,33 @@ static void stack(const cJSON *frames, FILE *out)
 	fputs("</ol></details>\n", out);
 }
 
+/* OOM: the stacks that grew the memory, each with its share and its whole stack. */
+static void memory_growth(const cJSON *growth, FILE *out)
+{
+	const cJSON *r;
+	char path[300];
+
+	if (!cJSON_GetArraySize(growth))
+		return;
+	fputs("<dt>Memory grew at</dt><dd><table class=\"growth\"><tr><th>kept</th><th>share</th>"
+	      "<th>grew at</th><th>process</th><th>source</th></tr>\n", out);
+	cJSON_ArrayForEach(r, growth) {
+		report_memory_path(get(r, "stack"), path, sizeof(path));
+		fprintf(out, "<tr><td class=\"num\">%.1f MiB</td><td class=\"num\">%.1f%%</td>"
+			"<td><details><summary>", html_num(r, "bytes") / 1048576,
+			html_num(r, "share") * 100);
+		html_text(out, path);
+		fputs("</summary>", out);
+		stack(get(r, "stack"), out);
+		fputs("</details></td><td>", out);
+		html_text(out, html_str(r, "comm"));
+		fprintf(out, " (%.0f)</td><td>", html_num(r, "pid"));
+		html_text(out, html_str(r, "source"));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table></dd>\n", out);
+}
+
 static void impact(const cJSON *im, FILE *out)
 {
 	char line[512];
@@ -272,6 +299,7 @@ void html_incident(const cJSON *inc, const struct report_model *m, FILE *out)
 		stack(get(root, "stack"), out);
 	}
 	fputs("</dd>\n", out);
+	memory_growth(get(inc, "memory_growth"), out);
 	impact(get(inc, "impact"), out);
 	fputs("<dt>Next steps</dt><dd>", out);
 	list("ol", get(inc, "next_steps"), out);

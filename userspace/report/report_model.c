@@ -170,6 +170,7 @@ void report_model_free(struct report_model *m)
 	free(m->losses);
 	free(m->buckets);
 	free(m->samples);
+	free(m->memsums);
 	free(m->stack_where);
 	free(m->path);
 	memset(m, 0, sizeof(*m));

@@ -33,6 +33,15 @@ struct report_bucket {
 	size_t first, n;	/* in report_model.samples */
 };
 
+/* A heap_summary or rss_growth event: read again only for an OOM incident. */
+struct report_memsum {
+	int64_t time_ns;
+	uint64_t ref;		/* its offset in the recording */
+	uint32_t pid;
+	uint32_t cgroup;	/* string id, 0 when unknown */
+	bool heap;		/* heap_summary (live heap), else rss_growth */
+};
+
 struct report_model {
 	char *path;
 	struct rec_reader *reader;	/* at its end; keeps the stack definitions */
@@ -49,6 +58,8 @@ struct report_model {
 	size_t nbuckets, buckets_cap;
 	struct report_sample *samples;
 	size_t nsamples, samples_cap;
+	struct report_memsum *memsums;
+	size_t nmemsums, memsums_cap;
 	uint64_t period_ns;
 	int64_t start_ns, end_ns;	/* what the recording covers */
 	uint32_t *stack_where;		/* per stack id: string id of its named frame */

@@ -261,6 +261,21 @@ static void print_timeline(const cJSON *tl, FILE *out)
 	}
 }
 
+/* OOM: the stacks that grew the memory, largest kept first. */
+static void print_growth(const cJSON *growth, FILE *out)
+{
+	const cJSON *r;
+	char path[300];
+	int n = 0;
+
+	cJSON_ArrayForEach(r, growth) {
+		report_memory_path(get(r, "stack"), path, sizeof(path));
+		fprintf(out, "  %-12s %8.1f MiB %5.1f%%  %s  (%s[%.0f], %s)\n",
+			n++ ? "" : "Memory grew", num(r, "bytes") / 1048576, num(r, "share") * 100,
+			path, str(r, "comm"), num(r, "pid"), str(r, "source"));
+	}
+}
+
 static void print_incident(const cJSON *inc, FILE *out)
 {
 	const cJSON *root = get(inc, "root_cause");
@@ -277,6 +292,7 @@ static void print_incident(const cJSON *inc, FILE *out)
 		fputs("  Stack\n", out);
 		print_stack(get(root, "stack"), out);
 	}
+	print_growth(get(inc, "memory_growth"), out);
 	print_impact(get(inc, "impact"), out);
 	print_list("Next steps", get(inc, "next_steps"), true, out);
 	print_list("Contributing", get(inc, "contributing"), false, out);

@@ -20,6 +20,7 @@ static const char *const type_names[WATCH_EV__COUNT] = {
 	[WATCH_EV_PROCESS_EXIT] = "process_exit",
 	[WATCH_EV_CONN_DROPPED] = "conn_dropped",
 	[WATCH_EV_HEAP_SUMMARY] = "heap_summary",
+	[WATCH_EV_RSS_GROWTH] = "rss_growth",
 };
 
 const char *watch_event_type_name(enum watch_event_type type)

@@ -22,7 +22,7 @@
 
 #include "watch.h"	/* the event structs shared with BPF */
 
-#define WATCH_MAX_SOURCES 8
+#define WATCH_MAX_SOURCES 10
 #define WATCH_MAX_SLOW_OVERRIDES 32
 #define WATCH_SYSCALL_MAX 512	/* syscall numbers tracked by slow (array map size) */
 
@@ -59,6 +59,7 @@ struct watch_opts {
 	int nheap_pids;
 	uint32_t heap_interval_s;	/* --heap-interval: seconds between summaries */
 	uint64_t heap_sample_bytes;	/* --heap-sample: 0 = every allocation */
+	uint64_t rss_step_bytes;	/* --rss-step: anon RSS growth per stack sample */
 };
 
 void watch_opts_init(struct watch_opts *o);

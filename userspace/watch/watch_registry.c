@@ -11,6 +11,7 @@ extern const struct watch_source_ops watch_conn_ops;
 extern const struct watch_source_ops watch_slow_ops;
 extern const struct watch_source_ops watch_signal_ops;
 extern const struct watch_source_ops watch_heap_ops;
+extern const struct watch_source_ops watch_rss_ops;
 
 const struct watch_source_ops *const watch_sources[] = {
 	&watch_oom_ops,
@@ -19,5 +20,6 @@ const struct watch_source_ops *const watch_sources[] = {
 	&watch_slow_ops,
 	&watch_signal_ops,
 	&watch_heap_ops,
+	&watch_rss_ops,
 	NULL,
 };

@@ -11,6 +11,7 @@
 
 #include "unwind/unwind_mode.h"
 #include "watch/watch_pipeline.h"
+#include "watch_rss.h"
 
 void watch_opts_init(struct watch_opts *o)
 {
@@ -19,7 +20,15 @@ void watch_opts_init(struct watch_opts *o)
 	/* heap needs its --heap targets: selected by that option only */
 	if (watch_source_find("heap") >= 0)
 		o->sources &= ~(1u << watch_source_find("heap"));
+	/*
+	 * rss runs a BPF program at every page fault of the host: several per
+	 * cent of a fault-bound workload (bench/rss/run.sh), so it is asked for
+	 * by name (or with all).
+	 */
+	if (watch_source_find("rss") >= 0)
+		o->sources &= ~(1u << watch_source_find("rss"));
 	o->heap_interval_s = 5;
+	o->rss_step_bytes = WATCH_RSS_STEP_DEFAULT;
 	o->slow_threshold_ns = 100ULL * 1000000;
 	o->fd_warn_pct = 80;
 	o->rate_limit = 100;

@@ -55,7 +55,7 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 	(void)state;
 	vm_like(&f);
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	assert_string_equal(plan_for(plans, n, "profile")->hook, "perf_event cpu-clock (software)");
 	assert_null(plan_for(plans, n, "profile")->fallback);
 	assert_string_equal(plan_for(plans, n, "unwind")->hook, "in-kernel .eh_frame tables");
@@ -69,6 +69,10 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
 	assert_string_equal(plan_for(plans, n, "oom")->hook, "tp_btf mark_victim");
 	assert_string_equal(plan_for(plans, n, "oom")->fallback, "tracepoint oom:mark_victim");
+	assert_string_equal(plan_for(plans, n, "rss")->hook,
+			    "tp_btf rss_stat, tp_btf sched_process_exit");
+	assert_string_equal(plan_for(plans, n, "rss")->fallback,
+			    "tracepoint kmem:rss_stat, tracepoint sched:sched_process_exit");
 	/* kprobes absent: conn has no fallback */
 	assert_null(plan_for(plans, n, "conn")->fallback);
 }

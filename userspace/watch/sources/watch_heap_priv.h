@@ -57,6 +57,11 @@ struct heap_row {
  */
 size_t heap_fold(struct heap_item *items, size_t n, uint64_t sample, struct heap_row *rows);
 
+/* "1.5 MiB" */
+const char *heap_human_bytes(double b, char *buf, size_t len);
+/* "keep_site+0x9d < main < __libc_start_call_main (heap_grow)" from a JSON stack. */
+void heap_site_text(const cJSON *stack, char *buf, size_t len);
+
 /* Emits a heap_summary event for @t (and, in human output, its table). */
 int heap_emit_summary(struct watch_source *s, struct heap_target *t, enum heap_when when);
 

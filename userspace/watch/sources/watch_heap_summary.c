@@ -129,7 +129,7 @@ static void drop_pid(int fd, uint32_t pid)
 	}
 }
 
-static const char *human_bytes(double b, char *buf, size_t len)
+const char *heap_human_bytes(double b, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int u = 0;
@@ -157,7 +157,7 @@ static void frame_text(const cJSON *f, bool first, char *buf, size_t len)
 }
 
 /* "keep_site+0x9d < main < __libc_start_call_main (heap_grow)" from a JSON stack. */
-static void site_text(const cJSON *stack, char *buf, size_t len)
+void heap_site_text(const cJSON *stack, char *buf, size_t len)
 {
 	const cJSON *f, *mod = NULL;
 	size_t used = 0;
@@ -221,8 +221,8 @@ static void add_rows(struct watch_source *s, struct heap_target *t, struct watch
 		cJSON_AddItemToArray(live, o);
 		if (!table)
 			continue;
-		site_text(cJSON_GetObjectItem(o, "stack"), site, sizeof(site));
-		fprintf(table, "    %12s %10.0f %5.1f%%  %s\n", human_bytes(rows[i].bytes, b,
+		heap_site_text(cJSON_GetObjectItem(o, "stack"), site, sizeof(site));
+		fprintf(table, "    %12s %10.0f %5.1f%%  %s\n", heap_human_bytes(rows[i].bytes, b,
 			sizeof(b)), rows[i].objects, total > 0 ? rows[i].bytes * 100 / total : 0.0,
 			site);
 	}
@@ -247,11 +247,11 @@ static void add_totals(struct heap_priv *p, struct watch_event *ev, enum heap_wh
 	cJSON_AddBoolToObject(ev->json, "exited", when == HEAP_EXITED);
 	watch_event_facts(ev, "%s %s in %.0f objects from %zu stack%s%s; since the watch "
 			  "began: %s allocated, %s freed", when == HEAP_EXITED ?
-			  "exited leaving" : "live", human_bytes(bytes, l, sizeof(l)), objects,
+			  "exited leaving" : "live", heap_human_bytes(bytes, l, sizeof(l)), objects,
 			  nrows, nrows == 1 ? "" : "s",
 			  p->sample_bytes ? " (estimated from samples)" : "",
-			  human_bytes(st->alloc_bytes, a, sizeof(a)),
-			  human_bytes(st->free_bytes, f, sizeof(f)));
+			  heap_human_bytes(st->alloc_bytes, a, sizeof(a)),
+			  heap_human_bytes(st->free_bytes, f, sizeof(f)));
 }
 
 static int build_event(struct watch_source *s, struct heap_target *t, enum heap_when when,
