@@ -32,6 +32,7 @@ const char *const features_tracepoints[] = {
 	"sched:sched_process_exec",
 	"sched:sched_process_exit",
 	"sched:sched_process_fork",
+	"sched:sched_switch",
 	NULL,
 };
 
@@ -44,6 +45,7 @@ const struct tp_btf_need features_tp_btf[] = {
 	{ "signal_deliver", 3 },
 	{ "signal_generate", 5 },
 	{ "inet_sock_set_state", 3 },
+	{ "sched_switch", 4 },
 	{},
 };
 
@@ -457,6 +459,9 @@ static void probe_feature(struct features *f, enum feature_id id)
 		break;		/* with the tracepoints themselves */
 	case FEAT_TP_BTF:
 		probe_auto_attach("probe_tp_btf", r, "sched_process_exit attached", NULL);
+		break;
+	case FEAT_RAW_TP:
+		probe_auto_attach("probe_raw_tp", r, "sched_process_exit attached", NULL);
 		break;
 	case FEAT_RINGBUF:
 		probe_map_type(r, BPF_MAP_TYPE_RINGBUF);
