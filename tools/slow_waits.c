@@ -8,6 +8,9 @@
  *   slow_waits mutex MS [N]  N locks of a mutex that a second thread holds
  *                            for MS ms (wait_on_mutex blocks in futex,
  *                            hold_the_lock holds it, then unlocks it)
+ * The libc calls go through one more function each (take_lock, release_lock):
+ * libc's frameless lock functions hide their caller from a frame-pointer walk,
+ * so the named functions above stay in the stacks.
  * Prints "slow_waits: pid P tid T" first, then "blocked MS" per call, with
  * the milliseconds it measured.
  */
@@ -51,11 +54,24 @@ __attribute__((noinline)) static void pipe_feeder(void)
 		exit(1);
 }
 
+__attribute__((noinline)) static void release_lock(void)
+{
+	pthread_mutex_unlock(&lock);
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) static void take_lock(void)
+{
+	pthread_mutex_lock(&lock);
+	__asm__ volatile("" ::: "memory");
+}
+
 /* Holds the lock MS ms: the main thread's futex wait ends when this unlocks. */
 __attribute__((noinline)) static void hold_the_lock(void)
 {
 	nap(hold_ms);
-	pthread_mutex_unlock(&lock);
+	release_lock();
+	__asm__ volatile("" ::: "memory");
 }
 
 /* Waits until the main thread asks for step @n (the lock is taken before it says so). */
@@ -106,7 +122,7 @@ __attribute__((noinline)) static double wait_on_mutex(void)
 {
 	double t0 = now_ms(), t;
 
-	pthread_mutex_lock(&lock);
+	take_lock();
 	t = now_ms() - t0;
 	pthread_mutex_unlock(&lock);
 	return t;

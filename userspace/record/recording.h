@@ -11,7 +11,7 @@
  * kind. Writers and readers agree on the names below and nothing else.
  */
 #define RECORDING_FORMAT "faultline-recording"
-#define RECORDING_VERSION 1
+#define RECORDING_VERSION 2	/* 2: offcpu records; version 1 files read alike */
 #define RECORDING_PARTIAL_SUFFIX ".partial"
 #define RECORDING_FLUSH_NS 1000000000ULL	/* sync-flush at least this often */
 
@@ -21,6 +21,7 @@ enum rec_kind {
 	REC_STACK,	/* an interned event stack, referenced by "stack_id" */
 	REC_PSTACK,	/* an interned profile stack, referenced by profile buckets */
 	REC_PROFILE,	/* one time bucket of aggregated samples */
+	REC_OFFCPU,	/* one time bucket of off-CPU time in one task state (version 2) */
 	REC_PROCESS,
 	REC_LOSS,
 	REC_TRAILER,

@@ -41,6 +41,7 @@ struct report_facts {
 	const struct cl_event *root_ev;
 	const char *root_comm;
 	const char *where;	/* named frame of the root's stack, or NULL */
+	const cJSON *off_cpu;	/* latency incidents: report_incident_offcpu(), or NULL */
 	int64_t window_start_ns;
 };
 
@@ -54,6 +55,14 @@ void report_signal_evidence(cJSON *arr, const struct report_facts *f);
 void report_signal_steps(cJSON *arr, const struct report_facts *f);
 /* "SIGTERM from timeout (pid 812), terminated" */
 void report_signal_summary(const cJSON *ev, char *buf, size_t len);
+
+/*
+ * Latency incidents (report_offcpu.c): where the slow call slept and who woke
+ * it; next steps that name the wait (a lock and its holder, a pipe or socket
+ * peer, the disk), none when the wait is not one of those.
+ */
+void report_latency_evidence(cJSON *arr, const struct report_facts *f);
+void report_latency_steps(cJSON *arr, const struct report_facts *f, const char *syscall);
 
 /* Appends a formatted line (up to 511 bytes) to a JSON array of strings. */
 void report_add_vline(cJSON *arr, const char *fmt, va_list ap);

@@ -458,7 +458,7 @@ static const char *severity_name(int s)
 }
 
 static void add_story(cJSON *o, const struct report_model *m, const struct cl_incident *inc,
-		      const struct fetched *f, const struct inc_work *w)
+		      const struct fetched *f, const struct inc_work *w, const cJSON *off_cpu)
 {
 	const struct cl_event *re = &m->events[inc->root];
 	cJSON *root = event_json(m, f, inc->root);
@@ -467,6 +467,7 @@ static void add_story(cJSON *o, const struct report_model *m, const struct cl_in
 		.leaks = cJSON_GetObjectItemCaseSensitive(fetched_get(f, m->events[w->leak_ev].ref),
 							  "leak_sites"),
 		.where = re->where ? strmap__id_str(m->strs, re->where) : NULL,
+		.off_cpu = off_cpu,
 	};
 	const char *sc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "syscall"));
 	char *title;
@@ -489,10 +490,13 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 			    const struct cl_incident *inc, const struct fetched *f,
 			    const struct inc_work *w)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *off = NULL;
 
 	if (!o)
 		return NULL;
+	/* A latency incident: where its processes blocked, and who woke them. */
+	if (m->events[inc->root].type == CL_SLOW_SYSCALL)
+		off = report_incident_offcpu(m, inc);
 	cJSON_AddNumberToObject(o, "id", inc->id);
 	cJSON_AddStringToObject(o, "severity", severity_name(inc->severity));
 	add_time(o, "start", inc->start_ns);
@@ -500,7 +504,7 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 	cJSON_AddNumberToObject(o, "duration_s", (inc->end_ns - inc->start_ns) / 1e9);
 	cJSON_AddNumberToObject(o, "events", (double)inc->nevents);
 	cJSON_AddBoolToObject(o, "linked_by_time_only", inc->time_linked);
-	add_story(o, m, inc, f, w);
+	add_story(o, m, inc, f, w, off);
 	cJSON_AddItemToObject(o, "contributing", contributing_json(m, inc));
 	cJSON_AddItemToObject(o, "impact", impact_json(&inc->impact));
 	add_listeners(cJSON_GetObjectItem(o, "impact"), m, inc);
@@ -511,6 +515,8 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 	if (m->nbuckets)
 		cJSON_AddItemToObject(o, "profile", report_profile_json(m, inc->start_ns,
 									inc->end_ns));
+	if (off)
+		cJSON_AddItemToObject(o, "off_cpu", off);
 	return o;
 }
 
