@@ -7,15 +7,18 @@
  *                            (wait_on_pipe_read blocks, pipe_feeder writes)
  *   slow_waits mutex MS [N]  N locks of a mutex that a second thread holds
  *                            for MS ms (wait_on_mutex blocks in futex,
- *                            hold_the_lock holds it, then unlocks it)
+ *                            hold_the_lock holds it computing, on CPU, then
+ *                            unlocks it)
  * The libc calls go through one more function each (take_lock, release_lock):
  * libc's frameless lock functions hide their caller from a frame-pointer walk,
  * so the named functions above stay in the stacks.
  * Prints "slow_waits: pid P tid T" first, then "blocked MS" per call, with
- * the milliseconds it measured.
+ * the milliseconds it measured. With "wait" as a fourth argument it waits
+ * for SIGUSR1 after printing its pid (send it once the tracer is ready).
  */
 /* FLAGS: -pthread -fno-optimize-sibling-calls */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +69,21 @@ __attribute__((noinline)) static void take_lock(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* Busy for @ms of wall time: a critical section that computes. */
+__attribute__((noinline)) static void compute(long ms)
+{
+	double end = now_ms() + ms;
+	volatile unsigned long x = 0;
+
+	while (now_ms() < end)
+		for (int i = 0; i < 10000; i++)
+			x += i;
+}
+
 /* Holds the lock MS ms: the main thread's futex wait ends when this unlocks. */
 __attribute__((noinline)) static void hold_the_lock(void)
 {
-	nap(hold_ms);
+	compute(hold_ms);
 	release_lock();
 	__asm__ volatile("" ::: "memory");
 }
@@ -131,7 +145,8 @@ __attribute__((noinline)) static double wait_on_mutex(void)
 int main(int argc, char **argv)
 {
 	pthread_t t;
-	int n;
+	sigset_t usr1;
+	int n, sig;
 
 	if (argc < 3 || (strcmp(argv[1], "pipe") && strcmp(argv[1], "mutex"))) {
 		fprintf(stderr, "usage: slow_waits pipe|mutex MS [N]\n");
@@ -141,9 +156,14 @@ int main(int argc, char **argv)
 	hold_ms = atol(argv[2]);
 	n = argc > 3 ? atoi(argv[3]) : 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);	/* before the helper inherits the mask */
 	if (pipe(pipefd) || pthread_create(&t, NULL, helper, NULL))
 		return 1;
 	printf("slow_waits: pid %d tid %ld\n", getpid(), (long)syscall(SYS_gettid));
+	if (argc > 4 && !strcmp(argv[4], "wait") && sigwait(&usr1, &sig))
+		return 1;
 	for (int i = 1; i <= n; i++) {
 		ask(i);
 		printf("blocked %.3f\n", use_mutex ? wait_on_mutex() : wait_on_pipe_read());

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A latency incident says where the time went: slow_waits' main thread waits
-# three times 300 ms for a mutex another thread holds (futex). The recording
+# three times 300 ms for a mutex another thread holds while computing (futex). The recording
 # keeps off-CPU time with wakers; the report's latency incident names the
 # futex (a lock) in its evidence and next steps, its top blocking stack (text
 # and JSON) reaches main and was woken by the holder thread in hold_the_lock,
@@ -10,11 +10,17 @@
 . "$(dirname "$0")/report_lib.sh"
 need_root
 
-start_record "$TMP/lat.rec" --events slow --slow-threshold 150 --slow-threshold futex=150
-"$TOOLS/slow_waits" mutex 300 3 >"$TMP/mutex.out" || fail "slow_waits mutex failed"
-stop_record "$TMP/lat.rec"
+# With -p, off-CPU time is kept from the start.
+"$TOOLS/slow_waits" mutex 300 3 wait >"$TMP/mutex.out" &
+sw=$!
+on_exit "kill -KILL $sw"
+wait_line "$TMP/mutex.out" '^slow_waits: pid' 10 || fail "slow_waits did not start"
 pid=$(sed -n 's/^slow_waits: pid \([0-9]*\) .*/\1/p' "$TMP/mutex.out")
-[ -n "$pid" ] || fail "no pid from slow_waits"
+start_record "$TMP/lat.rec" -p "$pid" --events slow --slow-threshold 150 \
+	--slow-threshold futex=150
+kill -USR1 "$pid"
+wait "$sw" || fail "slow_waits mutex failed"
+stop_record "$TMP/lat.rec"
 
 zcat "$TMP/lat.rec" | python3 -c '
 import json, sys
@@ -28,7 +34,7 @@ assert all(len(s) == 3 and s[1] > 0 and s[2] > 0 for r in off for s in r["sample
 "$FAULTLINE" report "$TMP/lat.rec" --pid "$pid" -f json -o "$TMP/report.json" ||
 	fail "report -f json failed"
 "$FAULTLINE" report "$TMP/lat.rec" --pid "$pid" >"$TMP/report.txt" || fail "report failed"
-python3 - "$TMP/report.json" "$pid" <<'PY' || fail "wrong latency incident: $(cat "$TMP/report.txt")"
+python3 - "$TMP/report.json" "$pid" "$TMP/mutex.out" <<'PY' || fail "wrong latency incident: $(cat "$TMP/report.txt")"
 import json, sys
 doc, pid = json.load(open(sys.argv[1])), int(sys.argv[2])
 incs = [i for i in doc["incidents"] if i["root_cause"]["type"] == "slow_syscall"
@@ -44,7 +50,9 @@ top = off["top"][0]
 assert top["pid"] == pid and top["tid"] == pid, top
 assert top["reason"] == "futex" and top["state"] == "S", top
 assert "main" in top["stack"] and "wait_on_mutex" in top["stack"], top["stack"]
-assert top["waits"] >= 3 and 0.9 * 900 <= top["ms"] <= 1.5 * 900 + 300, top
+# The workload timed its three lock waits itself; the recording's time agrees.
+measured = sum(float(l.split()[1]) for l in open(sys.argv[3]) if l.startswith("blocked "))
+assert top["waits"] >= 3 and abs(top["ms"] - measured) <= 0.1 * measured, (top, measured)
 assert top["waker"]["comm"] == "slow_waits" and top["waker"]["where"] == "hold_the_lock", top
 assert "hold_the_lock" in top["waker"]["stack"], top["waker"]
 assert top["summary"].startswith("blocked in wait_on_mutex"), top["summary"]
@@ -74,5 +82,23 @@ for title, doc in p.frames:
     xml.dom.minidom.parseString(svg)	# well-formed
     if title == "Off-CPU flame graph":
         assert "wait_on_mutex" in svg and "hold_the_lock" in svg and "futex_wait" in svg
+    else:	# the holder computes with the lock held: on CPU
+        assert "hold_the_lock" in svg
+PY
+# Without -p, a process is followed from its first slow syscall on: the
+# later waits are there, never more than the workload measured.
+start_record "$TMP/lazy.rec" --events slow --slow-threshold 150 --slow-threshold futex=150
+"$TOOLS/slow_waits" mutex 300 4 >"$TMP/lazy.out" || fail "slow_waits mutex failed"
+stop_record "$TMP/lazy.rec"
+pid=$(sed -n 's/^slow_waits: pid \([0-9]*\) .*/\1/p' "$TMP/lazy.out")
+"$FAULTLINE" report "$TMP/lazy.rec" --pid "$pid" -f json -o "$TMP/lazy.json" ||
+	fail "report -f json failed"
+python3 - "$TMP/lazy.json" "$TMP/lazy.out" <<'PY' || fail "wrong off-CPU without -p: $(cat "$TMP/lazy.json")"
+import json, sys
+inc = json.load(open(sys.argv[1]))["incidents"][0]
+measured = sum(float(l.split()[1]) for l in open(sys.argv[2]) if l.startswith("blocked "))
+top = inc["off_cpu"]["top"][0]
+assert top["reason"] == "futex" and top["waker"]["where"] == "hold_the_lock", top
+assert 1 <= top["waits"] <= 3 and 250 <= top["ms"] <= measured * 1.1, (top, measured)
 PY
 pass "latency incident: futex wait in wait_on_mutex <- woken by hold_the_lock, both flame graphs"

@@ -30,24 +30,48 @@ static const struct {
 
 #define NSTATES (int)(sizeof(states) / sizeof(states[0]))
 
+/* Without -p: the processes followed once they have a slow syscall. */
+#define REC_OFFCPU_MAX_FOLLOWED 64
+
 struct rec_offcpu {
 	struct profile_sampler *sampler[NSTATES];
 	struct rec_pdelta *delta[NSTATES];
+	struct profile_sampler_opts base;	/* the CPU sampler's options */
 	struct symbolizer *sym;
 	struct profile_procs *pprocs;
+	int slots[REC_OFFCPU_MAX_FOLLOWED + 1];	/* zeros: the initial target set */
+	int tgids[REC_OFFCPU_MAX_FOLLOWED];	/* followed so far */
+	int ntgids;
+	bool fixed;		/* -p: its processes from the start, no others */
+	uint64_t not_followed;	/* slow processes beyond REC_OFFCPU_MAX_FOLLOWED */
 };
 
-static int start_one(struct rec_offcpu *o, int i, const struct profile_sampler_opts *cpu)
+static int start_one(struct rec_offcpu *o, int i)
 {
-	struct profile_sampler_opts so = *cpu;
+	struct profile_sampler_opts so = o->base;
 
 	so.off_cpu = true;
 	so.off_cpu_wakers = true;
 	so.off_cpu_states = states[i].bit;
 	so.min_block_ns = REC_OFFCPU_MIN_BLOCK_NS;
-	so.unwind_dwarf = false;	/* off-CPU stacks: frame pointers or the in-kernel walk */
+	/*
+	 * Frame pointers only: the in-kernel .eh_frame walk at every switch
+	 * measured several times the cost (docs/recording-format.md).
+	 */
+	so.unwind_dwarf = false;
+	so.unwind_kernel = false;
+	so.unwind_kernel_required = false;
 	if (so.stack_map_size > REC_OFFCPU_STACK_MAP)
 		so.stack_map_size = REC_OFFCPU_STACK_MAP;
+	/*
+	 * Without -p: a target set of REC_OFFCPU_MAX_FOLLOWED slots holding only
+	 * pid 0 (the idle task, never counted: no mm), filled as slow processes
+	 * appear.
+	 */
+	if (!o->fixed) {
+		so.tgids = o->slots;
+		so.ntgids = REC_OFFCPU_MAX_FOLLOWED + 1;	/* pid 0 holds one */
+	}
 	so.on_event = profile_procs__on_event;
 	so.ctx = o->pprocs;
 	o->delta[i] = rec_pdelta__new();
@@ -58,23 +82,34 @@ static int start_one(struct rec_offcpu *o, int i, const struct profile_sampler_o
 	return profile_sampler__attach(o->sampler[i]) ? -EINVAL : 0;
 }
 
-struct rec_offcpu *rec_offcpu__start(const struct profile_sampler_opts *so, struct symbolizer *sym,
-				     struct profile_procs *pprocs)
+static void stop_all(struct rec_offcpu *o)
+{
+	for (int i = 0; i < NSTATES; i++) {
+		if (o->sampler[i])
+			profile_sampler__detach(o->sampler[i]);
+		profile_sampler__free(o->sampler[i]);
+		rec_pdelta__free(o->delta[i]);
+	}
+}
+
+struct rec_offcpu *rec_offcpu__new(const struct profile_sampler_opts *so, struct symbolizer *sym,
+				   struct profile_procs *pprocs)
 {
 	struct rec_offcpu *o = calloc(1, sizeof(*o));
 	int err = o ? 0 : -ENOMEM;
 
 	if (o) {
+		o->base = *so;
 		o->sym = sym;
 		o->pprocs = pprocs;
+		o->fixed = so->ntgids > 0;
 	}
 	for (int i = 0; !err && i < NSTATES; i++)
-		err = start_one(o, i, so);
+		err = start_one(o, i);
 	if (err) {
 		log_error("record: cannot record off-CPU time: %s",
 			  err == -ENOMEM ? strerror(ENOMEM) : "the sampler could not start");
 		rec_offcpu__free(o);
-		errno = -err;
 		return NULL;
 	}
 	return o;
@@ -112,15 +147,39 @@ int rec_offcpu__bucket(struct rec_offcpu *o, struct rec_writer *w, int64_t start
 	return err;
 }
 
+int rec_offcpu__follow(struct rec_offcpu *o, struct rec_writer *w, uint32_t pid)
+{
+	int err;
+
+	if (!o || o->fixed)
+		return 0;
+	for (int i = 0; i < o->ntgids; i++)
+		if (o->tgids[i] == (int)pid)
+			return 0;
+	if (o->ntgids == REC_OFFCPU_MAX_FOLLOWED) {
+		if (!o->not_followed++)
+			pr_warn("record: off-CPU time is kept for the first %d processes with slow "
+				"syscalls only\n", REC_OFFCPU_MAX_FOLLOWED);
+		return rec_writer__loss(w, rec_now_wall_ns(), "offcpu", "processes limit", 1);
+	}
+	o->tgids[o->ntgids++] = (int)pid;
+	for (int i = 0; i < NSTATES; i++) {
+		err = profile_sampler__add_target(o->sampler[i], (int)pid);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+uint64_t rec_offcpu__not_followed(const struct rec_offcpu *o)
+{
+	return o ? o->not_followed : 0;
+}
+
 void rec_offcpu__free(struct rec_offcpu *o)
 {
 	if (!o)
 		return;
-	for (int i = 0; i < NSTATES; i++) {
-		if (o->sampler[i])
-			profile_sampler__detach(o->sampler[i]);
-		profile_sampler__free(o->sampler[i]);
-		rec_pdelta__free(o->delta[i]);
-	}
+	stop_all(o);
 	free(o);
 }

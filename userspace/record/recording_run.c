@@ -52,6 +52,9 @@ static void record_sink(void *arg, const struct watch_event *ev)
 	cJSON *copy;
 
 	rec_procs__note_pid(r->procs, ev->pid);
+	if (ev->type == WATCH_EV_SLOW_SYSCALL &&
+	    rec_offcpu__follow(r->offcpu, r->w, ev->pid))
+		r->write_errors++;
 	if (ev->type == WATCH_EV_OOM_KILL) {
 		victim = cJSON_GetObjectItemCaseSensitive(ev->json, "victim");
 		rec_procs__note_exit(r->procs, (uint32_t)cJSON_GetNumberValue(
@@ -182,7 +185,7 @@ static int start_profile(struct recorder *r)
 	so.ctx = r->pprocs;
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
-	r->offcpu = rec_offcpu__start(&so, r->sym, r->pprocs);
+	r->offcpu = rec_offcpu__new(&so, r->sym, r->pprocs);
 	if (!r->offcpu)
 		pr_warn("record: recording CPU samples and events without off-CPU time\n");
 	r->bucket_start_wall = rec_now_wall_ns();

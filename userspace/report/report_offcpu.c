@@ -395,16 +395,15 @@ static void waker_text(const cJSON *top, char *buf, size_t len)
 void report_latency_evidence(cJSON *arr, const struct report_facts *f)
 {
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(f->root, "wait"), *top;
-	enum wait_reason r = latency_reason(f, &top);
 	char waker[160];
 
+	latency_reason(f, &top);
 	if (jnum(w, "waits") > 0)
-		line(arr, "it slept %.0f ms of it %s (state %s)", jnum(w, "off_cpu_ns") / 1e6,
+		line(arr, "it slept %.0f ms of that, %s (state %s)", jnum(w, "off_cpu_ns") / 1e6,
 		     wait_reason_phrase(wait_reason_from_name(jstr(w, "reason"))),
 		     jstr(w, "state") ? jstr(w, "state") : "unknown");
 	else if (w)
 		line(arr, "it never slept: it ran, or waited for a CPU, the whole time");
-	(void)r;
 	if (!top)
 		return;
 	waker_text(top, waker, sizeof(waker));
