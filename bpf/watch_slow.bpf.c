@@ -99,7 +99,17 @@ static __always_inline void enter(long id)
 		return;
 	if (targ_cgroup_id && !watch_cgroup_wanted())
 		return;
-	s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	s = bpf_task_storage_get(&starts, task, 0, 0);
+	if (!s) {
+		s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		/*
+		 * Sequence numbers start at the thread's first syscall in ns: a
+		 * later thread reusing its id (the raw_tp fallback keys waits by
+		 * thread id) cannot count up to a number it left behind.
+		 */
+		if (s)
+			s->seq = bpf_ktime_get_ns();
+	}
 	if (s) {
 		s->ts = clock_now();
 		s->seq++;

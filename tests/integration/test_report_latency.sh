@@ -34,7 +34,7 @@ assert all(len(s) == 3 and s[1] > 0 and s[2] > 0 for r in off for s in r["sample
 "$FAULTLINE" report "$TMP/lat.rec" --pid "$pid" -f json -o "$TMP/report.json" ||
 	fail "report -f json failed"
 "$FAULTLINE" report "$TMP/lat.rec" --pid "$pid" >"$TMP/report.txt" || fail "report failed"
-python3 - "$TMP/report.json" "$pid" "$TMP/mutex.out" <<'PY' || fail "wrong latency incident: $(cat "$TMP/report.txt")"
+python3 - "$TMP/report.json" "$pid" "$TMP/mutex.out" <<'PY' ||
 import json, sys
 doc, pid = json.load(open(sys.argv[1])), int(sys.argv[2])
 incs = [i for i in doc["incidents"] if i["root_cause"]["type"] == "slow_syscall"
@@ -57,8 +57,10 @@ assert top["waker"]["comm"] == "slow_waits" and top["waker"]["where"] == "hold_t
 assert "hold_the_lock" in top["waker"]["stack"], top["waker"]
 assert top["summary"].startswith("blocked in wait_on_mutex"), top["summary"]
 PY
+	fail "wrong latency incident: $(cat "$TMP/report.txt")"
 assert_match "$TMP/report.txt" '^  Off-CPU .*slept'
-assert_match "$TMP/report.txt" 'S futex .*blocked in wait_on_mutex .*<- woken by slow_waits in hold_the_lock'
+assert_match "$TMP/report.txt" \
+	'S futex .*blocked in wait_on_mutex .*<- woken by slow_waits in hold_the_lock'
 assert_match "$TMP/report.txt" 'waited for a lock \(futex\).*hold_the_lock'
 
 "$FAULTLINE" report "$TMP/lat.rec" --pid "$pid" -f html -o "$TMP/report.html" ||
@@ -88,17 +90,18 @@ PY
 # Without -p, a process is followed from its first slow syscall on: the
 # later waits are there, never more than the workload measured.
 start_record "$TMP/lazy.rec" --events slow --slow-threshold 150 --slow-threshold futex=150
-"$TOOLS/slow_waits" mutex 300 4 >"$TMP/lazy.out" || fail "slow_waits mutex failed"
+"$TOOLS/slow_waits" mutex 300 6 >"$TMP/lazy.out" || fail "slow_waits mutex failed"
 stop_record "$TMP/lazy.rec"
 pid=$(sed -n 's/^slow_waits: pid \([0-9]*\) .*/\1/p' "$TMP/lazy.out")
 "$FAULTLINE" report "$TMP/lazy.rec" --pid "$pid" -f json -o "$TMP/lazy.json" ||
 	fail "report -f json failed"
-python3 - "$TMP/lazy.json" "$TMP/lazy.out" <<'PY' || fail "wrong off-CPU without -p: $(cat "$TMP/lazy.json")"
+python3 - "$TMP/lazy.json" "$TMP/lazy.out" <<'PY' ||
 import json, sys
 inc = json.load(open(sys.argv[1]))["incidents"][0]
 measured = sum(float(l.split()[1]) for l in open(sys.argv[2]) if l.startswith("blocked "))
 top = inc["off_cpu"]["top"][0]
 assert top["reason"] == "futex" and top["waker"]["where"] == "hold_the_lock", top
-assert 1 <= top["waits"] <= 3 and 250 <= top["ms"] <= measured * 1.1, (top, measured)
+assert 1 <= top["waits"] <= 5 and 250 <= top["ms"] <= measured * 1.1, (top, measured)
 PY
+	fail "wrong off-CPU without -p: $(cat "$TMP/lazy.json")"
 pass "latency incident: futex wait in wait_on_mutex <- woken by hold_the_lock, both flame graphs"

@@ -42,10 +42,10 @@ static int add_osample(struct report_model *m, const cJSON *s)
 		return 0;
 	if (VEC_RESERVE(m->osamples, m->osamples_cap, m->nosamples + 1))
 		return -ENOMEM;
-	/* A bucket holds at most a day of time per thread: more is damage, clamped. */
+	/* A sample is one thread's time in one bucket: more than a day is damage, clamped. */
 	m->osamples[m->nosamples++] = (struct report_osample){
 		.pstack = rec_json_uint(id, REC_MAX_STACK_ID),
-		.us = rec_json_uint(us, DAY_NS / 1000 * 4096),
+		.us = rec_json_uint(us, DAY_NS / 1000),
 		.waits = rec_json_uint(cJSON_GetArrayItem(s, 2), UINT32_MAX),
 	};
 	return 0;
@@ -227,6 +227,11 @@ static void add_waker(cJSON *o, const cJSON *frames, int sep)
 
 static void waker_text(const cJSON *top, char *buf, size_t len);
 
+static double pstack_id(const cJSON *def, const char *name)
+{
+	return (double)rec_json_uint(cJSON_GetObjectItemCaseSensitive(def, name), UINT32_MAX);
+}
+
 /* The first kernel frame that is not the scheduler: the wait itself. */
 static const char *wait_frame(const char *const *kernel, int n)
 {
@@ -262,10 +267,8 @@ static cJSON *stack_json(const struct report_model *m, const struct report_offcp
 	cJSON_AddNumberToObject(o, "ms", s->us / 1000.0);
 	cJSON_AddNumberToObject(o, "waits", (double)s->waits);
 	cJSON_AddStringToObject(o, "state", state);
-	cJSON_AddNumberToObject(o, "pid", rec_json_uint(cJSON_GetObjectItemCaseSensitive(def, "pid"),
-							UINT32_MAX));
-	cJSON_AddNumberToObject(o, "tid", rec_json_uint(cJSON_GetObjectItemCaseSensitive(def, "tid"),
-							UINT32_MAX));
+	cJSON_AddNumberToObject(o, "pid", pstack_id(def, "pid"));
+	cJSON_AddNumberToObject(o, "tid", pstack_id(def, "tid"));
 	cJSON_AddStringToObject(o, "comm", or_unknown(jstr(def, "comm")));
 	arr = cJSON_AddArrayToObject(o, "stack");
 	if (!arr)
@@ -426,12 +429,12 @@ void report_latency_steps(cJSON *arr, const struct report_facts *f, const char *
 	switch (r) {
 	case WAIT_FUTEX:
 		if (comm && strcmp(comm, "[interrupt]"))
-			line(arr, "%s() waited for a lock (futex): the thread that released it (its "
-			     "holder, for a mutex) woke it from %s; shorten what that thread does "
-			     "while holding it", sc, waker);
+			line(arr, "%s() waited for a lock (futex): the thread that released it "
+			     "(its holder, for a mutex) woke it from %s; shorten what that thread "
+			     "does while holding it", sc, waker);
 		else if (comm)
-			line(arr, "%s() waited on a futex until a timer ended the wait: a timed wait "
-			     "(a lock or condition) that no thread released in time", sc);
+			line(arr, "%s() waited on a futex until a timer ended the wait: a timed "
+			     "wait (a lock or condition) that no thread released in time", sc);
 		else
 			line(arr, "%s() waited for a lock (futex): find which thread holds it (no "
 			     "waker was recorded for this wait)", sc);
