@@ -33,6 +33,9 @@ const volatile __u32 nr_io_uring_enter = 426;
 
 struct start {
 	__u64 ts;
+	__u64 seq;	/* bumped per syscall: tells a stale struct slow_wait apart */
+	__u32 nr;
+	__u32 pad;
 };
 
 struct {
@@ -87,7 +90,7 @@ static __always_inline __u64 elapsed_ns(__u64 start)
 	return ns_per_tick ? d * ns_per_tick : d;
 }
 
-static __always_inline void enter(void)
+static __always_inline void enter(long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct start *s;
@@ -96,27 +99,42 @@ static __always_inline void enter(void)
 		return;
 	if (targ_cgroup_id && !watch_cgroup_wanted())
 		return;
-	s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (s)
+	s = bpf_task_storage_get(&starts, task, 0, 0);
+	if (!s) {
+		s = bpf_task_storage_get(&starts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		/*
+		 * Sequence numbers start at the thread's first syscall in ns: a
+		 * later thread reusing its id (the raw_tp fallback keys waits by
+		 * thread id) cannot count up to a number it left behind.
+		 */
+		if (s)
+			s->seq = bpf_ktime_get_ns();
+	}
+	if (s) {
 		s->ts = clock_now();
-	else
+		s->seq++;
+		s->nr = id;
+	} else {
 		watch_count(WATCH_CNT_MAP_FULL);	/* no storage: this syscall goes untimed */
+	}
 }
 
 SEC("?tp_btf/sys_enter")
 int BPF_PROG(slow_enter, struct pt_regs *regs, long id)
 {
-	enter();
+	enter(id);
 	return 0;
 }
 
 /* Fallback without BTF-typed tracepoints. */
 SEC("?tp/raw_syscalls/sys_enter")
-int slow_enter_tp(void *ctx)
+int slow_enter_tp(struct trace_event_raw_sys_enter *args)
 {
-	enter();
+	enter(args->id);
 	return 0;
 }
+
+#include "slow_wait.bpf.h"
 
 /* Slot 0: under 1 us; slot i: [2^(i-1), 2^i) us. */
 static __always_inline void hist_add(__u32 nr, __u64 delta)
@@ -288,7 +306,8 @@ static __always_inline void fill_args(struct watch_slow_event *e, const struct p
 }
 
 static __always_inline void report(void *ctx, struct task_struct *task, struct pt_regs *regs,
-				   long ret, __u32 nr, const struct watch_slow_cfg *c, __u64 delta)
+				   long ret, __u32 nr, const struct watch_slow_cfg *c, __u64 delta,
+				   __u64 seq)
 {
 	struct watch_slow_event *e;
 
@@ -310,6 +329,7 @@ static __always_inline void report(void *ctx, struct task_struct *task, struct p
 		describe_fd(e, task, e->args[0]);
 	read_paths(e, c);
 	watch_capture_stacks(ctx, &e->hdr, &e->stacks);
+	wait_report(e, task, seq);
 	watch_submit(e);
 }
 
@@ -347,7 +367,7 @@ static __always_inline void exit_common(void *ctx, struct task_struct *task, str
 	c = bpf_map_lookup_elem(&cfg, &nr);
 	if (!c || !c->threshold_ns || delta < c->threshold_ns || blocks_by_design(c, task, regs))
 		return;
-	report(ctx, task, regs, ret, nr, c, delta);
+	report(ctx, task, regs, ret, nr, c, delta, s->seq);
 }
 
 SEC("?tp_btf/sys_exit")

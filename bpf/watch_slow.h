@@ -53,7 +53,22 @@ struct watch_slow_event {
 	 */
 	char fd_path[WATCH_SLOW_PATH_LEN];
 	char paths[WATCH_SLOW_PATHS][WATCH_SLOW_PATH_LEN];	/* path arguments, as passed */
+	/*
+	 * Sleeps within the call (sched_switch of the thread in state S or D;
+	 * preemption is not a wait). When @waits > 0, stacks.kernel is where the
+	 * longest of them went off-CPU, not the exit path.
+	 */
+	__u64 off_cpu_ns;	/* total time asleep */
+	__u64 wait_ns;		/* the longest sleep */
+	__u32 waits;		/* sleeps counted */
+	__u32 wait_state;	/* the longest sleep's prev_state: enum watch_slow_state */
 	struct watch_stacks stacks;
+};
+
+/* prev_state bits of sched_switch that are sleeps (TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE). */
+enum watch_slow_state {
+	WATCH_SLOW_STATE_S = 0x1,
+	WATCH_SLOW_STATE_D = 0x2,
 };
 
 struct watch_hist {

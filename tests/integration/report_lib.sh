@@ -17,7 +17,7 @@ start_record() {
 stop_record() {
 	local rc
 	sleep 2.5	# a process scan (every 2 s) notes who exited
-	kill -INT "$RECORD_PID"
+	kill -INT "$RECORD_PID" 2>/dev/null	# with -p it may have stopped with its targets
 	wait "$RECORD_PID"
 	rc=$?
 	[ "$rc" = 0 ] || fail "record exited $rc after SIGINT: $(tail -c 800 "$TMP/record.err")"

@@ -43,10 +43,12 @@ fi
 events "e['type'] == 'process_exit' and e['pid'] == $segv" >"$TMP/exit.ev"
 assert_lines "$TMP/exit.ev" 1
 tp=tracepoint
-assert_match "$TMP/watch.err" "hooks: $tp raw_syscalls:sys_enter, $tp raw_syscalls:sys_exit\$"
+assert_match "$TMP/watch.err" \
+	"hooks: $tp raw_syscalls:sys_enter, $tp raw_syscalls:sys_exit, raw_tp sched_switch\$"
 assert_match "$TMP/watch.err" \
 	"hooks: $tp signal:signal_deliver, $tp signal:signal_generate, $tp sched:sched_process_exit\$"
-assert_match "$TMP/watch.err" 'skipped: tp_btf sys_enter/sys_exit \(forced off\)'
+assert_match "$TMP/watch.err" \
+	'skipped: tp_btf sys_enter/sys_exit/sched_switch \(forced off\)'
 cp "$TMP/watch.err" "$TMP/forced.err"
 
 # `faultline probe` plans what watch does: its hook per source is what watch

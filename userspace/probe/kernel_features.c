@@ -33,6 +33,7 @@ const char *const features_tracepoints[] = {
 	"sched:sched_process_exit",
 	"sched:sched_process_fork",
 	"kmem:rss_stat",
+	"sched:sched_switch",
 	NULL,
 };
 
@@ -46,6 +47,7 @@ const struct tp_btf_need features_tp_btf[] = {
 	{ "signal_generate", 5 },
 	{ "inet_sock_set_state", 3 },
 	{ "rss_stat", 2 },
+	{ "sched_switch", 4 },
 	{},
 };
 
@@ -459,6 +461,9 @@ static void probe_feature(struct features *f, enum feature_id id)
 		break;		/* with the tracepoints themselves */
 	case FEAT_TP_BTF:
 		probe_auto_attach("probe_tp_btf", r, "sched_process_exit attached", NULL);
+		break;
+	case FEAT_RAW_TP:
+		probe_auto_attach("probe_raw_tp", r, "sched_process_exit attached", NULL);
 		break;
 	case FEAT_RINGBUF:
 		probe_map_type(r, BPF_MAP_TYPE_RINGBUF);

@@ -524,6 +524,16 @@ void profile_sampler__free(struct profile_sampler *s)
 	free(s);
 }
 
+int profile_sampler__add_target(struct profile_sampler *s, int tgid)
+{
+	__u32 key = tgid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.target_tgids), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int profile_sampler__counts_fd(const struct profile_sampler *s)
 {
 	if (s->wall)

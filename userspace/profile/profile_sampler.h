@@ -70,6 +70,12 @@ void profile_sampler__flush(struct profile_sampler *s);
 void profile_sampler__detach(struct profile_sampler *s);
 void profile_sampler__free(struct profile_sampler *s);	/* NULL-safe */
 
+/*
+ * Adds @tgid to the -p targets while sampling: room for as many as the
+ * sampler started with (-E2BIG beyond). Only for a sampler started with -p.
+ */
+int profile_sampler__add_target(struct profile_sampler *s, int tgid);
+
 int profile_sampler__counts_fd(const struct profile_sampler *s);
 int profile_sampler__stacks_fd(const struct profile_sampler *s);
 /* Stacks that collided in the stack map, keyed by ids with PROFILE_OVERFLOW_ID. */

@@ -11,10 +11,10 @@
  * kind. Writers and readers agree on the names below and nothing else.
  */
 #define RECORDING_FORMAT "faultline-recording"
-#define RECORDING_VERSION 1
+#define RECORDING_VERSION 2	/* 2: offcpu records; version 1 files read alike */
 /*
- * Additions a version-1 reader may skip: 1 = rss_growth events and the
- * rss_step_bytes option. Absent in older files (0).
+ * Additions a reader of the same version may skip: 1 = rss_growth events and
+ * the rss_step_bytes option. Absent in older files (0).
  */
 #define RECORDING_MINOR 1
 #define RECORDING_PARTIAL_SUFFIX ".partial"
@@ -26,6 +26,7 @@ enum rec_kind {
 	REC_STACK,	/* an interned event stack, referenced by "stack_id" */
 	REC_PSTACK,	/* an interned profile stack, referenced by profile buckets */
 	REC_PROFILE,	/* one time bucket of aggregated samples */
+	REC_OFFCPU,	/* one time bucket of off-CPU time in one task state (version 2) */
 	REC_PROCESS,
 	REC_LOSS,
 	REC_TRAILER,

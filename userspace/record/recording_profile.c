@@ -13,6 +13,7 @@ struct rec_pdelta {
 	struct strmap *keys;	/* "pid/tid/comm;frame;frame..." -> id */
 	uint64_t *prev;		/* prev[id]: samples at the previous bucket */
 	uint64_t *now;		/* now[id]: samples at this bucket, summed over alike stacks */
+	uint64_t *prev_ev, *now_ev;	/* the same for off-CPU's waits (profile_stack.events) */
 	size_t nprev;
 	uint64_t prev_lost;
 	char *buf;
@@ -42,6 +43,8 @@ void rec_pdelta__free(struct rec_pdelta *d)
 	strmap__free(d->keys);
 	free(d->prev);
 	free(d->now);
+	free(d->prev_ev);
+	free(d->now_ev);
 	free(d->buf);
 	free(d);
 }
@@ -74,7 +77,9 @@ static uint32_t slot(struct rec_pdelta *d, const struct profile_stack *s)
 
 	if (id && id >= d->nprev) {
 		if (grow(&d->prev, d->nprev, (size_t)id + 1, &cap) ||
-		    grow(&d->now, d->nprev, (size_t)id + 1, &cap))
+		    grow(&d->now, d->nprev, (size_t)id + 1, &cap) ||
+		    grow(&d->prev_ev, d->nprev, (size_t)id + 1, &cap) ||
+		    grow(&d->now_ev, d->nprev, (size_t)id + 1, &cap))
 			return 0;
 		d->nprev = cap;
 	}
@@ -93,9 +98,12 @@ static int sum_alike(struct rec_pdelta *d, const struct profile_data *cum, uint3
 		if (!ids[i])
 			return -ENOMEM;
 		d->now[ids[i]] = 0;
+		d->now_ev[ids[i]] = 0;
 	}
-	for (size_t i = 0; i < cum->nstacks; i++)
+	for (size_t i = 0; i < cum->nstacks; i++) {
 		d->now[ids[i]] += cum->stacks[i].count;
+		d->now_ev[ids[i]] += cum->stacks[i].events;
+	}
 	return 0;
 }
 
@@ -116,6 +124,7 @@ int rec_pdelta__bucket(struct rec_pdelta *d, const struct profile_data *cum,
 	}
 	for (size_t i = 0; i < cum->nstacks; i++) {
 		uint64_t now = d->now[ids[i]], prev = d->prev[ids[i]];
+		uint64_t now_ev = d->now_ev[ids[i]], prev_ev = d->prev_ev[ids[i]];
 
 		if (now == UINT64_MAX)	/* an alike stack already emitted this identity */
 			continue;
@@ -123,9 +132,12 @@ int rec_pdelta__bucket(struct rec_pdelta *d, const struct profile_data *cum,
 		if (now != prev) {
 			out->stacks[out->nstacks] = cum->stacks[i];
 			out->stacks[out->nstacks].count = now > prev ? now - prev : now;
+			out->stacks[out->nstacks].events = now > prev && now_ev >= prev_ev ?
+							   now_ev - prev_ev : now_ev;
 			out->total_samples += out->stacks[out->nstacks++].count;
 		}
 		d->prev[ids[i]] = now;
+		d->prev_ev[ids[i]] = now_ev;
 		d->now[ids[i]] = UINT64_MAX;
 	}
 	free(ids);

@@ -206,7 +206,8 @@ fail:
 	return NULL;
 }
 
-static int add_sample(struct rec_writer *w, cJSON *samples, const struct profile_stack *s)
+static int add_sample(struct rec_writer *w, cJSON *samples, const struct profile_stack *s,
+		      bool waits)
 {
 	cJSON *def = pstack_json(s), *pair;
 	uint32_t id;
@@ -223,6 +224,8 @@ static int add_sample(struct rec_writer *w, cJSON *samples, const struct profile
 		return -ENOMEM;
 	cJSON_AddItemToArray(pair, cJSON_CreateNumber(id));
 	cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->count));
+	if (waits)
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->events));
 	cJSON_AddItemToArray(samples, pair);
 	return 0;
 }
@@ -238,7 +241,7 @@ int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct pro
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->nstacks && !err; i++)
-		err = add_sample(w, samples, &p->stacks[i]);
+		err = add_sample(w, samples, &p->stacks[i], false);
 	cJSON_AddStringToObject(rec, "rec", "profile");
 	add_time(rec, "time", start_ns);
 	cJSON_AddNumberToObject(rec, "duration_ns", (double)w->bucket_ns);
@@ -251,5 +254,30 @@ int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct pro
 	cJSON_Delete(rec);
 	if (!err)
 		w->buckets++;
+	return err;
+}
+
+int rec_writer__offcpu(struct rec_writer *w, int64_t start_ns, const char *state,
+		       const struct profile_data *p)
+{
+	cJSON *rec = cJSON_CreateObject(), *samples = cJSON_CreateArray();
+	int err = 0;
+
+	if (!rec || !samples) {
+		cJSON_Delete(rec);
+		cJSON_Delete(samples);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->nstacks && !err; i++)
+		err = add_sample(w, samples, &p->stacks[i], true);
+	cJSON_AddStringToObject(rec, "rec", "offcpu");
+	add_time(rec, "time", start_ns);
+	cJSON_AddNumberToObject(rec, "duration_ns", (double)w->bucket_ns);
+	cJSON_AddStringToObject(rec, "state", state);
+	cJSON_AddNumberToObject(rec, "total_us", (double)p->total_samples);
+	cJSON_AddItemToObject(rec, "samples", samples);
+	if (!err)
+		err = recw_put_line(w, rec);
+	cJSON_Delete(rec);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "record/recording_procs.h"
 #include "record/recording.h"
 #include "record/recording_buildid.h"
+#include "record/recording_offcpu.h"
 #include "record/recording_profile.h"
 #include "record/recording_run.h"
 #include "record/recording_write.h"
@@ -34,6 +35,7 @@ struct recorder {
 	struct profile_procs *pprocs;
 	struct profile_sampler *sampler;
 	struct rec_pdelta *delta;
+	struct rec_offcpu *offcpu;	/* NULL: off-CPU time could not be recorded */
 	struct rec_buildids *buildids;
 	struct rec_listen_watch *listen;	/* NULL: only the start's listeners are known */
 	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
@@ -50,6 +52,9 @@ static void record_sink(void *arg, const struct watch_event *ev)
 	cJSON *copy;
 
 	rec_procs__note_pid(r->procs, ev->pid);
+	if (ev->type == WATCH_EV_SLOW_SYSCALL &&
+	    rec_offcpu__follow(r->offcpu, r->w, ev->pid))
+		r->write_errors++;
 	if (ev->type == WATCH_EV_OOM_KILL) {
 		victim = cJSON_GetObjectItemCaseSensitive(ev->json, "victim");
 		rec_procs__note_exit(r->procs, (uint32_t)cJSON_GetNumberValue(
@@ -85,6 +90,8 @@ static void write_bucket(struct recorder *r)
 					 bucket.lost_samples);
 		r->buckets++;
 	}
+	if (rec_offcpu__bucket(r->offcpu, r->w, r->bucket_start_wall))
+		r->write_errors++;
 	free(bucket.stacks);
 	profile_result__free(&res);
 	r->bucket_start_wall = end;
@@ -136,6 +143,7 @@ static void record_poll(void *arg, struct watch_ctx *c, bool last)
 
 	if (r->sampler) {
 		profile_sampler__poll(r->sampler, 0);
+		rec_offcpu__poll(r->offcpu);
 		if (last || now >= r->next_bucket_mono) {
 			write_bucket(r);
 			r->next_bucket_mono = now + (int64_t)r->o->bucket_ns;
@@ -177,6 +185,9 @@ static int start_profile(struct recorder *r)
 	so.ctx = r->pprocs;
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
+	r->offcpu = rec_offcpu__new(&so, r->sym, r->pprocs);
+	if (!r->offcpu)
+		pr_warn("record: recording CPU samples and events without off-CPU time\n");
 	r->bucket_start_wall = rec_now_wall_ns();
 	r->next_bucket_mono = rec_now_mono_ns() + (int64_t)r->o->bucket_ns;
 	return 0;
@@ -187,6 +198,7 @@ static void stop_all(struct recorder *r)
 	if (r->sampler)
 		profile_sampler__detach(r->sampler);
 	profile_sampler__free(r->sampler);
+	rec_offcpu__free(r->offcpu);
 	profile_procs__free(r->pprocs);
 	symbolizer__free(r->sym);
 	rec_pdelta__free(r->delta);

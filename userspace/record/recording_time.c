@@ -9,7 +9,8 @@
 
 static const char *const kind_names[] = {
 	[REC_HEADER] = "header",   [REC_EVENT] = "event",     [REC_STACK] = "stack",
-	[REC_PSTACK] = "pstack",   [REC_PROFILE] = "profile", [REC_PROCESS] = "process",
+	[REC_PSTACK] = "pstack",   [REC_PROFILE] = "profile", [REC_OFFCPU] = "offcpu",
+	[REC_PROCESS] = "process",
 	[REC_LOSS] = "loss",	   [REC_TRAILER] = "trailer", [REC_UNKNOWN] = "unknown",
 };
 

@@ -45,6 +45,12 @@ int rec_writer__loss(struct rec_writer *w, int64_t wall_ns, const char *source,
 		     const char *reason, uint64_t count);
 /* One bucket starting at @start_ns (wall) holding @p's stacks and counts. */
 int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct profile_data *p);
+/*
+ * One bucket of off-CPU time in task state @state ("S" or "D"): @p's stacks
+ * (blocked frames, "--", the waker's) with microseconds and waits.
+ */
+int rec_writer__offcpu(struct rec_writer *w, int64_t start_ns, const char *state,
+		       const struct profile_data *p);
 
 /* Sync-flushes when the last flush is older than RECORDING_FLUSH_NS. */
 int rec_writer__tick(struct rec_writer *w);

@@ -42,6 +42,7 @@ struct report_facts {
 	const char *root_comm;
 	const char *where;	/* named frame of the root's stack, or NULL */
 	const cJSON *growth;	/* oom_kill: memory_growth, or NULL */
+	const cJSON *off_cpu;	/* latency incidents: report_incident_offcpu(), or NULL */
 	int64_t window_start_ns;
 };
 
@@ -75,6 +76,13 @@ void report_memory_path(const cJSON *stack, char *buf, size_t len);
 /* The evidence and the next step memory_growth @growth (NULL: none) supports. */
 void report_memory_evidence(cJSON *arr, const cJSON *growth);
 void report_memory_steps(cJSON *arr, const cJSON *growth);
+/*
+ * Latency incidents (report_offcpu.c): where the slow call slept and who woke
+ * it; next steps that name the wait (a lock and its holder, a pipe or socket
+ * peer, the disk), none when the wait is not one of those.
+ */
+void report_latency_evidence(cJSON *arr, const struct report_facts *f);
+void report_latency_steps(cJSON *arr, const struct report_facts *f, const char *syscall);
 
 /* Appends a formatted line (up to 511 bytes) to a JSON array of strings. */
 void report_add_vline(cJSON *arr, const char *fmt, va_list ap);

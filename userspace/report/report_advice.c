@@ -235,6 +235,7 @@ cJSON *report_evidence(const struct report_facts *f)
 	} else if (!strcmp(type, "slow_syscall")) {
 		add_line(arr, "%s() blocked %.0f ms", or(str(ev, "syscall"), "?"),
 			 num(ev, "duration_ms"));
+		report_latency_evidence(arr, f);
 	}
 	if (f->inc->time_linked)
 		add_line(arr, "some events are linked to this incident by time only (no process "
@@ -324,6 +325,19 @@ static void signal_steps(cJSON *arr, const struct report_facts *f)
 	refusal_step(arr, f, "after it died: add a restart policy");
 }
 
+static void slow_steps(cJSON *arr, const struct report_facts *f)
+{
+	int n = cJSON_GetArraySize(arr);
+
+	report_latency_steps(arr, f, or(str(f->root, "syscall"), "?"));
+	add_line(arr, "%s() blocked %.0f ms%s%s: %llu slow calls, %.0f ms in total%s",
+		 or(str(f->root, "syscall"), "?"), num(f->root, "duration_ms"),
+		 f->where ? " in " : "", f->where ? f->where : "",
+		 (unsigned long long)f->inc->impact.slow_calls, f->inc->impact.slow_us / 1000.0,
+		 cJSON_GetArraySize(arr) > n ? "" :
+		 "; check what it waits on (the file, device or peer behind the fd)");
+}
+
 cJSON *report_next_steps(const struct report_facts *f)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -338,12 +352,7 @@ cJSON *report_next_steps(const struct report_facts *f)
 	else if (!strcmp(type, "signal"))
 		signal_steps(arr, f);
 	else if (!strcmp(type, "slow_syscall"))
-		add_line(arr, "%s() blocked %.0f ms%s%s: %llu slow calls, %.0f ms in total; check what "
-			 "it waits on (the file, device or peer behind the fd)",
-			 or(str(f->root, "syscall"), "?"), num(f->root, "duration_ms"),
-			 f->where ? " in " : "", f->where ? f->where : "",
-			 (unsigned long long)f->inc->impact.slow_calls,
-			 f->inc->impact.slow_us / 1000.0);
+		slow_steps(arr, f);
 	else if (!strcmp(type, "conn_refused"))
 		add_line(arr, "nothing listened on %s:%.0f: check that the service is running and "
 			 "that clients use the right address", or(str(f->root, "daddr"), "?"),

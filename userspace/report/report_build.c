@@ -458,7 +458,8 @@ static const char *severity_name(int s)
 }
 
 static void add_story(cJSON *o, const struct report_model *m, const struct cl_incident *inc,
-		      const struct fetched *f, const struct inc_work *w, const cJSON *growth)
+		      const struct fetched *f, const struct inc_work *w, const cJSON *growth,
+		      const cJSON *off_cpu)
 {
 	const struct cl_event *re = &m->events[inc->root];
 	cJSON *root = event_json(m, f, inc->root);
@@ -468,6 +469,7 @@ static void add_story(cJSON *o, const struct report_model *m, const struct cl_in
 							  "leak_sites"),
 		.where = re->where ? strmap__id_str(m->strs, re->where) : NULL,
 		.growth = growth,
+		.off_cpu = off_cpu,
 	};
 	const char *sc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "syscall"));
 	char *title;
@@ -492,12 +494,15 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 {
 	const struct cl_event *root = &m->events[inc->root];
 	cJSON *o = cJSON_CreateObject();
-	cJSON *growth = NULL;
+	cJSON *growth = NULL, *off = NULL;
 
 	if (!o)
 		return NULL;
 	if (root->type == CL_OOM_KILL)
 		growth = report_memory_growth(m, root);
+	/* A latency incident: where its processes blocked, and who woke them. */
+	if (root->type == CL_SLOW_SYSCALL)
+		off = report_incident_offcpu(m, inc);
 	cJSON_AddNumberToObject(o, "id", inc->id);
 	cJSON_AddStringToObject(o, "severity", severity_name(inc->severity));
 	add_time(o, "start", inc->start_ns);
@@ -505,7 +510,7 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 	cJSON_AddNumberToObject(o, "duration_s", (inc->end_ns - inc->start_ns) / 1e9);
 	cJSON_AddNumberToObject(o, "events", (double)inc->nevents);
 	cJSON_AddBoolToObject(o, "linked_by_time_only", inc->time_linked);
-	add_story(o, m, inc, f, w, growth);
+	add_story(o, m, inc, f, w, growth, off);
 	if (growth)
 		cJSON_AddItemToObject(o, "memory_growth", growth);
 	cJSON_AddItemToObject(o, "contributing", contributing_json(m, inc));
@@ -518,6 +523,8 @@ static cJSON *incident_json(const struct report_model *m, const struct cl_result
 	if (m->nbuckets)
 		cJSON_AddItemToObject(o, "profile", report_profile_json(m, inc->start_ns,
 									inc->end_ns));
+	if (off)
+		cJSON_AddItemToObject(o, "off_cpu", off);
 	return o;
 }
 

@@ -47,6 +47,9 @@ cJSON *report_profile_json(const struct report_model *m, int64_t start, int64_t 
  */
 int flame_profile(const struct report_model *m, const struct flame *fl, struct profile_data *out);
 void flame_profile_free(struct profile_data *p);
+/* Off-CPU time of threads @tids in [@start, @end) (blocked stacks, "--", wakers), in us. */
+int flame_offcpu_profile(const struct report_model *m, int64_t start, int64_t end,
+			 const uint32_t *tids, size_t ntids, struct profile_data *out);
 /* Adds each profile stack's samples in @fl's window to @win[id] (@nids ids). */
 void flame_window_counts(const struct report_model *m, const struct flame *fl, uint64_t *win,
 			 uint32_t nids);

@@ -86,3 +86,32 @@ void flame_profile_free(struct profile_data *p)
 	free(p->stacks);
 	memset(p, 0, sizeof(*p));
 }
+
+int flame_offcpu_profile(const struct report_model *m, int64_t start, int64_t end,
+			 const uint32_t *tids, size_t ntids, struct profile_data *out)
+{
+	struct report_offcpu_stack *st;
+	size_t n;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = report_offcpu_window(m, start, end, tids, ntids, &st, &n);
+	if (err)
+		return err;
+	out->stacks = calloc(n ? n : 1, sizeof(*out->stacks));
+	for (size_t i = 0; !err && out->stacks && i < n; i++) {
+		const cJSON *def = rec_reader__pstack(m->reader, st[i].pstack);
+
+		err = fill_stack(&out->stacks[out->nstacks], def, st[i].us);
+		out->stacks[out->nstacks++].events = st[i].waits;
+		out->total_samples += st[i].us;
+	}
+	free(st);
+	if (!err && !out->stacks)
+		err = -ENOMEM;
+	out->off_cpu = true;
+	out->period_ns = 1000;	/* counts are microseconds */
+	out->start_wall_ns = (uint64_t)start;
+	out->duration_ns = (uint64_t)(end - start);
+	return err;
+}

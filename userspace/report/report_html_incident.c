@@ -210,39 +210,89 @@ static int svg_height(const char *svg)
  * search), in a sandboxed frame so its script and ids stay apart from the
  * page's and the other graphs'.
  */
-static bool interactive_flame(const struct report_model *m, const struct flame *f, FILE *out)
+static bool embed_svg(const struct report_model *m, struct profile_data *p, const char *title,
+		      FILE *out)
 {
 	const cJSON *h = rec_reader__header(m->reader);
 	struct output_opts oo = { .top_n = 20 };
-	struct profile_data p;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
 	bool ok = false;
 
-	if (flame_profile(m, f, &p)) {
-		flame_profile_free(&p);
-		return false;
-	}
-	p.title = "CPU flame graph of the incident window (+-1 s)";
-	p.command = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "command"));
-	p.hostname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "host"));
+	p->title = title;
+	p->command = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "command"));
+	p->hostname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "host"));
 	mem = open_memstream(&buf, &len);
 	if (mem) {
-		ok = !output_svg(&p, &oo, mem);
+		ok = !output_svg(p, &oo, mem);
 		ok &= !fclose(mem);
 	}
 	if (ok && buf) {
 		fprintf(out, "<iframe class=\"flame-frame\" sandbox=\"allow-scripts\" "
-			"title=\"CPU flame graph\" style=\"width:100%%;height:%dpx;border:0\" "
-			"srcdoc=\"", svg_height(buf) + 24);
+			"title=\"%s\" style=\"width:100%%;height:%dpx;border:0\" "
+			"srcdoc=\"", p->off_cpu ? "Off-CPU flame graph" : "CPU flame graph",
+			svg_height(buf) + 24);
 		report_escape(out, "<style>body{margin:0}svg{max-width:100%;height:auto}</style>");
 		report_escape(out, buf);
 		fputs("\"></iframe>\n", out);
 	}
 	free(buf);
-	flame_profile_free(&p);
 	return ok && buf;
+}
+
+static bool interactive_flame(const struct report_model *m, const struct flame *f, FILE *out)
+{
+	struct profile_data p;
+	bool ok;
+
+	if (flame_profile(m, f, &p)) {
+		flame_profile_free(&p);
+		return false;
+	}
+	ok = embed_svg(m, &p, "CPU flame graph of the incident window (+-1 s)", out);
+	flame_profile_free(&p);
+	return ok;
+}
+
+/* A latency incident: where its slow threads slept, with the wakers stacked on top. */
+static void offcpu_flame(const cJSON *inc, const struct report_model *m, FILE *out)
+{
+	const cJSON *off = get(inc, "off_cpu"), *t;
+	int64_t start = 0, end = 0;
+	uint32_t tids[16];
+	size_t n = 0;
+	struct profile_data p;
+
+	if (!off)
+		return;
+	fputs("<h3>Off-CPU during the incident</h3>\n", out);
+	cJSON_ArrayForEach(t, get(off, "tids"))
+		if (cJSON_IsNumber(t) && n < sizeof(tids) / sizeof(tids[0]))
+			tids[n++] = (uint32_t)t->valuedouble;
+	if (rec_time_parse(html_str(off, "window_start"), &start) ||
+	    rec_time_parse(html_str(off, "window_end"), &end) ||
+	    flame_offcpu_profile(m, start, end, tids, n, &p) || !p.nstacks) {
+		fputs("<p class=\"meta\">No off-CPU time of the slow threads was recorded in this "
+		      "window.</p>\n", out);
+		flame_profile_free(&p);
+		return;
+	}
+	fputs("<ul class=\"offcpu\">", out);
+	cJSON_ArrayForEach(t, get(off, "top")) {
+		fprintf(out, "<li>%.0f ms, state ", html_num(t, "ms"));
+		html_text(out, html_str(t, "state"));
+		fputs(", ", out);
+		html_text(out, html_str(t, "reason"));
+		fputs(": ", out);
+		html_text(out, html_str(t, "summary"));
+		fputs("</li>", out);
+	}
+	fputs("</ul>\n<p class=\"meta\">Time the slow threads slept, by blocked stack; above "
+	      "each <code>--</code>, the stack of the thread that woke them.</p>\n", out);
+	if (!embed_svg(m, &p, "Off-CPU flame graph of the slow threads (wakers above --)", out))
+		fputs("<p class=\"meta\">The off-CPU flame graph could not be drawn.</p>\n", out);
+	flame_profile_free(&p);
 }
 
 static void flames(const cJSON *inc, const struct report_model *m, FILE *out)
@@ -309,5 +359,6 @@ void html_incident(const cJSON *inc, const struct report_model *m, FILE *out)
 	processes(get(inc, "processes"), out);
 	timeline(get(inc, "timeline"), out);
 	flames(inc, m, out);
+	offcpu_flame(inc, m, out);
 	fputs("</article>\n", out);
 }

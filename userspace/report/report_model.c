@@ -102,6 +102,8 @@ static int take_record(struct report_model *m, const struct rec_record *r)
 		return add_loss(m, r->json);
 	case REC_PROFILE:
 		return add_bucket(m, r->json);
+	case REC_OFFCPU:
+		return report_model_add_offcpu(m, r->json);
 	case REC_TRAILER:
 		if (!rec_time_parse(str(r->json, "end"), &t))
 			widen(m, t);
@@ -171,6 +173,8 @@ void report_model_free(struct report_model *m)
 	free(m->buckets);
 	free(m->samples);
 	free(m->memsums);
+	free(m->obuckets);
+	free(m->osamples);
 	free(m->stack_where);
 	free(m->path);
 	memset(m, 0, sizeof(*m));

@@ -42,6 +42,20 @@ struct report_memsum {
 	bool heap;		/* heap_summary (live heap), else rss_growth */
 };
 
+/* An off-CPU sample: a pstack (blocked frames, "--", the waker's) with its time and waits. */
+struct report_osample {
+	uint32_t pstack;
+	uint32_t waits;
+	uint64_t us;
+};
+
+struct report_obucket {
+	int64_t start_ns;
+	uint64_t duration_ns;
+	char state;		/* 'S' or 'D' */
+	size_t first, n;	/* in report_model.osamples */
+};
+
 struct report_model {
 	char *path;
 	struct rec_reader *reader;	/* at its end; keeps the stack definitions */
@@ -60,6 +74,10 @@ struct report_model {
 	size_t nsamples, samples_cap;
 	struct report_memsum *memsums;
 	size_t nmemsums, memsums_cap;
+	struct report_obucket *obuckets;	/* off-CPU time (recording version 2) */
+	size_t nobuckets, obuckets_cap;
+	struct report_osample *osamples;
+	size_t nosamples, osamples_cap;
 	uint64_t period_ns;
 	int64_t start_ns, end_ns;	/* what the recording covers */
 	uint32_t *stack_where;		/* per stack id: string id of its named frame */
@@ -82,6 +100,29 @@ int report_model_fetch(const struct report_model *m, const uint64_t *offsets, si
 /* Internal to report_model*.c: one event record into m->events. */
 int report_model_add_event(struct report_model *m, const cJSON *ev, uint64_t offset);
 int report_model_add_process(struct report_model *m, const cJSON *rec);
+/* One offcpu record into m->obuckets (report_offcpu.c). */
+int report_model_add_offcpu(struct report_model *m, const cJSON *rec);
+
+/* Off-CPU time of one (pstack, state) in a window. */
+struct report_offcpu_stack {
+	uint32_t pstack;
+	char state;
+	uint64_t us, waits;
+};
+
+/* The (pstack, state)s of threads @pids (none: all) in [@start, @end), longest first. */
+int report_offcpu_window(const struct report_model *m, int64_t start, int64_t end,
+			 const uint32_t *pids, size_t npids, struct report_offcpu_stack **out,
+			 size_t *n);
+/*
+ * {window_start, window_end, tids, total_ms, stacks_total, top: [{ms, waits,
+ * state, pid, tid, comm, stack, reason, where, waker: {comm, where, stack}}]};
+ * NULL without off-CPU data.
+ */
+cJSON *report_offcpu_json(const struct report_model *m, int64_t start, int64_t end,
+			  const uint32_t *pids, size_t npids);
+/* That of a latency incident (slow syscalls): their threads and window; NULL if none. */
+cJSON *report_incident_offcpu(const struct report_model *m, const struct cl_incident *inc);
 void report_model_merge_processes(struct report_model *m);
 /* The leaf-most named frame outside the C library and the kernel, or NULL. */
 const char *report_stack_where(const cJSON *frames);

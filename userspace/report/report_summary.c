@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "watch/wait_reason.h"
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -41,12 +42,17 @@ static void conn_summary(const cJSON *ev, const char *type, char *buf, size_t le
 static void slow_summary(const cJSON *ev, char *buf, size_t len)
 {
 	double lo = num(ev, "duration_ms_min"), hi = num(ev, "duration_ms_max");
+	enum wait_reason r = wait_reason_from_name(str(cJSON_GetObjectItemCaseSensitive(ev, "wait"),
+							   "reason"));
+	/* Where one call slept, when its stack named the wait. */
+	const char *wait = r > WAIT_OTHER ? wait_reason_phrase(r) : NULL;
 
 	if (has(ev, "duration_ms_min") && lo < hi)
 		snprintf(buf, len, "%s() took %.0f-%.0f ms (p50 %.0f ms)", str(ev, "syscall"), lo,
 			 hi, num(ev, "duration_ms_p50"));
 	else
-		snprintf(buf, len, "%s() took %.0f ms", str(ev, "syscall"), num(ev, "duration_ms"));
+		snprintf(buf, len, "%s() took %.0f ms%s%s", str(ev, "syscall"),
+			 num(ev, "duration_ms"), wait ? ", " : "", wait ? wait : "");
 }
 
 void report_event_summary(const cJSON *ev, char *buf, size_t len)

@@ -230,6 +230,23 @@ static void print_cpu(const cJSON *prof, FILE *out)
 	fputs("; flame graphs: --format html\n", out);
 }
 
+/* A latency incident's top blocking stacks, with their state, wait and waker. */
+static void print_offcpu(const cJSON *off, FILE *out)
+{
+	const cJSON *s;
+	char a[32], b[32];
+
+	if (!off)
+		return;
+	report_clock(str(off, "window_start"), a, sizeof(a));
+	report_clock(str(off, "window_end"), b, sizeof(b));
+	fprintf(out, "  %-12s the slow threads slept %.0f ms from %s to %s%s\n", "Off-CPU",
+		num(off, "total_ms"), a, b, cJSON_GetArraySize(get(off, "top")) ? ":" : "");
+	cJSON_ArrayForEach(s, get(off, "top"))
+		fprintf(out, "  %-12s %6.0f ms %s %-10s %.0f waits, %s\n", "", num(s, "ms"),
+			str(s, "state"), str(s, "reason"), num(s, "waits"), str(s, "summary"));
+}
+
 static void print_timeline(const cJSON *tl, FILE *out)
 {
 	const cJSON *e;
@@ -297,6 +314,7 @@ static void print_incident(const cJSON *inc, FILE *out)
 	print_list("Next steps", get(inc, "next_steps"), true, out);
 	print_list("Contributing", get(inc, "contributing"), false, out);
 	print_cpu(get(inc, "profile"), out);
+	print_offcpu(get(inc, "off_cpu"), out);
 	print_processes(get(inc, "processes"), num(get(inc, "impact"), "refused_clients"), out);
 	print_timeline(get(inc, "timeline"), out);
 }

@@ -34,20 +34,24 @@ static cJSON *frame_json(const struct sym_result *r)
 	return f;
 }
 
-/* The BPF program and the tracepoint plumbing that ran it: not the story. */
-static bool tracing_frame(const struct sym_result *r)
+bool watch_tracing_symbol(const char *symbol)
 {
 	static const char *const prefixes[] = {
 		"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
 		"perf_trace_", "perf_syscall_", "bpf_dispatcher_",
 	};
 
-	if (!r->symbol)
+	if (!symbol)
 		return false;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(r->symbol, prefixes[i], strlen(prefixes[i])))
+		if (!strncmp(symbol, prefixes[i], strlen(prefixes[i])))
 			return true;
 	return false;
+}
+
+static bool tracing_frame(const struct sym_result *r)
+{
+	return watch_tracing_symbol(r->symbol);
 }
 
 /*

@@ -297,6 +297,8 @@ int watch_cgroup_path(struct watch_ctx *c, uint32_t pid, uint64_t cgid, char *bu
 
 /* The process's symbolizer (shared by all sources) */
 struct symbolizer *watch_symbolizer(struct watch_ctx *c);
+/* The BPF program and the tracepoint plumbing that ran it (a kernel frame): not the story. */
+bool watch_tracing_symbol(const char *symbol);
 const struct watch_opts *watch_ctx_opts(const struct watch_ctx *c);
 
 /* What one loaded source has dropped so far, by reason (record's loss records). */

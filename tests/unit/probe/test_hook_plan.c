@@ -64,9 +64,11 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 			    "tp_btf signal_deliver, tp_btf signal_generate");
 	assert_string_equal(plan_for(plans, n, "signal")->fallback,
 			    "tracepoint signal:signal_deliver, tracepoint signal:signal_generate");
-	assert_string_equal(plan_for(plans, n, "slow")->hook, "tp_btf sys_enter, tp_btf sys_exit");
+	assert_string_equal(plan_for(plans, n, "slow")->hook,
+			    "tp_btf sys_enter, tp_btf sys_exit, tp_btf sched_switch");
 	assert_string_equal(plan_for(plans, n, "slow")->fallback,
-			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit, "
+			    "raw_tp sched_switch");
 	assert_string_equal(plan_for(plans, n, "oom")->hook, "tp_btf mark_victim");
 	assert_string_equal(plan_for(plans, n, "oom")->fallback, "tracepoint oom:mark_victim");
 	assert_string_equal(plan_for(plans, n, "rss")->hook,
@@ -136,7 +138,8 @@ static void test_no_tp_btf_falls_back_to_tracepoints(void **state)
 	f.feat[FEAT_TP_BTF].available = false;
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
 	assert_string_equal(plan_for(plans, n, "slow")->hook,
-			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit, "
+			    "raw_tp sched_switch");
 	assert_string_equal(plan_for(plans, n, "oom")->hook, "tracepoint oom:mark_victim");
 	/* fd has no tracepoint variant: unavailable, and says why */
 	assert_null(plan_for(plans, n, "fd")->hook);
@@ -172,7 +175,8 @@ static void test_no_tp_btf_uses_classic_tracepoints(void **state)
 	assert_string_equal(plan_for(plans, n, "oom")->hook, "tracepoint oom:mark_victim");
 	assert_null(plan_for(plans, n, "oom")->fallback);
 	assert_string_equal(plan_for(plans, n, "slow")->hook,
-			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit");
+			    "tracepoint raw_syscalls:sys_enter, tracepoint raw_syscalls:sys_exit, "
+			    "raw_tp sched_switch");
 	assert_string_equal(plan_for(plans, n, "signal")->hook,
 			    "tracepoint signal:signal_deliver, tracepoint signal:signal_generate");
 	/* No ring buffer (before 5.8): watch has nothing to deliver events with. */

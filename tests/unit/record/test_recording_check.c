@@ -26,6 +26,8 @@ static void test_possible_ids_pass(void **state)
 	assert_true(valid("{\"pid\":4242,\"tid\":4243,\"dport\":6379,\"fd\":-1,\"uid\":0}"));
 	assert_true(valid("{\"victim\":{\"pid\":1},\"signo\":9,\"comm\":\"x\"}"));
 	assert_true(valid("{\"count\":-5,\"addr\":1e30}"));	/* not identifiers */
+	/* slow_syscall's description of its fd */
+	assert_true(valid("{\"fd\":{\"fd\":3,\"kind\":\"pipe\",\"inode\":1134693}}"));
 }
 
 static void test_impossible_ids_refused(void **state)
@@ -40,6 +42,8 @@ static void test_impossible_ids_refused(void **state)
 	assert_false(valid("{\"signo\":65}"));
 	assert_false(valid("{\"sender\":{\"pid\":-1}}"));
 	assert_false(valid("{\"listen\":[{\"port\":70000}]}"));
+	assert_false(valid("{\"fd\":{\"fd\":-7}}"));
+	assert_false(valid("{\"fd\":[3]}"));
 }
 
 static void test_depth_is_bounded(void **state)

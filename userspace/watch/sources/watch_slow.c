@@ -15,6 +15,8 @@
 
 #include "base/log.h"
 #include "base/syscall_names.h"
+#include "sym/symbolizer.h"
+#include "watch/wait_reason.h"
 #include "watch/watch_internal.h"
 #include "watch_slow.skel.h"
 #include "watch/sources/watch_slow_cfg.h"
@@ -90,6 +92,10 @@ static int slow_load(struct watch_source *s, const struct watch_opts *o)
 	hook = watch_choose_hook(s, p->skel->obj, "slow");
 	if (!hook)
 		return -EOPNOTSUPP;
+	/* Each wait map is sized only when its hook keeps the waits. */
+	p->skel->rodata->wait_by_tid = bpf_program__autoload(p->skel->progs.slow_switch_raw);
+	if (!p->skel->rodata->wait_by_tid)
+		bpf_map__set_max_entries(p->skel->maps.waits_by_tid, 1);
 	err = watch_slow_bpf__load(p->skel);
 	if (!err)
 		err = write_cfg(p);
@@ -246,6 +252,57 @@ static void add_args(cJSON *obj, const struct watch_slow_event *e)
 	}
 }
 
+/* The names of the wait's kernel frames, leaf first, without the tracing plumbing. */
+static int wait_frames(struct watch_source *s, const struct watch_slow_event *e, cJSON *arr,
+		       const char **names)
+{
+	int n = 0;
+
+	for (int i = 0; i < e->hdr.nr_kernel && i < WATCH_MAX_FRAMES; i++) {
+		struct sym_result r;
+
+		memset(&r, 0, sizeof(r));
+		symbolizer__kernel(watch_symbolizer(s->ctx), e->stacks.kernel[i], &r);
+		if (!n && watch_tracing_symbol(r.symbol))
+			continue;
+		names[n++] = r.symbol;
+		cJSON_AddItemToArray(arr, r.symbol ? cJSON_CreateString(r.symbol) :
+					    cJSON_CreateNull());
+	}
+	return n;
+}
+
+/*
+ * Where the call slept: the longest sleep's kernel stack (taken at
+ * sched_switch) names the wait. A call that never slept ran, or waited
+ * runnable for a CPU, the whole time: reason "none".
+ */
+static void add_wait(struct watch_source *s, struct watch_event *ev,
+		     const struct watch_slow_event *e)
+{
+	cJSON *w = cJSON_AddObjectToObject(ev->json, "wait"), *arr;
+	const char *names[WATCH_MAX_FRAMES];
+	enum wait_reason r;
+	int n;
+
+	if (!w)
+		return;
+	cJSON_AddNumberToObject(w, "off_cpu_ns", (double)e->off_cpu_ns);
+	cJSON_AddNumberToObject(w, "waits", e->waits);
+	if (!e->waits) {
+		cJSON_AddStringToObject(w, "reason", "none");
+		return;
+	}
+	cJSON_AddNumberToObject(w, "longest_ns", (double)e->wait_ns);
+	if (wait_state_name(e->wait_state))
+		cJSON_AddStringToObject(w, "state", wait_state_name(e->wait_state));
+	arr = cJSON_AddArrayToObject(w, "kernel_stack");
+	n = arr ? wait_frames(s, e, arr, names) : 0;
+	r = wait_reason_classify(names, n);
+	cJSON_AddStringToObject(w, "reason", wait_reason_name(r));
+	watch_event_facts(ev, ", blocked %.0f ms %s", e->off_cpu_ns / 1e6, wait_reason_phrase(r));
+}
+
 static int slow_handle(struct watch_source *s, const void *data, size_t size)
 {
 	const struct watch_slow_event *e = data;
@@ -269,6 +326,7 @@ static int slow_handle(struct watch_source *s, const void *data, size_t size)
 	cJSON_AddNumberToObject(ev.json, "ret", (double)e->ret);
 	add_args(ev.json, e);
 	watch_event_facts(&ev, "%s took %.1f ms", name ? name : "syscall", ms);
+	add_wait(s, &ev, e);
 	add_fd(&ev, e);
 	if (e->nr < WATCH_SLOW_NR_MAX)
 		add_paths(&ev, e, &p->cfg[e->nr]);

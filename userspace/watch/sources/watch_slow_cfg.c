@@ -103,11 +103,12 @@ uint64_t watch_slow_build_cfg(const struct watch_opts *o, struct watch_slow_cfg 
 	}
 	mark(cfg, max, fd_arg0, fd_flag);
 	mark_paths(cfg, max);
-	/* A threshold named for a syscall asks for it, socket reads included. */
+	/* A threshold named for a syscall asks for it, socket reads and futex waits included. */
 	for (int i = 0; i < o->nslow_overrides; i++)
 		if (o->slow_overrides[i].nr < max) {
 			cfg[o->slow_overrides[i].nr].threshold_ns = o->slow_overrides[i].threshold_ns;
-			cfg[o->slow_overrides[i].nr].flags &= ~WATCH_SLOW_SOCK_READ;
+			cfg[o->slow_overrides[i].nr].flags &=
+				~(WATCH_SLOW_SOCK_READ | WATCH_SLOW_FUTEX | WATCH_SLOW_URING);
 		}
 	for (int i = 0; i < max; i++)
 		if (cfg[i].threshold_ns && cfg[i].threshold_ns < min)
