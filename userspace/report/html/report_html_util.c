@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "report/report_flame.h"
-#include "report/report_html_util.h"
+#include "report/html/report_html_util.h"
 
 void html_text(FILE *out, const char *s)
 {

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "record/recording.h"
-#include "report/report_html_priv.h"
-#include "report/report_html_util.h"
+#include "report/html/report_html_priv.h"
+#include "report/html/report_html_util.h"
 
 #define OV_W 1200
 #define OV_LABEL 260

@@ -12,8 +12,8 @@
 #include "report/report.h"
 #include "report/report_filter.h"
 #include "report/report_flame.h"
-#include "report/report_html_priv.h"
-#include "report/report_html_util.h"
+#include "report/html/report_html_priv.h"
+#include "report/html/report_html_util.h"
 
 static const char css[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1240px;padding:0 16px;"

@@ -8,9 +8,9 @@
 #include "record/recording.h"
 #include "report/report.h"
 #include "report/report_flame.h"
-#include "report/report_html_priv.h"
+#include "report/html/report_html_priv.h"
 #include "output/stack_profile.h"
-#include "report/report_html_util.h"
+#include "report/html/report_html_util.h"
 
 static const cJSON *get(const cJSON *o, const char *name)
 {
