@@ -18,7 +18,7 @@ cat >"$TMP/spin.c" <<'C'
 volatile unsigned long sink;
 __attribute__((noinline)) void FN(void)
 {
-	time_t end = time(0) + 6;
+	time_t end = time(0) + 30;	/* killed at the end; long enough for a slow start */
 	while (time(0) < end)
 		for (int i = 0; i < 1000000; i++)
 			sink += i;
