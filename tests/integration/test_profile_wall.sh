@@ -16,10 +16,10 @@ expect_exit 2 "$FAULTLINE" profile --wall --wakers -p $$ -d 1
 expect_exit 2 "$FAULTLINE" profile --wall --cgroup / -p $$ -d 1
 pass "--wall refuses the whole system and the options that cannot apply"
 
-# run_mix FILE ARGS...: profile one wall_mix run (profile stops when it exits).
+# run_mix ROUNDS FILE ARGS...: profile one wall_mix run (profile stops when it exits).
 run_mix() {
-	local out=$1; shift
-	"$TOOLS/wall_mix" 5 300 700 >"$TMP/mix.out" &
+	local rounds=$1 out=$2; shift 2
+	"$TOOLS/wall_mix" "$rounds" 300 700 >"$TMP/mix.out" &
 	local pid=$!
 	wait_line "$TMP/mix.out" '^[0-9]+$' 5 || fail "wall_mix did not start"
 	on_exit "kill $pid"
@@ -32,7 +32,7 @@ run_mix() {
 	wait "$pid" || fail "wall_mix failed"
 }
 
-run_mix "$TMP/w.folded"
+run_mix 5 "$TMP/w.folded"
 cat "$TMP/mix.out"
 grep '^profile: .*wall\|^profile: running' "$TMP/profile.err"
 # Shares of the profile against what the program measured, and sites reaching main.
@@ -66,17 +66,17 @@ PY
 assert_match "$TMP/profile.err" 'ms wall over .* in 1 threads'
 pass "running and sleeping shares as measured, whole stacks to main, total = duration"
 
-run_mix "$TMP/w.svg"
+run_mix 2 "$TMP/w.svg"
 assert_match "$TMP/w.svg" 'ms wall'
 assert_match "$TMP/w.svg" 'Wall-clock profile'
 command -v xmllint >/dev/null && { xmllint --noout "$TMP/w.svg" || fail "SVG not well-formed"; }
-run_mix "$TMP/w.json"
+run_mix 2 "$TMP/w.json"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
 assert d["metadata"]["unit"] == "microseconds_wall", d["metadata"]
 assert any(s["frames"][-1]["name"] == "[running]" for s in d["stacks"])
 assert all(s["tid"] for s in d["stacks"])' "$TMP/w.json" || fail "JSON has no wall unit"
 if command -v go >/dev/null; then
-	run_mix "$TMP/w.pb.gz"
+	run_mix 2 "$TMP/w.pb.gz"
 	export HOME=$TMP GOCACHE=$TMP/gocache PPROF_TMPDIR=$TMP
 	go tool pprof -sample_index=wall -top "$TMP/w.pb.gz" >"$TMP/top" 2>"$TMP/top.err" ||
 		fail "go tool pprof failed: $(cat "$TMP/top.err")"
