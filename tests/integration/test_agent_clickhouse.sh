@@ -69,6 +69,13 @@ missing=$(ch_query one "SELECT count() FROM faultline.events AS e ANY LEFT JOIN
 [ "$missing" = 0 ] || fail "$missing events whose stack is not in faultline.stacks"
 ch_query one "SELECT count() FROM faultline.events WHERE host = '$host' AND stack_hash != 0
 	AND attrs LIKE '%\"dport\":$dport,%'" | grep -qx 5 || fail "refused connections without a stack"
+# The host row: its addresses (what a refused client elsewhere connected to), its kernel.
+ch_query one "SELECT kernel, arrayStringConcat(addresses, ' ') FROM faultline.hosts FINAL
+	WHERE host = '$host'" >"$TMP/hosts"
+[ "$(cut -f1 "$TMP/hosts")" = "$(uname -r)" ] || fail "hosts row: $(cat "$TMP/hosts")"
+for a in $(ip -o addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4 }'); do
+	grep -qw -- "$a" "$TMP/hosts" || fail "hosts row lacks $a: $(cat "$TMP/hosts")"
+done
 
 # Outage: rows caused while the server is down go to the spool, then arrive.
 ch_stop one

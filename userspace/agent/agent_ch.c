@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 
 #include "agent/agent_ch.h"
 #include "agent/agent_ch_client.h"
 #include "agent/agent_ch_rows.h"
 #include "agent/agent_spool.h"
 #include "base/log.h"
+#include "record/recording_write.h"
 
 #define TICK_S 1
 #define SPOOL_BATCHES_PER_TICK 16
@@ -54,6 +56,10 @@ static const char *const ddl[] = {
 	"kind String, pid UInt32, comm String, cgroup String, stack_hash UInt64, "
 	"count UInt64) ENGINE = MergeTree PARTITION BY toYYYYMMDD(ts) "
 	"ORDER BY (host, kind, stack_hash, ts)",
+	/* One row per host, the latest kept: what a fleet report matches addresses against. */
+	"CREATE TABLE IF NOT EXISTS " AGENT_CH_DB ".hosts (ts DateTime, host String, "
+	"addresses Array(String), kernel String, version String) "
+	"ENGINE = ReplacingMergeTree(ts) ORDER BY host",
 };
 
 /* Logs the first failure of an outage and the recovery, not every retry. */
@@ -195,7 +201,7 @@ static void retain(struct agent_ch *c, time_t now)
 	c->next_retention = now + RETENTION_EVERY_S;
 	gmtime_r(&cutoff, &tm);
 	first = (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	for (int t = 0; t < CH__TABLES; t++) {
+	for (int t = 0; t < CH_DAY_TABLES; t++) {
 		snprintf(q, sizeof(q), "SELECT DISTINCT partition FROM system.parts WHERE "
 			 "database = '" AGENT_CH_DB "' AND table = '%s' AND active",
 			 ch_table_names[t]);
@@ -276,6 +282,20 @@ static int open_spool(struct agent_ch *c)
 	return err;
 }
 
+/* Who this host is, sent with the first batch (and kept in the spool like any row). */
+static void add_host_row(struct agent_ch *c)
+{
+	cJSON *addrs = rec_host_addresses();
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	if (ch_rows__host(c->rows, (uint64_t)time(NULL) * 1000000000ULL, addrs, u.release,
+			  FAULTLINE_VERSION))
+		agent_metrics__sink_rows(c->m, "hosts", SINK_DROPPED, 1);
+	cJSON_Delete(addrs);
+}
+
 int agent_ch__start(const struct agent_ch_opts *o, struct agent_metrics *m,
 		    struct agent_ch **out)
 {
@@ -301,6 +321,7 @@ int agent_ch__start(const struct agent_ch_opts *o, struct agent_metrics *m,
 	if (rc)
 		goto fail;
 	agent_metrics__set_spool(m, c->spool ? spool__bytes(c->spool) : 0);
+	add_host_row(c);
 	rc = -pthread_create(&c->thread, NULL, sender, c);
 	if (rc) {
 		pr_warn("faultline agent: the ClickHouse sender: %s\n", strerror(-rc));

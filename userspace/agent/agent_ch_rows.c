@@ -21,6 +21,7 @@
 
 const char *const ch_table_names[CH__TABLES] = {
 	[CH_EVENTS] = "events", [CH_STACKS] = "stacks", [CH_SAMPLES] = "samples",
+	[CH_HOSTS] = "hosts",
 };
 
 struct ch_rows {
@@ -288,4 +289,18 @@ int ch_rows__samples(struct ch_rows *r, const struct profile_data *p, uint64_t w
 		if (p->stacks[i].count && sample_row(r, &p->stacks[i], wall_ns, kind))
 			return -ENOMEM;
 	return 0;
+}
+
+int ch_rows__host(struct ch_rows *r, uint64_t wall_ns, const cJSON *addresses, const char *kernel,
+		  const char *version)
+{
+	cJSON *row = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(row, "ts", (double)(wall_ns / 1000000000ULL));
+	cJSON_AddStringToObject(row, "host", r->host);
+	cJSON_AddItemToObject(row, "addresses", addresses ? cJSON_Duplicate(addresses, 1) :
+			      cJSON_CreateArray());
+	cJSON_AddStringToObject(row, "kernel", kernel);
+	cJSON_AddStringToObject(row, "version", version);
+	return append_row(&r->b[CH_HOSTS], row);
 }

@@ -15,7 +15,10 @@
 
 #include "output/stack_profile.h"
 
-enum ch_table { CH_EVENTS, CH_STACKS, CH_SAMPLES, CH__TABLES };
+enum ch_table { CH_EVENTS, CH_STACKS, CH_SAMPLES, CH_HOSTS, CH__TABLES };
+
+/* The day-partitioned tables (retention drops their old partitions); hosts is not. */
+#define CH_DAY_TABLES CH_HOSTS
 
 extern const char *const ch_table_names[CH__TABLES];
 
@@ -41,6 +44,14 @@ int ch_rows__event(struct ch_rows *r, const cJSON *ev, uint64_t wall_ns);
 /* Adds the stacks of a profile bucket starting at @wall_ns, as `kind` rows. */
 int ch_rows__samples(struct ch_rows *r, const struct profile_data *p, uint64_t wall_ns,
 		     const char *kind);
+
+/*
+ * A `hosts` row: this machine's addresses (a JSON array of strings, e.g. the
+ * recording header's), kernel and faultline version at @wall_ns, so a client
+ * on one host refused by another is matched to it by address.
+ */
+int ch_rows__host(struct ch_rows *r, uint64_t wall_ns, const cJSON *addresses, const char *kernel,
+		  const char *version);
 
 /* Moves the lines gathered for @t into @out (which must be empty) and starts anew. */
 void ch_rows__take(struct ch_rows *r, enum ch_table t, struct ch_batch *out);

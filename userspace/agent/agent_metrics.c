@@ -13,9 +13,9 @@
 #define MAX_COMMS	1024	/* distinct comms counted apart; the rest go to "other" */
 #define MAX_LOST	64
 #define COMM_LEN	16
-#define SINK_TABLES	3
+#define SINK_TABLES	4
 
-static const char *const sink_tables[SINK_TABLES] = { "events", "stacks", "samples" };
+static const char *const sink_tables[SINK_TABLES] = { "events", "stacks", "samples", "hosts" };
 static const char *const sink_results[SINK__RESULTS] = {
 	[SINK_SENT] = "sent", [SINK_SPOOLED] = "spooled", [SINK_RESENT] = "sent_from_spool",
 	[SINK_DROPPED] = "dropped",

@@ -93,7 +93,7 @@ static cJSON *clock_json(void)
  * Loopback is implied. An address that cannot be listed is only a weaker
  * report, not a failed recording.
  */
-static cJSON *addresses_json(void)
+cJSON *rec_host_addresses(void)
 {
 	struct ifaddrs *ifs, *i;
 	cJSON *arr = cJSON_CreateArray();
@@ -143,7 +143,7 @@ static cJSON *header_json(const struct rec_writer *w, const struct rec_writer_op
 	cJSON_AddStringToObject(h, "start", when);
 	cJSON_AddNumberToObject(h, "bucket_ns", (double)w->bucket_ns);
 	cJSON_AddItemToObject(h, "clock", clock_json());
-	cJSON_AddItemToObject(h, "addresses", addresses_json());
+	cJSON_AddItemToObject(h, "addresses", rec_host_addresses());
 	return h;
 }
 

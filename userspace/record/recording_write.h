@@ -67,6 +67,12 @@ int rec_writer__close(struct rec_writer *w);
 /* Closes after a failure, leaving the .partial file for report; frees @w. NULL-safe. */
 void rec_writer__abandon(struct rec_writer *w);
 
+/*
+ * This host's non-loopback IP addresses, as a JSON array of strings (empty
+ * when they cannot be listed); the header's `addresses`.
+ */
+cJSON *rec_host_addresses(void);
+
 /* CLOCK_REALTIME and CLOCK_MONOTONIC in ns. */
 int64_t rec_now_wall_ns(void);
 int64_t rec_now_mono_ns(void);

@@ -164,6 +164,27 @@ static void test_samples(void **state)
 	ch_rows__free(r);
 }
 
+static void test_host(void **state)
+{
+	struct ch_rows *r = ch_rows__new("h1");
+	cJSON *addrs = cJSON_Parse("[\"10.0.0.5\",\"fe80::1\"]"), *rows, *row;
+	uint64_t n;
+
+	(void)state;
+	assert_int_equal(ch_rows__host(r, T0, addrs, "6.18.0", "1.2.3"), 0);
+	rows = lines(r, CH_HOSTS, &n);
+	assert_int_equal(n, 1);
+	row = cJSON_GetArrayItem(rows, 0);
+	assert_string_equal(s(row, "host"), "h1");
+	assert_string_equal(s(row, "kernel"), "6.18.0");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(row, "addresses")), 2);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(row, "addresses"), 1)->valuestring,
+			    "fe80::1");
+	cJSON_Delete(rows);
+	cJSON_Delete(addrs);
+	ch_rows__free(r);
+}
+
 static void test_hash(void **state)
 {
 	const char *n1[] = { "a", "b" }, *m1[] = { "x", "y" };
@@ -182,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_event_row),
 		cmocka_unit_test(test_event_without_stack),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_hash),
 	};
 
