@@ -24,9 +24,14 @@
 #define KUNWIND_MAP_STEPS	8	/* 2^8 > KUNWIND_MAX_MAPS */
 #define KUNWIND_ROW_STEPS	24	/* up to 16M rows */
 
+/* Frames the object keeps: define before including (watch events hold fewer). */
+#ifndef KUNWIND_KEEP_FRAMES
+#define KUNWIND_KEEP_FRAMES KUNWIND_MAX_FRAMES
+#endif
+_Static_assert(KUNWIND_KEEP_FRAMES > 1 && KUNWIND_KEEP_FRAMES <= KUNWIND_MAX_FRAMES,
+	       "a walk keeps between 2 and KUNWIND_MAX_FRAMES frames");
+
 const volatile bool kunwind = false;
-/* Frames the object keeps (watch events hold fewer than the profiler). */
-const volatile __u32 kunwind_max_frames = KUNWIND_MAX_FRAMES;
 
 /* Written by userspace through mmap(): no syscall per row. */
 struct {
@@ -89,11 +94,6 @@ static __always_inline struct kunwind_state *kunwind_state(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&kunwind_scratch, &zero);
-}
-
-static __always_inline __u32 kunwind_frames_max(void)
-{
-	return kunwind_max_frames < KUNWIND_MAX_FRAMES ? kunwind_max_frames : KUNWIND_MAX_FRAMES;
 }
 
 /*
@@ -298,7 +298,7 @@ static long kunwind_step(__u64 i, void *ctx)
 		st->end = KUNWIND_END_NO_MAPPING;
 		return 1;
 	}
-	if (nr >= kunwind_frames_max() || nr >= KUNWIND_MAX_FRAMES) {
+	if (nr >= KUNWIND_KEEP_FRAMES) {
 		st->end = KUNWIND_END_DEPTH;
 		return 1;
 	}
@@ -373,29 +373,26 @@ static long kunwind_check_frame(__u64 i, void *ctx)
  */
 static __always_inline bool kunwind_fp_stack(struct kunwind_state *st)
 {
-	__u32 max = kunwind_frames_max();
 	long len;
 
 	len = bpf_get_task_stack(bpf_get_current_task_btf(), st->buf.ips,
-				 sizeof(st->buf.ips), BPF_F_USER_STACK);
+				 KUNWIND_KEEP_FRAMES * sizeof(st->buf.ips[0]), BPF_F_USER_STACK);
 	if (len <= 0)
 		return false;
 	st->buf.nr = len / sizeof(st->buf.ips[0]);
-	if (st->buf.nr > max)
-		st->buf.nr = max;
-	bpf_loop(KUNWIND_MAX_FRAMES - 1, kunwind_check_frame, NULL, 0);
+	bpf_loop(KUNWIND_KEEP_FRAMES - 1, kunwind_check_frame, NULL, 0);
 	return true;
 }
 
 /* A walk that stopped early ends with a [truncated] root frame. */
 static __always_inline void kunwind_mark_truncated(struct kunwind_state *st)
 {
-	__u32 nr = st->buf.nr, max = kunwind_frames_max();
+	__u32 nr = st->buf.nr;
 
-	if (st->end == KUNWIND_END_OK || !max)
+	if (st->end == KUNWIND_END_OK)
 		return;
-	if (nr >= max)
-		nr = max - 1;
+	if (nr >= KUNWIND_KEEP_FRAMES)
+		nr = KUNWIND_KEEP_FRAMES - 1;
 	barrier_var(nr);
 	if (nr >= KUNWIND_MAX_FRAMES)
 		return;

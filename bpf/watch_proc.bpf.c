@@ -27,6 +27,11 @@ static __always_inline int notice(__u32 kind)
 SEC("tp/sched/sched_process_exec")
 int proc_exec(void *ctx)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/* The old image's mappings must not walk the new one's stacks. */
+	if (kunwind)
+		bpf_map_delete_elem(&kunwind_procs, &tgid);
 	return notice(WATCH_NOTICE_EXEC);
 }
 

@@ -59,6 +59,7 @@ static int proc_load(struct watch_source *s, const struct watch_opts *o)
 	if (!p->skel)
 		return -errno;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+	watch_size_common_maps(p->skel->obj, o);
 	bpf_map__set_max_entries(p->skel->maps.events, 256 * 1024);
 	err = watch_proc_bpf__load(p->skel);
 	if (!err)
@@ -104,6 +105,7 @@ static void recapture_due(struct watch_source *s)
 			break;
 		symbolizer__capture_pid(watch_symbolizer(s->ctx), g->pid);
 		watch_unwind_capture(s->ctx, g->pid);
+		watch_kunwind_load(s->ctx, g->pid);
 		p->fresh_head = (p->fresh_head + 1) % RECAPTURE_QUEUE;
 		p->fresh_len--;
 	}
@@ -115,6 +117,7 @@ static void queue_exec(struct watch_source *s, uint32_t pid)
 
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
 	watch_unwind_capture(s->ctx, pid);
+	watch_kunwind_load(s->ctx, pid);
 	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
 		return;
 	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
@@ -125,6 +128,8 @@ static void queue_exit(struct watch_source *s, uint32_t pid)
 {
 	struct proc_priv *p = s->priv;
 
+	/* its stacks were walked when its events happened: its tables can go now */
+	watch_kunwind_forget(s->ctx, pid);
 	if (p->len == FORGET_QUEUE) {	/* full: forget the oldest now */
 		symbolizer__forget_pid(watch_symbolizer(s->ctx), p->queue[p->head].pid);
 		watch_unwind_forget(s->ctx, p->queue[p->head].pid);
