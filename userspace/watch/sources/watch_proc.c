@@ -47,30 +47,47 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Opens, loads and attaches, with the fork program (in-kernel walk only) when @fork. */
+static int open_load(struct proc_priv *p, const struct watch_opts *o, bool fork)
+{
+	int err;
+
+	watch_proc_bpf__destroy(p->skel);
+	p->skel = watch_proc_bpf__open();
+	if (!p->skel)
+		return -errno;
+	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+	err = watch_size_common_maps(p->skel->obj, o);
+	if (err)
+		return err;
+	bpf_map__set_max_entries(p->skel->maps.events, 256 * 1024);
+	bpf_program__set_autoload(p->skel->progs.proc_fork, fork);
+	err = watch_proc_bpf__load(p->skel);
+	return err ? err : watch_proc_bpf__attach(p->skel);
+}
+
 static int proc_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct proc_priv *p = calloc(1, sizeof(*p));
+	bool fork = o->kunwind != NULL;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
-	p->skel = watch_proc_bpf__open();
-	if (!p->skel)
-		return -errno;
-	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
-	watch_size_common_maps(p->skel->obj, o);
-	bpf_map__set_max_entries(p->skel->maps.events, 256 * 1024);
-	err = watch_proc_bpf__load(p->skel);
-	if (!err)
-		err = watch_proc_bpf__attach(p->skel);
+	err = open_load(p, o, fork);
+	/* without tp_btf: forked processes wait for their first event to be loaded */
+	if (err && fork) {
+		fork = false;
+		err = open_load(p, o, fork);
+	}
 	if (err) {
 		pr_warn("Warning: watch: cannot follow process exec/exit (%s): stacks of "
 			"short-lived processes may stay unresolved\n", strerror(-err));
 		return err;
 	}
 	watch_source_attached(s, "tracepoint sched:sched_process_exec, tracepoint "
-			      "sched:sched_process_exit");
+			      "sched:sched_process_exit%s", fork ? ", tp_btf sched_process_fork" : "");
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
