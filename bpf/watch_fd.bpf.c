@@ -16,6 +16,7 @@
 #include "watch_common.bpf.h"
 #include "watch_fd.h"
 
+#define EAGAIN 11
 #define EEXIST 17
 #define ENFILE 23
 #define EMFILE 24
@@ -262,12 +263,18 @@ static __always_inline void store_stack(struct pt_regs *regs, __u64 h, struct wa
 		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
 }
 
-/* The current user stack into @s: walked with the tables when kunwind is on. */
+/*
+ * The current user stack into @s: walked with the tables when kunwind is on;
+ * -EAGAIN while they are not loaded (asked for), rather than a frame-pointer
+ * walk whose frames from a libc without them would split the site in many.
+ */
 static __always_inline long walk_stack(void *ctx, struct watch_fd_stack *s)
 {
 	__u8 how = KUNWIND_HOW_FP;
 	long n = kunwind ? watch_walk_user(s->ips, &how) : -1;
 
+	if (n >= 0 && how == KUNWIND_HOW_FP_CHECKED)
+		return -EAGAIN;
 	if (n < 0) {
 		n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
 		n = n > 0 ? n / sizeof(__u64) : 0;
@@ -287,6 +294,8 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 	if (!s)
 		return 0;
 	n = walk_stack(ctx, s);
+	if (n == -EAGAIN)
+		return WATCH_FD_STACK_UNWALKED;
 	if (n <= 0) {
 		watch_count(WATCH_FD_CNT_NO_STACK);
 		return 0;
@@ -313,13 +322,14 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 }
 
 /*
- * Half way to fd_stack_min, a process without unwind tables asks for them,
- * so that the stacks of the fds it creates beyond are whole.
+ * Half way to fd_stack_min, a process whose unwind tables do not cover the
+ * code creating the fd (none loaded yet, or only the binary and the loader,
+ * as at exec) asks for them, so that the stacks of the fds beyond are whole.
  */
-static __always_inline void want_tables(__u32 tgid, struct fd_proc *p)
+static __always_inline void want_tables(__u32 tgid, struct fd_proc *p, struct pt_regs *regs)
 {
 	if (kunwind && p->open_est >= fd_stack_min / 2 && p->open_est < fd_stack_min &&
-	    !bpf_map_lookup_elem(&kunwind_procs, &tgid))
+	    kunwind_find_mapping(tgid, BPF_CORE_READ(regs, ip)) < 0)
 		watch_unwind_ask(tgid);
 }
 
@@ -519,7 +529,7 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 	 * (its steady state) are tracked without one, the ones beyond, where
 	 * leaks pile up, with their creating stack.
 	 */
-	want_tables(tgid, p);
+	want_tables(tgid, p, regs);
 	stack = p->open_est >= fd_stack_min ? creating_stack(ctx, regs) : WATCH_FD_STACK_UNWALKED;
 	p->has_sites = 1;
 	for (int i = 0; i < 2; i++) {

@@ -5,8 +5,9 @@
  * pointers, until EMFILE under an RLIMIT_NOFILE of LIMIT (default 96), one
  * open every DELAY_US (default 2000) microseconds; then exits 3. A leak
  * site walked with .eh_frame names nofp_leak_open and main; a frame-pointer
- * walk from libc's open does not reach them.
- * Usage: fd_leak_nofp [LIMIT [DELAY_US]]
+ * walk from libc's open does not reach them. With WAIT_FILE, it prints its
+ * pid and waits for that file to exist before it starts.
+ * Usage: fd_leak_nofp [LIMIT [DELAY_US [WAIT_FILE]]]
  */
 /* FLAGS: -fomit-frame-pointer -fno-inline -fno-optimize-sibling-calls */
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 __attribute__((noinline)) int nofp_leak_open(const char *path)
@@ -42,11 +44,13 @@ int main(int argc, char **argv)
 	long opened;
 
 	if (limit < 8 || delay < 0 || setrlimit(RLIMIT_NOFILE, &rl)) {
-		fprintf(stderr, "usage: %s [LIMIT >= 8 [DELAY_US]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [LIMIT >= 8 [DELAY_US [WAIT_FILE]]]\n", argv[0]);
 		return 2;
 	}
 	printf("pid %d\n", getpid());
 	fflush(stdout);
+	while (argc > 3 && access(argv[3], F_OK))
+		usleep(10000);
 	opened = nofp_leak_loop(delay);
 	printf("opened %ld\n", opened);
 	return opened < 0 ? 1 : 3;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <time.h>
@@ -22,6 +23,7 @@ _Static_assert(KUNWIND_TRUNCATED_IP == UNWIND_TRUNCATED_IP, "one [truncated] mar
 struct kfile {
 	uint64_t dev, ino;
 	uint32_t file_id;	/* 0: no table */
+	bool deferred;		/* too big for a speculative load: compiled when needed */
 	struct unwind_table_seg segs[UNWIND_TABLE_SEGS];
 	size_t nsegs;
 };
@@ -39,6 +41,7 @@ struct unwind_kernel {
 	size_t rows_len;
 	uint32_t next_row;
 	uint32_t next_file;	/* ids start at 1 */
+	uint64_t max_bytes;	/* files bigger than this are deferred (this load only) */
 	struct unwind_kernel_stats st;
 };
 
@@ -214,10 +217,17 @@ static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_
 static void load_file(struct unwind_kernel *k, int pid, const struct kmap *m, struct kfile *f)
 {
 	struct unwind_table t;
+	struct stat sb;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, m->start,
 		 m->end);
+	f->deferred = false;
+	if (k->max_bytes && (stat(path, &sb) || (uint64_t)sb.st_size > k->max_bytes)) {
+		f->deferred = true;
+		k->st.files_deferred++;
+		return;
+	}
 	if (unwind_table__from_elf(path, &t)) {
 		k->st.files_without++;
 		return;
@@ -238,8 +248,14 @@ static struct kfile *get_file(struct unwind_kernel *k, int pid, const struct kma
 	struct kfile probe = { .dev = m->dev, .ino = m->ino }, *f;
 	void *node = tfind(&probe, &k->files, cmp_file);
 
-	if (node)
-		return *(struct kfile **)node;
+	if (node) {
+		f = *(struct kfile **)node;
+		if (f->deferred && !k->max_bytes) {
+			k->st.files_deferred--;
+			load_file(k, pid, m, f);
+		}
+		return f;
+	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -310,6 +326,16 @@ static int read_maps(struct unwind_kernel *k, int pid, struct kunwind_proc *p)
 	}
 	free(line);
 	fclose(f);
+	return err;
+}
+
+int unwind_kernel__load_pid_cheap(struct unwind_kernel *k, int pid, uint64_t max_bytes)
+{
+	int err;
+
+	k->max_bytes = max_bytes;
+	err = unwind_kernel__load_pid(k, pid);
+	k->max_bytes = 0;
 	return err;
 }
 
@@ -397,11 +423,13 @@ void unwind_kernel__print_summary(const struct unwind_kernel *k, const char *who
 		return;
 	fprintf(f, "%s: in-kernel unwinding: mappings of %llu processes (%llu updates, "
 		"%llu not readable), tables of %llu files (%.1f of %.1f MiB, %llu rows), "
-		"%llu files without usable .eh_frame, %llu without room; %.2f s loading\n",
+		"%llu files without usable .eh_frame, %llu without room, %llu deferred (big, "
+		"until one of their processes needs them); %.2f s loading\n",
 		who, (ull)st.procs, (ull)st.reloads, (ull)st.procs_failed, (ull)st.files,
 		st.rows * sizeof(struct kunwind_row) / 1048576.0,
 		k->m.max_rows * (double)sizeof(struct kunwind_row) / 1048576.0, (ull)st.rows,
-		(ull)st.files_without, (ull)st.files_no_room, st.load_ns / 1e9);
+		(ull)st.files_without, (ull)st.files_no_room, (ull)st.files_deferred,
+		st.load_ns / 1e9);
 	fprintf(f, "%s: user stacks ended:", who);
 	for (int e = 0; e < KUNWIND_END__COUNT; e++)
 		fprintf(f, "%s %llu %s", e ? "," : "", (ull)st.ends[e],

@@ -32,6 +32,7 @@ struct unwind_kernel_stats {
 	uint64_t files;			/* files with a table */
 	uint64_t files_without;		/* no .eh_frame, unreadable, or not x86-64 */
 	uint64_t files_no_room;		/* rows or files map full */
+	uint64_t files_deferred;	/* not compiled yet: too big for a cheap load */
 	uint64_t rows;			/* rows in use */
 	uint64_t unsupported_rows;
 	uint64_t load_ns;		/* time spent compiling and writing */
@@ -54,6 +55,12 @@ int unwind_kernel__shrink(struct bpf_object *obj);
 
 /* (Re)writes @pid's mappings, loading new files; -errno (-ENOENT: process gone). */
 int unwind_kernel__load_pid(struct unwind_kernel *k, int pid);
+/*
+ * The same, but files over @max_bytes not compiled yet are left without a
+ * table (walked with frame pointers) until a full load needs them: for
+ * loads on speculation (every process at exec), which must stay cheap.
+ */
+int unwind_kernel__load_pid_cheap(struct unwind_kernel *k, int pid, uint64_t max_bytes);
 /* Drops @pid's mappings (its files stay). */
 void unwind_kernel__forget_pid(struct unwind_kernel *k, int pid);
 

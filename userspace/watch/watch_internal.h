@@ -101,8 +101,11 @@ struct watch_kunwind_stats {
  */
 int watch_kunwind_new(struct watch_ctx *c, struct unwind_kernel *shared);
 void watch_kunwind_free(struct watch_kunwind *w);	/* NULL-safe */
-/* (Re)loads @pid's tables (exec, its libraries mapped, asked by BPF); no-op when off. */
-void watch_kunwind_load(struct watch_ctx *c, uint32_t pid);
+/*
+ * (Re)loads @pid's tables; no-op when off. @speculative (at exec, when its
+ * libraries are mapped): big files not compiled yet wait until asked for.
+ */
+void watch_kunwind_load(struct watch_ctx *c, uint32_t pid, bool speculative);
 void watch_kunwind_forget(struct watch_ctx *c, uint32_t pid);
 /* A WATCH_NOTICE_UNWIND record: loads its process; false for other notices. */
 bool watch_kunwind_notice(struct watch_ctx *c, const void *data, size_t size);

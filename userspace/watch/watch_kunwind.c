@@ -21,6 +21,14 @@
 #include "unwind/unwind_mode.h"
 #include "watch/watch_internal.h"
 
+/*
+ * Every process is loaded at exec on speculation, and a build host execs
+ * compilers all the time: their big files (cc1, libLLVM: 4-8 MiB of rows
+ * each, a quarter of a second or more to compile) wait until one of their
+ * processes has an event, so that loading stays cheap and fast for all.
+ */
+#define SPECULATIVE_MAX_BYTES (16ULL << 20)
+
 struct watch_kunwind {
 	struct unwind_kernel *k;
 	bool owned;
@@ -72,9 +80,13 @@ void watch_kunwind_free(struct watch_kunwind *w)
 	free(w);
 }
 
-void watch_kunwind_load(struct watch_ctx *c, uint32_t pid)
+void watch_kunwind_load(struct watch_ctx *c, uint32_t pid, bool speculative)
 {
-	if (c->kunwind && c->opts->kunwind)
+	if (!c->kunwind || !c->opts->kunwind)
+		return;
+	if (speculative)
+		unwind_kernel__load_pid_cheap(c->kunwind->k, (int)pid, SPECULATIVE_MAX_BYTES);
+	else
 		unwind_kernel__load_pid(c->kunwind->k, (int)pid);
 }
 
@@ -97,7 +109,7 @@ bool watch_kunwind_notice(struct watch_ctx *c, const void *data, size_t size)
 		return false;
 	if (c->kunwind)
 		c->kunwind->st.asked++;
-	watch_kunwind_load(c, n->hdr.tgid);
+	watch_kunwind_load(c, n->hdr.tgid, false);
 	return true;
 }
 

@@ -25,6 +25,12 @@
  */
 #define RECAPTURE_AFTER_NS (10ULL * 1000000)
 #define RECAPTURE_QUEUE 512
+/*
+ * The in-kernel walk's tables get a third look, for a loader slowed down
+ * on a busy host: by then an event that takes its time (a slow syscall over
+ * the default 100 ms) finds every library of the process in them.
+ */
+#define SETTLED_AFTER_NS (100ULL * 1000000)
 
 struct gone {
 	uint32_t pid;
@@ -37,6 +43,8 @@ struct proc_priv {
 	unsigned int head, len;
 	struct gone fresh[RECAPTURE_QUEUE];	/* exec'd: snapshot again soon */
 	unsigned int fresh_head, fresh_len;
+	struct gone settled[RECAPTURE_QUEUE];	/* looked at again: tables once more */
+	unsigned int settled_head, settled_len;
 };
 
 static uint64_t now_ns(void)
@@ -110,6 +118,22 @@ static void forget_due(struct watch_source *s, bool all)
 	}
 }
 
+static void settle_due(struct watch_source *s, uint64_t now)
+{
+	struct proc_priv *p = s->priv;
+
+	while (p->settled_len) {
+		struct gone *g = &p->settled[p->settled_head];
+
+		if (now - g->at_ns < SETTLED_AFTER_NS)
+			break;
+		if (!watch_process_gone(g->pid))
+			watch_kunwind_load(s->ctx, g->pid, true);
+		p->settled_head = (p->settled_head + 1) % RECAPTURE_QUEUE;
+		p->settled_len--;
+	}
+}
+
 static void recapture_due(struct watch_source *s)
 {
 	struct proc_priv *p = s->priv;
@@ -122,10 +146,15 @@ static void recapture_due(struct watch_source *s)
 			break;
 		symbolizer__capture_pid(watch_symbolizer(s->ctx), g->pid);
 		watch_unwind_capture(s->ctx, g->pid);
-		watch_kunwind_load(s->ctx, g->pid);
+		watch_kunwind_load(s->ctx, g->pid, true);
+		if (watch_ctx_opts(s->ctx)->kunwind && p->settled_len < RECAPTURE_QUEUE) {
+			p->settled[(p->settled_head + p->settled_len) % RECAPTURE_QUEUE] = *g;
+			p->settled_len++;
+		}
 		p->fresh_head = (p->fresh_head + 1) % RECAPTURE_QUEUE;
 		p->fresh_len--;
 	}
+	settle_due(s, now);
 }
 
 static void queue_exec(struct watch_source *s, uint32_t pid)
@@ -134,7 +163,7 @@ static void queue_exec(struct watch_source *s, uint32_t pid)
 
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
 	watch_unwind_capture(s->ctx, pid);
-	watch_kunwind_load(s->ctx, pid);
+	watch_kunwind_load(s->ctx, pid, true);
 	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
 		return;
 	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
