@@ -96,62 +96,99 @@ static __always_inline struct kunwind_state *kunwind_state(void)
 	return bpf_map_lookup_elem(&kunwind_scratch, &zero);
 }
 
+struct kunwind_map_search {
+	struct kunwind_proc *p;
+	__u64 pc;
+	__u32 lo, hi;
+};
+
+/*
+ * One step of the mappings' binary search, as a bpf_loop callback: unrolled,
+ * the 8 steps' bounds made the verifier walk every path (100k instructions
+ * per program); a callback is checked once.
+ */
+static long kunwind_map_step(__u64 i, struct kunwind_map_search *s)
+{
+	__u32 mid;
+
+	if (s->lo >= s->hi)
+		return 1;
+	mid = (s->lo + s->hi) / 2;
+	if (mid >= KUNWIND_MAX_MAPS)
+		return 1;
+	if (s->p->maps[mid].start <= s->pc)
+		s->lo = mid + 1;
+	else
+		s->hi = mid;
+	return 0;
+}
+
 /*
  * The index of @tgid's executable mapping holding @pc; -1 when none does,
  * -2 when the process has no mappings loaded.
  */
 __noinline int kunwind_find_mapping(__u32 tgid, __u64 pc)
 {
-	struct kunwind_proc *p = bpf_map_lookup_elem(&kunwind_procs, &tgid);
-	__u32 lo = 0, hi, idx;
+	struct kunwind_map_search s = { .pc = pc };
+	__u32 idx;
 
-	if (!p)
+	s.p = bpf_map_lookup_elem(&kunwind_procs, &tgid);
+	if (!s.p)
 		return -2;
-	hi = p->n;
-	if (hi > KUNWIND_MAX_MAPS)
-		hi = KUNWIND_MAX_MAPS;
-	for (int k = 0; k < KUNWIND_MAP_STEPS && lo < hi; k++) {
-		__u32 mid = (lo + hi) / 2;
-
-		if (mid >= KUNWIND_MAX_MAPS)
-			return -1;
-		if (p->maps[mid].start <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || lo > KUNWIND_MAX_MAPS)
+	s.hi = s.p->n < KUNWIND_MAX_MAPS ? s.p->n : KUNWIND_MAX_MAPS;
+	bpf_loop(KUNWIND_MAP_STEPS, kunwind_map_step, &s, 0);
+	if (s.lo == 0 || s.lo > KUNWIND_MAX_MAPS)
 		return -1;
-	idx = lo - 1;
-	if (idx >= KUNWIND_MAX_MAPS || pc >= p->maps[idx].end)
+	idx = s.lo - 1;
+	if (idx >= KUNWIND_MAX_MAPS || pc >= s.p->maps[idx].end)
 		return -1;
 	return idx;
+}
+
+struct kunwind_search {
+	__u64 pc;
+	__u32 lo, hi;
+	bool failed;
+};
+
+/*
+ * One step of the rows' binary search, as a bpf_loop callback: checked
+ * once, where 24 unrolled steps cost the verifier 24 times as much.
+ */
+static long kunwind_row_step(__u64 i, struct kunwind_search *s)
+{
+	struct kunwind_row *r;
+	__u32 mid;
+
+	if (s->lo >= s->hi)
+		return 1;
+	mid = s->lo + (s->hi - s->lo) / 2;
+	r = bpf_map_lookup_elem(&kunwind_rows, &mid);
+	if (!r) {
+		s->failed = true;
+		return 1;
+	}
+	if (r->pc <= s->pc)
+		s->lo = mid + 1;
+	else
+		s->hi = mid;
+	return 0;
 }
 
 /* The index in the rows map of @file_id's last row at or before @pc (file-relative); -1. */
 __noinline int kunwind_find_row(__u32 file_id, __u64 pc)
 {
 	struct kunwind_file *f = bpf_map_lookup_elem(&kunwind_files, &file_id);
-	__u32 lo, hi;
+	struct kunwind_search s = { .pc = pc };
 
 	if (!f || !f->count || pc > 0xffffffffULL)
 		return -1;
-	lo = f->first;
-	hi = f->first + f->count;
-	for (int k = 0; k < KUNWIND_ROW_STEPS && lo < hi; k++) {
-		__u32 mid = lo + (hi - lo) / 2;
-		struct kunwind_row *r = bpf_map_lookup_elem(&kunwind_rows, &mid);
-
-		if (!r)
-			return -1;
-		if (r->pc <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == f->first || lo > 0x7fffffff)
+	s.lo = f->first;
+	s.hi = f->first + f->count;
+	bpf_loop(KUNWIND_ROW_STEPS, kunwind_row_step, &s, 0);
+	if (s.failed || s.lo == f->first || s.lo > 0x7fffffff)
 		return -1;
-	return lo - 1;
+	return s.lo - 1;
 }
 
 /* The CFA of the frame at @st from @r; 0 with st->end set when it cannot be had. */
@@ -265,8 +302,12 @@ static __always_inline __u64 kunwind_frame_cfa(struct kunwind_state *st, __u32 n
 	return kunwind_cfa(st, *row);
 }
 
-/* One frame: from st's registers to its caller's; 1 ends the loop. */
-static long kunwind_step(__u64 i, void *ctx)
+/*
+ * One frame: from the scratch slot's registers to its caller's; 1 ends the
+ * walk. Global, so the verifier checks the frame's rules once, not again
+ * for each state bpf_loop's callback is checked with.
+ */
+__noinline int kunwind_frame(void)
 {
 	struct kunwind_state *st = kunwind_state();
 	struct kunwind_row *r;
@@ -309,6 +350,11 @@ static long kunwind_step(__u64 i, void *ctx)
 	return 0;
 }
 
+static long kunwind_step(__u64 i, void *ctx)
+{
+	return kunwind_frame() ? 1 : 0;	/* a callback returns 0 or 1 */
+}
+
 /* The first frame: the user registers saved at kernel entry (or the interrupted ones). */
 static __always_inline bool kunwind_start(struct kunwind_state *st, __u32 tgid)
 {
@@ -344,11 +390,10 @@ static long kunwind_vma_exec(struct task_struct *task, struct vm_area_struct *vm
 	return 0;
 }
 
-/* bpf_loop callback: frame @i + 1 of the frame-pointer walk, kept or cut. */
-static long kunwind_check_frame(__u64 i, void *ctx)
+/* Frame @idx of the frame-pointer walk, kept (0) or cut (1); global, as kunwind_frame(). */
+__noinline int kunwind_fp_frame(__u32 idx)
 {
 	struct kunwind_state *st = kunwind_state();
-	__u32 idx = i + 1;
 	bool exec = false;
 
 	if (!st || idx >= st->buf.nr)
@@ -363,6 +408,11 @@ static long kunwind_check_frame(__u64 i, void *ctx)
 	st->buf.ips[idx] = KUNWIND_TRUNCATED_IP;
 	st->buf.nr = idx + 1;
 	return 1;
+}
+
+static long kunwind_check_frame(__u64 i, void *ctx)
+{
+	return kunwind_fp_frame(i + 1) ? 1 : 0;	/* a callback returns 0 or 1 */
 }
 
 /*
