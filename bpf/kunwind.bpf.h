@@ -70,6 +70,7 @@ struct kunwind_state {
 	__u32 tgid;
 	__u32 end;		/* enum kunwind_end */
 	__u32 start_end;	/* why the tables were not used: NO_PROC, NO_MAPPING, or OK */
+	__u32 lo, hi;		/* a binary search's bounds (see kunwind_halve()) */
 	bool bp_known;
 };
 
@@ -96,31 +97,19 @@ static __always_inline struct kunwind_state *kunwind_state(void)
 	return bpf_map_lookup_elem(&kunwind_scratch, &zero);
 }
 
-struct kunwind_map_search {
-	struct kunwind_proc *p;
-	__u64 pc;
-	__u32 lo, hi;
-};
-
 /*
- * One step of the mappings' binary search, as a bpf_loop callback: unrolled,
- * the 8 steps' bounds made the verifier walk every path (100k instructions
- * per program); a callback is checked once.
+ * The binary searches keep their bounds in the scratch slot, not in
+ * registers: read back from memory they are unknown to the verifier, so
+ * the two outcomes of each step prune into one state instead of doubling
+ * the paths at every step (unrolled with bounds in registers, the mapping
+ * search alone cost it about 100,000 instructions per program).
  */
-static long kunwind_map_step(__u64 i, struct kunwind_map_search *s)
+static __always_inline void kunwind_halve(struct kunwind_state *st, bool go_up, __u32 mid)
 {
-	__u32 mid;
-
-	if (s->lo >= s->hi)
-		return 1;
-	mid = (s->lo + s->hi) / 2;
-	if (mid >= KUNWIND_MAX_MAPS)
-		return 1;
-	if (s->p->maps[mid].start <= s->pc)
-		s->lo = mid + 1;
+	if (go_up)
+		st->lo = mid + 1;
 	else
-		s->hi = mid;
-	return 0;
+		st->hi = mid;
 }
 
 /*
@@ -129,66 +118,57 @@ static long kunwind_map_step(__u64 i, struct kunwind_map_search *s)
  */
 __noinline int kunwind_find_mapping(__u32 tgid, __u64 pc)
 {
-	struct kunwind_map_search s = { .pc = pc };
+	struct kunwind_proc *p = bpf_map_lookup_elem(&kunwind_procs, &tgid);
+	struct kunwind_state *st = kunwind_state();
 	__u32 idx;
 
-	s.p = bpf_map_lookup_elem(&kunwind_procs, &tgid);
-	if (!s.p)
+	if (!p || !st)
 		return -2;
-	s.hi = s.p->n < KUNWIND_MAX_MAPS ? s.p->n : KUNWIND_MAX_MAPS;
-	bpf_loop(KUNWIND_MAP_STEPS, kunwind_map_step, &s, 0);
-	if (s.lo == 0 || s.lo > KUNWIND_MAX_MAPS)
-		return -1;
-	idx = s.lo - 1;
-	if (idx >= KUNWIND_MAX_MAPS || pc >= s.p->maps[idx].end)
+	st->lo = 0;
+	st->hi = p->n < KUNWIND_MAX_MAPS ? p->n : KUNWIND_MAX_MAPS;
+	for (int k = 0; k < KUNWIND_MAP_STEPS; k++) {
+		__u32 lo = st->lo, hi = st->hi, mid;
+
+		if (lo >= hi)
+			break;
+		mid = (lo + hi) / 2;
+		if (mid >= KUNWIND_MAX_MAPS)
+			return -1;
+		kunwind_halve(st, p->maps[mid].start <= pc, mid);
+	}
+	idx = st->lo - 1;
+	if (!st->lo || idx >= KUNWIND_MAX_MAPS || pc >= p->maps[idx].end)
 		return -1;
 	return idx;
-}
-
-struct kunwind_search {
-	__u64 pc;
-	__u32 lo, hi;
-	bool failed;
-};
-
-/*
- * One step of the rows' binary search, as a bpf_loop callback: checked
- * once, where 24 unrolled steps cost the verifier 24 times as much.
- */
-static long kunwind_row_step(__u64 i, struct kunwind_search *s)
-{
-	struct kunwind_row *r;
-	__u32 mid;
-
-	if (s->lo >= s->hi)
-		return 1;
-	mid = s->lo + (s->hi - s->lo) / 2;
-	r = bpf_map_lookup_elem(&kunwind_rows, &mid);
-	if (!r) {
-		s->failed = true;
-		return 1;
-	}
-	if (r->pc <= s->pc)
-		s->lo = mid + 1;
-	else
-		s->hi = mid;
-	return 0;
 }
 
 /* The index in the rows map of @file_id's last row at or before @pc (file-relative); -1. */
 __noinline int kunwind_find_row(__u32 file_id, __u64 pc)
 {
 	struct kunwind_file *f = bpf_map_lookup_elem(&kunwind_files, &file_id);
-	struct kunwind_search s = { .pc = pc };
+	struct kunwind_state *st = kunwind_state();
+	__u32 first;
 
-	if (!f || !f->count || pc > 0xffffffffULL)
+	if (!f || !st || !f->count || pc > 0xffffffffULL)
 		return -1;
-	s.lo = f->first;
-	s.hi = f->first + f->count;
-	bpf_loop(KUNWIND_ROW_STEPS, kunwind_row_step, &s, 0);
-	if (s.failed || s.lo == f->first || s.lo > 0x7fffffff)
+	first = f->first;
+	st->lo = first;
+	st->hi = first + f->count;
+	for (int k = 0; k < KUNWIND_ROW_STEPS; k++) {
+		__u32 lo = st->lo, hi = st->hi, mid;
+		struct kunwind_row *r;
+
+		if (lo >= hi)
+			break;
+		mid = lo + (hi - lo) / 2;
+		r = bpf_map_lookup_elem(&kunwind_rows, &mid);
+		if (!r)
+			return -1;
+		kunwind_halve(st, r->pc <= pc, mid);
+	}
+	if (st->lo == first || st->lo > 0x7fffffff)
 		return -1;
-	return s.lo - 1;
+	return st->lo - 1;
 }
 
 /* The CFA of the frame at @st from @r; 0 with st->end set when it cannot be had. */

@@ -214,9 +214,9 @@ int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badle
 	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
 	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
 #define WATCH_UNWIND_HELP						\
-	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
-	"                           for binaries built without them) or auto (default:\n" \
-	"                           dwarf for processes whose binary lacks them)\n"	\
+	"      --unwind MODE        user stacks: auto (default: .eh_frame walked in the\n" \
+	"                           kernel), kernel, fp (frame pointers) or dwarf\n"	\
+	"                           (stack copies unwound in userspace)\n"		\
 	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
 
 /* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
