@@ -16,7 +16,6 @@
 #include "watch_common.bpf.h"
 #include "watch_fd.h"
 
-#define EAGAIN 11
 #define EEXIST 17
 #define ENFILE 23
 #define EMFILE 24
@@ -264,17 +263,15 @@ static __always_inline void store_stack(struct pt_regs *regs, __u64 h, struct wa
 }
 
 /*
- * The current user stack into @s: walked with the tables when kunwind is on;
- * -EAGAIN while they are not loaded (asked for), rather than a frame-pointer
- * walk whose frames from a libc without them would split the site in many.
+ * The current user stack into @s: walked with the tables when kunwind is on
+ * (with checked frame pointers while they are not loaded: they are asked
+ * for, and userspace puts back the leaf's caller as without the walk).
  */
 static __always_inline long walk_stack(void *ctx, struct watch_fd_stack *s)
 {
 	__u8 how = KUNWIND_HOW_FP;
 	long n = kunwind ? watch_walk_user(s->ips, &how) : -1;
 
-	if (n >= 0 && how == KUNWIND_HOW_FP_CHECKED)
-		return -EAGAIN;
 	if (n < 0) {
 		n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
 		n = n > 0 ? n / sizeof(__u64) : 0;
@@ -294,8 +291,6 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 	if (!s)
 		return 0;
 	n = walk_stack(ctx, s);
-	if (n == -EAGAIN)
-		return WATCH_FD_STACK_UNWALKED;
 	if (n <= 0) {
 		watch_count(WATCH_FD_CNT_NO_STACK);
 		return 0;
@@ -310,7 +305,7 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 		 * user code can have, so garbage does not split one site in many.
 		 * The in-kernel walk checked its frames, and may end in [truncated].
 		 */
-		if (s->how == KUNWIND_HOW_FP && (!s->ips[i] || s->ips[i] >= USER_ADDR_END)) {
+		if (s->how != KUNWIND_HOW_TABLES && (!s->ips[i] || s->ips[i] >= USER_ADDR_END)) {
 			s->nr = i;
 			break;
 		}

@@ -89,8 +89,7 @@ struct watch_fd_site_val {
 /*
  * Stack keys that are not hashes (hashes are odd): no stack could be walked,
  * or none was, because the process held fewer than fd_stack_min fds (0 when
- * watch targets processes with -p: every fd gets its stack), or because its
- * unwind tables were not loaded yet (in-kernel walk; they are asked for).
+ * watch targets processes with -p: every fd gets its stack).
  */
 #define WATCH_FD_STACK_NONE 0
 #define WATCH_FD_STACK_UNWALKED 2
