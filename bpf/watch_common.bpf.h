@@ -194,13 +194,14 @@ static __always_inline void watch_unwind_ask(__u32 tgid)
 		*last = now;
 	else
 		bpf_map_update_elem(&unwind_asked, &tgid, &now, BPF_ANY);
-	n = watch_reserve(sizeof(*n));
+	/* not an event: neither submitted nor lost in the source's counters */
+	n = bpf_ringbuf_reserve(&events, sizeof(*n), 0);
 	if (!n)
 		return;
 	watch_fill_header(&n->hdr, WATCH_EV_NOTICE, sizeof(*n));
 	n->kind = WATCH_NOTICE_UNWIND;
 	n->pad = 0;
-	watch_submit(n);
+	bpf_ringbuf_submit(n, 0);
 }
 
 /*

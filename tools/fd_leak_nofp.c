@@ -3,7 +3,9 @@
  * Leaks fds through libc's open() from a named function (nofp_leak_open,
  * called by nofp_leak_loop, called by main) in a binary without frame
  * pointers, until EMFILE under an RLIMIT_NOFILE of LIMIT (default 96), one
- * open every DELAY_US (default 2000) microseconds; then exits 3. A leak
+ * open every DELAY_US (default 2000) microseconds; then holds them for a
+ * second, as a leaking server would (a tracer reads the process's state
+ * when it reports the failure), and exits 3. A leak
  * site walked with .eh_frame names nofp_leak_open and main; a frame-pointer
  * walk from libc's open does not reach them. With WAIT_FILE, it prints its
  * pid and waits for that file to exist before it starts.
@@ -52,6 +54,7 @@ int main(int argc, char **argv)
 	while (argc > 3 && access(argv[3], F_OK))
 		usleep(10000);
 	opened = nofp_leak_loop(delay);
+	sleep(1);
 	printf("opened %ld\n", opened);
 	return opened < 0 ? 1 : 3;
 }
