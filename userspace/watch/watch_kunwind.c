@@ -24,8 +24,8 @@
 /*
  * Every process is loaded at exec on speculation, and a build host execs
  * compilers all the time: their big files (cc1, libLLVM: 4-8 MiB of rows
- * each, a quarter of a second or more to compile) wait until one of their
- * processes has an event, so that loading stays cheap and fast for all.
+ * each) wait until one of their processes has an event, so that loading
+ * stays cheap and fast for all.
  */
 #define SPECULATIVE_MAX_BYTES (16ULL << 20)
 
