@@ -67,6 +67,24 @@ struct kunwind_proc {
 	struct kunwind_mapping maps[KUNWIND_MAX_MAPS];
 };
 
+/* Frames one walk writes at most (the kernel's default perf_event_max_stack). */
+#define KUNWIND_MAX_FRAMES	127
+
+/* A walked user stack, leaf first: the layout of profile.h's struct profile_stack_buf. */
+struct kunwind_frames {
+	__u32 nr;
+	__u32 pad;
+	__u64 ips[KUNWIND_MAX_FRAMES];
+};
+
+/* How a user stack was walked, as events carry it to userspace. */
+enum kunwind_how {
+	KUNWIND_HOW_FP = 0,		/* frame pointers (the walker was off) */
+	KUNWIND_HOW_TABLES = 1,		/* .eh_frame rows (cut with a [truncated] root if early) */
+	KUNWIND_HOW_FP_CHECKED = 2,	/* the process's rows were not loaded (yet): frame
+					 * pointers, cut at the first non-executable address */
+};
+
 /* The root of a stack whose walk stopped early: unwind_dwarf.h's UNWIND_TRUNCATED_IP. */
 #define KUNWIND_TRUNCATED_IP	0xfffffffffffffffeULL
 
@@ -78,7 +96,7 @@ enum kunwind_end {
 	KUNWIND_END_NO_ROW,	/* no FDE covers the address */
 	KUNWIND_END_UNSUPPORTED, /* a CFA or rbp rule this unwinder does not follow */
 	KUNWIND_END_READ,	/* reading the user stack failed (paged out, bad pointer) */
-	KUNWIND_END_DEPTH,	/* PROFILE_MAX_DEPTH frames */
+	KUNWIND_END_DEPTH,	/* as many frames as the caller keeps */
 	KUNWIND_END_STORE,	/* the stack could not be stored (map full) */
 	KUNWIND_END__COUNT,
 };

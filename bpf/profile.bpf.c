@@ -229,6 +229,52 @@ static __always_inline void add_sample(struct profile_key *key)
 
 #include "kunwind.bpf.h"
 
+_Static_assert(sizeof(struct kunwind_frames) == sizeof(struct profile_stack_buf),
+	       "walked stacks are stored as overflow stacks");
+
+/*
+ * The sample's own address is in none of the mappings loaded: code mapped
+ * since (dlopen). Announce the process again now rather than at its next
+ * doubling interval, at most every PROFILE_RENOTIFY_MIN_NS.
+ */
+static __always_inline void kunwind_stale(__u32 tgid)
+{
+	struct profile_seen *s = bpf_map_lookup_elem(&seen, &tgid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s || now - s->last_ns < PROFILE_RENOTIFY_MIN_NS)
+		return;
+	s->last_ns = now;
+	notify(PROFILE_EV_NEW, tgid);
+}
+
+/*
+ * The user stack of the current task (@task), walked with the tables (or
+ * with frame pointers, checked, while they are not loaded), stored like a
+ * collided frame-pointer stack; -ENOENT when nothing could be walked (the
+ * caller's bpf_get_stackid() then counts why). Incomplete stacks end with
+ * KUNWIND_TRUNCATED_IP at the root.
+ */
+static __always_inline __s32 kunwind_user_stack(void *ctx, struct task_struct *task, __u32 tgid)
+{
+	struct kunwind_state *st;
+	__s32 id;
+
+	if (kunwind_walk(tgid) < 0)
+		return -ENOENT;
+	st = kunwind_state();
+	if (!st)
+		return -ENOENT;
+	if (st->start_end == KUNWIND_END_NO_MAPPING)
+		kunwind_stale(tgid);
+	id = store_overflow((struct profile_stack_buf *)&st->buf);
+	if (id < 0) {
+		kunwind_count(KUNWIND_END_STORE);
+		count(PC_USER_FULL);	/* a lost sample like a full stack map's */
+	}
+	return id;
+}
+
 /* First sample of @tgid, or time to read its maps again (see profile.h). */
 static __always_inline void announce(__u32 tgid)
 {

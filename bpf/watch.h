@@ -65,7 +65,8 @@ struct watch_header {
 	__u64 ktime_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cgroup_id;	/* cgroup v2 id of the task */
 	char comm[WATCH_COMM_LEN];
-	__u16 nr_user;		/* frames in stacks.user; 0 when none */
+	__u8 nr_user;		/* frames in stacks.user; 0 when none */
+	__u8 user_how;		/* enum kunwind_how: how stacks.user was walked */
 	__u16 nr_kernel;	/* frames in stacks.kernel */
 	__u32 size;		/* sizeof the whole event: userspace drops (and counts as
 				 * undecodable) a record of another size */
@@ -115,6 +116,8 @@ struct watch_rate {
 enum watch_notice_kind {
 	WATCH_NOTICE_EXEC = 1,	/* a process exec'd: snapshot its maps while it lives */
 	WATCH_NOTICE_EXIT,	/* a process is gone: its snapshot may be dropped */
+	WATCH_NOTICE_UNWIND,	/* a stack of this process was walked without its unwind
+				 * tables (not loaded yet, or code mapped since): load them */
 };
 
 struct watch_notice {

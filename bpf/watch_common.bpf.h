@@ -16,6 +16,9 @@
 
 #include "watch.h"
 #include "unwind_capture.bpf.h"
+/* The in-kernel walker (on when the kunwind rodata is): events keep WATCH_MAX_FRAMES. */
+#define KUNWIND_KEEP_FRAMES WATCH_MAX_FRAMES
+#include "kunwind.bpf.h"
 
 /* Filters, set by userspace before load (0 entries / 0 id: no filter). */
 const volatile __u32 targ_tgids[WATCH_MAX_PIDS] = {};
@@ -160,8 +163,71 @@ static __always_inline void watch_fill_header(struct watch_header *h, __u32 type
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 	h->nr_user = 0;
+	h->user_how = KUNWIND_HOW_FP;
 	h->nr_kernel = 0;
 	h->size = size;
+}
+
+/* Processes that asked for their unwind tables, and when: one ask per interval. */
+#define WATCH_UNWIND_ASK_NS 200000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwind_asked SEC(".maps");
+
+/*
+ * A stack of @tgid was walked without its tables (not loaded yet, or code
+ * mapped since): a notice asks userspace to load them, at most once per
+ * WATCH_UNWIND_ASK_NS, so the process's next stacks are whole.
+ */
+static __always_inline void watch_unwind_ask(__u32 tgid)
+{
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&unwind_asked, &tgid);
+	struct watch_notice *n;
+
+	if (last && now - *last < WATCH_UNWIND_ASK_NS)
+		return;
+	if (last)
+		*last = now;
+	else
+		bpf_map_update_elem(&unwind_asked, &tgid, &now, BPF_ANY);
+	/* not an event: neither submitted nor lost in the source's counters */
+	n = bpf_ringbuf_reserve(&events, sizeof(*n), 0);
+	if (!n)
+		return;
+	watch_fill_header(&n->hdr, WATCH_EV_NOTICE, sizeof(*n));
+	n->kind = WATCH_NOTICE_UNWIND;
+	n->pad = 0;
+	bpf_ringbuf_submit(n, 0);
+}
+
+/*
+ * The current task's user stack walked in the kernel into @ips
+ * (WATCH_MAX_FRAMES of room): the number of frames, and in *@how how they
+ * were walked; -1 when nothing could be walked.
+ */
+static __always_inline int watch_walk_user(__u64 *ips, __u8 *how)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct kunwind_state *st;
+	int walked = kunwind_walk(tgid);
+	__u32 nr;
+
+	st = kunwind_state();
+	if (walked < 0 || !st)
+		return -1;
+	if (walked == KUNWIND_HOW_FP_CHECKED)
+		watch_unwind_ask(tgid);
+	nr = st->buf.nr;
+	if (nr > WATCH_MAX_FRAMES)
+		nr = WATCH_MAX_FRAMES;
+	if (bpf_probe_read_kernel(ips, WATCH_MAX_FRAMES * sizeof(__u64), st->buf.ips))
+		return -1;
+	*how = walked;
+	return nr;
 }
 
 /* The words at the user stack pointer, for the leaf-caller fixup in userspace. */
@@ -227,8 +293,13 @@ static __always_inline void watch_capture_fp_stacks(void *ctx, struct watch_head
 		h->nr_kernel = n > 0 ? n / sizeof(__u64) : 0;
 	}
 	if (capture_user_stack) {
-		n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
-		h->nr_user = n > 0 ? n / sizeof(__u64) : 0;
+		n = kunwind ? watch_walk_user(s->user, &h->user_how) : -1;
+		if (n < 0) {
+			n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
+			n = n > 0 ? n / sizeof(__u64) : 0;
+			h->user_how = KUNWIND_HOW_FP;
+		}
+		h->nr_user = n;
 	}
 	watch_capture_user_sp(s);
 }

@@ -262,7 +262,25 @@ static __always_inline void store_stack(struct pt_regs *regs, __u64 h, struct wa
 		watch_count(WATCH_CNT_MAP_FULL);	/* the site will show "[no stack]" */
 }
 
-/* Hashes the current user stack into fd_stacks; 0 when there is none. */
+/*
+ * The current user stack into @s: walked with the tables when kunwind is on
+ * (with checked frame pointers while they are not loaded: they are asked
+ * for, and userspace puts back the leaf's caller as without the walk).
+ */
+static __always_inline long walk_stack(void *ctx, struct watch_fd_stack *s)
+{
+	__u8 how = KUNWIND_HOW_FP;
+	long n = kunwind ? watch_walk_user(s->ips, &how) : -1;
+
+	if (n < 0) {
+		n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
+		n = n > 0 ? n / sizeof(__u64) : 0;
+	}
+	s->how = how;
+	return n;
+}
+
+/* Hashes the current user stack (all of it) into fd_stacks; 0 when there is none. */
 static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 {
 	__u32 zero = 0;
@@ -272,12 +290,12 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 
 	if (!s)
 		return 0;
-	n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
+	n = walk_stack(ctx, s);
 	if (n <= 0) {
 		watch_count(WATCH_FD_CNT_NO_STACK);
 		return 0;
 	}
-	s->nr = n / sizeof(__u64);
+	s->nr = n;
 	for (int i = 0; i < WATCH_FD_SITE_FRAMES; i++) {
 		if (i >= s->nr)
 			break;
@@ -285,8 +303,9 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 		 * A frame-pointer walk that starts in a libc without frame
 		 * pointers can wander into data: stop at the first address no
 		 * user code can have, so garbage does not split one site in many.
+		 * The in-kernel walk checked its frames, and may end in [truncated].
 		 */
-		if (!s->ips[i] || s->ips[i] >= USER_ADDR_END) {
+		if (s->how != KUNWIND_HOW_TABLES && (!s->ips[i] || s->ips[i] >= USER_ADDR_END)) {
 			s->nr = i;
 			break;
 		}
@@ -295,6 +314,18 @@ static __always_inline __u64 creating_stack(void *ctx, struct pt_regs *regs)
 	h |= 1;	/* never 0 */
 	store_stack(regs, h, s);
 	return h;
+}
+
+/*
+ * Half way to fd_stack_min, a process whose unwind tables do not cover the
+ * code creating the fd (none loaded yet, or only the binary and the loader,
+ * as at exec) asks for them, so that the stacks of the fds beyond are whole.
+ */
+static __always_inline void want_tables(__u32 tgid, struct fd_proc *p, struct pt_regs *regs)
+{
+	if (kunwind && p->open_est >= fd_stack_min / 2 && p->open_est < fd_stack_min &&
+	    kunwind_find_mapping(tgid, BPF_CORE_READ(regs, ip)) < 0)
+		watch_unwind_ask(tgid);
 }
 
 static __always_inline void site_opened(__u32 tgid, __u64 stack)
@@ -493,6 +524,7 @@ static __noinline int on_created(void *ctx, struct pt_regs *regs, long nr, long 
 	 * (its steady state) are tracked without one, the ones beyond, where
 	 * leaks pile up, with their creating stack.
 	 */
+	want_tables(tgid, p, regs);
 	stack = p->open_est >= fd_stack_min ? creating_stack(ctx, regs) : WATCH_FD_STACK_UNWALKED;
 	p->has_sites = 1;
 	for (int i = 0; i < 2; i++) {

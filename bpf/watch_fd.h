@@ -95,13 +95,13 @@ struct watch_fd_site_val {
 #define WATCH_FD_STACK_UNWALKED 2
 
 /* A creating user stack, leaf first. */
-#define WATCH_FD_SITE_FRAMES 32
+#define WATCH_FD_SITE_FRAMES WATCH_MAX_FRAMES
 #define WATCH_FD_STACKS_MAX 16384	/* entries of the fd_stacks map */
 
 struct watch_fd_stack {
 	__u64 ips[WATCH_FD_SITE_FRAMES];
 	__u32 nr;
-	__u32 pad;
+	__u32 how;		/* enum kunwind_how: how @ips were walked */
 	/* Words at the user stack pointer when first stored: the leaf-caller fixup. */
 	__u64 user_sp[WATCH_SP_WORDS];
 };

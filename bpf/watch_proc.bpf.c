@@ -27,7 +27,32 @@ static __always_inline int notice(__u32 kind)
 SEC("tp/sched/sched_process_exec")
 int proc_exec(void *ctx)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/* The old image's mappings must not walk the new one's stacks. */
+	if (kunwind)
+		bpf_map_delete_elem(&kunwind_procs, &tgid);
 	return notice(WATCH_NOTICE_EXEC);
+}
+
+/*
+ * A forked process has its parent's mappings: it gets a copy of the
+ * parent's unwind tables entry at once, so its first events (a pre-forked
+ * server's workers) are walked whole without waiting for userspace. Threads
+ * share their process's entry. Loaded only with the in-kernel walk.
+ */
+SEC("?tp_btf/sched_process_fork")
+int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct kunwind_proc *p;
+
+	if (ctgid == ptgid || !watch_tgid_wanted(ctgid) || !watch_cgroup_wanted())
+		return 0;
+	p = bpf_map_lookup_elem(&kunwind_procs, &ptgid);
+	if (p)
+		bpf_map_update_elem(&kunwind_procs, &ctgid, p, BPF_NOEXIST);
+	return 0;
 }
 
 SEC("tp/sched/sched_process_exit")

@@ -59,7 +59,7 @@ fi
 # bpf_loop and bpf_find_vma are there (6.x): the profiler's unwinder must load.
 [ "$(jq_bool features/kernel_unwind/available)" = true ] ||
 	fail "in-kernel unwinding should load here: $(jq_bool features/kernel_unwind/detail)"
-[ "$(jq_bool capabilities/unwind/hook)" = "in-kernel .eh_frame tables" ] ||
+[ "$(jq_bool capabilities/unwind/hook)" = "in-kernel .eh_frame tables (profile, watch, record)" ] ||
 	fail "profile should walk user stacks in the kernel"
 for cap in profile unwind oom fd conn slow signal; do
 	assert_match "$TMP/probe.txt" "^$cap +" "capability table"

@@ -285,7 +285,8 @@ static void print_summary(const struct run *r, bool written)
 		print_lost(res);
 	}
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
-	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), stderr);
+	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), "profile",
+				     stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
 		pct(st->unnamed_frames, st->frames));

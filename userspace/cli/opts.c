@@ -95,10 +95,6 @@ static int apply_target(struct cli_opts *o, int id, const char *arg)
 		o->prof.duration_s = o->watch.duration_s = v; break;
 	case OPT_UNWIND:
 		v = unwind_mode_parse(arg);
-		/* the in-kernel walk is the profiler's only, so far */
-		if (v == UNWIND_MODE_KERNEL && o->cmd != CLI_PROFILE)
-			return cli_usage_error(o->name, "--unwind kernel is profile's only (fp, "
-					       "dwarf or auto)");
 		if (v < 0)
 			return cli_usage_error(o->name, "unknown --unwind mode '%s' (kernel, fp, "
 					       "dwarf, snapshot or auto)", arg);

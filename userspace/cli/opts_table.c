@@ -44,12 +44,12 @@ const struct cli_opt cli_opts_table[OPT__COUNT] = {
 		"distinct (process, stack) pairs counted (default "
 		STR(PROFILE_DEFAULT_COUNTS_MAP_SIZE) ")" },
 	[OPT_UNWIND] = { "unwind", 0, "MODE", P | W | R | A,
-		"user stacks: auto (default; profile: .eh_frame walked in the\n"
-		"kernel, and where that cannot load, as below), kernel (profile:\n"
-		"the in-kernel walk or fail), fp (frame pointers), dwarf or\n"
-		"snapshot (stack copies unwound in userspace: auto picks it where\n"
-		"the binary lacks frame pointers, per -p target for samples and per\n"
-		"process for events)" },
+		"user stacks: auto (default: .eh_frame walked in the kernel, and\n"
+		"where that cannot load, as below), kernel (the in-kernel walk or\n"
+		"fail), fp (frame pointers), dwarf or snapshot (stack copies\n"
+		"unwound in userspace: auto's fallback picks it where the binary\n"
+		"lacks frame pointers, per -p target for samples and per process\n"
+		"for events)" },
 	[OPT_STACK_BYTES] = { "stack-bytes", 0, "N", P | W | R | A,
 		"dwarf: user stack bytes copied per sample (default 16384) or per\n"
 		"event (default 8192)" },

@@ -17,10 +17,12 @@ static const struct hook_capability capabilities[] = {
 		  .nfeatures = 2 },
 		{ "perf_event cpu-clock (software)", .features = { FEAT_PERF_SW }, .nfeatures = 1 },
 	}, 2 },
-	/* profile --unwind auto: the first that loads */
+	/* profile, watch and record --unwind auto: the first that loads */
 	{ "unwind", {
-		{ "in-kernel .eh_frame tables", .features = { FEAT_KERNEL_UNWIND }, .nfeatures = 1 },
-		{ "frame pointers (DWARF stack copies for -p targets without them)",
+		{ "in-kernel .eh_frame tables (profile, watch, record)",
+		  .features = { FEAT_KERNEL_UNWIND }, .nfeatures = 1 },
+		{ "frame pointers, DWARF stack copies where binaries lack them (profile: -p "
+		  "targets; watch, record: per process)",
 		  .features = { FEAT_USER_STACK }, .nfeatures = 1 },
 	}, 2 },
 	{ "oom", {

@@ -41,7 +41,8 @@ out:
 	r->available = !err;
 	if (err)
 		snprintf(r->detail, sizeof(r->detail), "the profiler's unwinding program does not "
-			 "load: %s (profile falls back to frame pointers)", strerror(-err));
+			 "load: %s (profile, watch and record fall back to frame pointers or stack "
+			 "copies)", strerror(-err));
 	else
 		snprintf(r->detail, sizeof(r->detail), "bpf_loop walk of .eh_frame rows loads");
 	profile_bpf__destroy(skel);

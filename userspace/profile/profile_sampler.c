@@ -34,6 +34,7 @@ struct profile_sampler {
 	uint64_t period;
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
+	bool kunwind_owned;		/* created here, not shared by the caller */
 	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
 	bool wakers;			/* --wakers */
 	bool wall;			/* --wall: perf events and sched_switch */
@@ -81,27 +82,21 @@ static void set_rodata(struct profile_bpf *skel, const struct profile_sampler_op
 	skel->rodata->offcpu_wakers = o->off_cpu && o->off_cpu_wakers;
 }
 
-/* The in-kernel unwinder's maps: bpf/kunwind.h's sizes, or none when it is off. */
-static int set_kunwind_sizes(struct profile_bpf *skel, bool on)
+/* The in-kernel unwinder's maps: the run's shared ones, or none when it is off. */
+static int set_kunwind_maps(struct profile_sampler *s, bool on)
 {
-	int err;
-
-	err = bpf_map__set_max_entries(skel->maps.kunwind_rows, on ? KUNWIND_DEFAULT_ROWS : 1);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.kunwind_files,
-					       on ? KUNWIND_DEFAULT_FILES : 1);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.kunwind_procs,
-					       on ? KUNWIND_DEFAULT_PROCS : 1);
-	return err;
+	if (on)
+		return unwind_kernel__share(s->kunwind, s->skel->obj);
+	return unwind_kernel__shrink(s->skel->obj);
 }
 
-static int set_map_sizes(struct profile_bpf *skel, const struct profile_sampler_opts *o,
+static int set_map_sizes(struct profile_sampler *s, const struct profile_sampler_opts *o,
 			 bool kunwind)
 {
+	struct profile_bpf *skel = s->skel;
 	int err;
 
-	err = set_kunwind_sizes(skel, kunwind);
+	err = set_kunwind_maps(s, kunwind);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.stacks, o->stack_map_size);
 	if (!err)
@@ -162,7 +157,7 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o,
 		return err;
 	}
 	set_rodata(s->skel, o, kunwind);
-	err = set_map_sizes(s->skel, o, kunwind);
+	err = set_map_sizes(s, o, kunwind);
 	if (!err && o->unwind_dwarf && !kunwind)
 		err = unwind_profile__idle_fp(s->skel->progs.profile_sample,
 					      (struct bpf_map *[]){ s->skel->maps.stacks,
@@ -181,26 +176,28 @@ static int load(struct profile_sampler *s, const struct profile_sampler_opts *o,
 	return err;
 }
 
-static int new_kunwind(struct profile_sampler *s, const struct profile_sampler_opts *o)
+/* The caller's tables (record shares watch's), else tables of our own. */
+static int get_kunwind(struct profile_sampler *s, const struct profile_sampler_opts *o)
 {
-	struct unwind_kernel_maps m = {
-		.rows_fd = bpf_map__fd(s->skel->maps.kunwind_rows),
-		.files_fd = bpf_map__fd(s->skel->maps.kunwind_files),
-		.procs_fd = bpf_map__fd(s->skel->maps.kunwind_procs),
-		.ends_fd = bpf_map__fd(s->skel->maps.kunwind_ends),
-		.max_rows = KUNWIND_DEFAULT_ROWS,
-		.max_files = KUNWIND_DEFAULT_FILES,
-	};
-	int err = unwind_kernel__new(&m, &s->kunwind);
+	int err;
 
-	if (err) {
-		log_error("profile: mapping the unwind rows failed: %s", strerror(-err));
-		return err;
+	if (o->kunwind) {
+		s->kunwind = o->kunwind;
+		return 0;
 	}
-	/* The targets now: their first samples need not wait for a notification. */
-	for (int i = 0; i < o->ntgids; i++)
-		unwind_kernel__load_pid(s->kunwind, o->tgids[i]);
+	err = unwind_kernel__new(&s->kunwind);
+	if (err)
+		return err;
+	s->kunwind_owned = true;
 	return 0;
+}
+
+static void put_kunwind(struct profile_sampler *s)
+{
+	if (s->kunwind_owned)
+		unwind_kernel__free(s->kunwind);
+	s->kunwind = NULL;
+	s->kunwind_owned = false;
 }
 
 /*
@@ -213,13 +210,21 @@ static int load_any(struct profile_sampler *s, const struct profile_sampler_opts
 
 	if (!o->unwind_kernel)
 		return load(s, o, false, false);
-	err = load(s, o, true, !o->unwind_kernel_required);
+	err = get_kunwind(s, o);
+	if (!err)
+		err = load(s, o, true, !o->unwind_kernel_required);
 	if (!err) {
 		pr_info("profile: user stacks: walked in the kernel with .eh_frame tables\n");
-		return new_kunwind(s, o);
+		/* The targets now: their first samples need not wait for a notification. */
+		for (int i = 0; i < o->ntgids; i++)
+			unwind_kernel__load_pid(s->kunwind, o->tgids[i]);
+		return 0;
 	}
-	if (o->unwind_kernel_required)
+	put_kunwind(s);
+	if (o->unwind_kernel_required) {
+		log_error("profile: in-kernel unwinding does not load here: %s", strerror(-err));
 		return err;
+	}
 	pr_warn("profile: in-kernel unwinding does not load here (%s): user stacks use %s\n",
 		strerror(-err), o->unwind_dwarf ? "DWARF stack copies" : "frame pointers");
 	profile_bpf__destroy(s->skel);
@@ -518,7 +523,7 @@ void profile_sampler__free(struct profile_sampler *s)
 		profile_sampler__detach(s);
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
-	unwind_kernel__free(s->kunwind);
+	put_kunwind(s);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);

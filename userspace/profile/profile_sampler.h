@@ -40,6 +40,8 @@ struct profile_sampler_opts {
 	 */
 	bool unwind_kernel;
 	bool unwind_kernel_required;
+	/* The run's shared tables (record: watch's too); NULL: the sampler makes its own. */
+	struct unwind_kernel *kunwind;
 	/* --off-cpu: time blocked at sched_switch instead of perf event samples */
 	bool off_cpu;
 	uint32_t off_cpu_states;	/* OFFCPU_STATE_* (offcpu.h) */

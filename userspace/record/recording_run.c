@@ -22,6 +22,7 @@
 #include "record/recording_run.h"
 #include "record/recording_write.h"
 #include "sym/symbolizer.h"
+#include "unwind/unwind_kernel.h"
 #include "unwind/unwind_mode.h"
 #include "watch/watch_pipeline.h"
 
@@ -38,6 +39,7 @@ struct recorder {
 	struct rec_offcpu *offcpu;	/* NULL: off-CPU time could not be recorded */
 	struct rec_buildids *buildids;
 	struct rec_listen_watch *listen;	/* NULL: only the start's listeners are known */
+	struct unwind_kernel *kunwind;	/* the in-kernel walk's tables, for both halves */
 	int64_t next_bucket_mono, bucket_start_wall, next_scan_mono;
 	uint64_t lost[WATCH_MAX_SOURCES][WATCH_LOSS__COUNT];	/* loss counters already recorded */
 	uint64_t events, buckets, write_errors;
@@ -183,6 +185,7 @@ static int start_profile(struct recorder *r)
 	}
 	so.on_event = profile_procs__on_event;
 	so.ctx = r->pprocs;
+	so.kunwind = r->kunwind;
 	if (profile_sampler__new(&so, &r->sampler) || profile_sampler__attach(r->sampler))
 		return -EINVAL;	/* the sampler logged why */
 	r->offcpu = rec_offcpu__new(&so, r->sym, r->pprocs);
@@ -205,6 +208,24 @@ static void stop_all(struct recorder *r)
 	rec_listen_watch__free(r->listen);
 	rec_procs__free(r->procs);
 	rec_buildids__free(r->buildids);
+	unwind_kernel__free(r->kunwind);
+}
+
+/*
+ * One set of unwind tables for the events and the samples: the watch loop
+ * and the profiler walk the same processes, so they load them once. When it
+ * cannot be had, each half sets up (or does without) its own.
+ */
+static void share_tables(struct recorder *r)
+{
+	int err;
+
+	if (!unwind_mode_try_kernel(r->o->unwind) || r->o->watch.no_user_stacks)
+		return;
+	err = unwind_kernel__new(&r->kunwind);
+	if (err)
+		pr_info("record: in-kernel unwinding: creating its maps failed: %s\n",
+			strerror(-err));
 }
 
 static cJSON *options_json(const struct record_opts *o)
@@ -236,7 +257,8 @@ static cJSON *options_json(const struct record_opts *o)
 		cJSON_AddStringToObject(j, "profile_stacks", !o->sampler.user ? "kernel" :
 					!o->sampler.kernel ? "user" : "kernel+user");
 	cJSON_AddStringToObject(j, "unwind", o->unwind == UNWIND_MODE_DWARF ? "dwarf" :
-				o->unwind == UNWIND_MODE_FP ? "fp" : "auto");
+				o->unwind == UNWIND_MODE_FP ? "fp" :
+				o->unwind == UNWIND_MODE_KERNEL ? "kernel" : "auto");
 	return j;
 }
 
@@ -298,6 +320,8 @@ int record_run(const struct record_opts *o)
 	} else {
 		/* Who listens where, before anything can kill them; then as they start. */
 		start_listen(&r);
+		share_tables(&r);
+		cfg.kunwind = r.kunwind;
 		err = o->profile ? start_profile(&r) : 0;
 	}
 	if (!err)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <time.h>
@@ -22,6 +23,7 @@ _Static_assert(KUNWIND_TRUNCATED_IP == UNWIND_TRUNCATED_IP, "one [truncated] mar
 struct kfile {
 	uint64_t dev, ino;
 	uint32_t file_id;	/* 0: no table */
+	bool deferred;		/* too big for a speculative load: compiled when needed */
 	struct unwind_table_seg segs[UNWIND_TABLE_SEGS];
 	size_t nsegs;
 };
@@ -39,6 +41,7 @@ struct unwind_kernel {
 	size_t rows_len;
 	uint32_t next_row;
 	uint32_t next_file;	/* ids start at 1 */
+	uint64_t max_bytes;	/* files bigger than this are deferred (this load only) */
 	struct unwind_kernel_stats st;
 };
 
@@ -80,7 +83,38 @@ static void note_pid(struct unwind_kernel *k, int pid)
 		k->st.procs++;
 }
 
-int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel **out)
+/* The four shared maps, as bpf/kunwind.bpf.h declares them. */
+static int create_maps(struct unwind_kernel_maps *m)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mmapable, .map_flags = BPF_F_MMAPABLE);
+	LIBBPF_OPTS(bpf_map_create_opts, no_prealloc, .map_flags = BPF_F_NO_PREALLOC);
+
+	m->max_rows = KUNWIND_DEFAULT_ROWS;
+	m->max_files = KUNWIND_DEFAULT_FILES;
+	m->rows_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kunwind_rows", sizeof(__u32),
+				    sizeof(struct kunwind_row), m->max_rows, &mmapable);
+	m->files_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kunwind_files", sizeof(__u32),
+				     sizeof(struct kunwind_file), m->max_files, NULL);
+	m->procs_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "kunwind_procs", sizeof(__u32),
+				     sizeof(struct kunwind_proc), KUNWIND_DEFAULT_PROCS,
+				     &no_prealloc);
+	m->ends_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "kunwind_ends", sizeof(__u32),
+				    sizeof(__u64), KUNWIND_END__COUNT, NULL);
+	if (m->rows_fd < 0 || m->files_fd < 0 || m->procs_fd < 0 || m->ends_fd < 0)
+		return -errno;
+	return 0;
+}
+
+static void close_maps(struct unwind_kernel_maps *m)
+{
+	int fds[] = { m->rows_fd, m->files_fd, m->procs_fd, m->ends_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int unwind_kernel__new(struct unwind_kernel **out)
 {
 	struct unwind_kernel *k = calloc(1, sizeof(*k));
 	long page = sysconf(_SC_PAGESIZE);
@@ -88,17 +122,24 @@ int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel 
 
 	if (!k)
 		return -ENOMEM;
-	k->m = *m;
 	k->next_file = 1;
-	k->rows_len = ((size_t)m->max_rows * sizeof(*k->rows) + page - 1) / page * page;
-	k->rows = mmap(NULL, k->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows_fd, 0);
+	k->m = (struct unwind_kernel_maps){ .rows_fd = -1, .files_fd = -1, .procs_fd = -1,
+					    .ends_fd = -1 };
+	err = create_maps(&k->m);
+	if (err)
+		goto fail;
+	k->rows_len = ((size_t)k->m.max_rows * sizeof(*k->rows) + page - 1) / page * page;
+	k->rows = mmap(NULL, k->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, k->m.rows_fd, 0);
 	if (k->rows == MAP_FAILED) {
 		err = -errno;
-		free(k);
-		return err;
+		goto fail;
 	}
 	*out = k;
 	return 0;
+fail:
+	close_maps(&k->m);
+	free(k);
+	return err;
 }
 
 void unwind_kernel__free(struct unwind_kernel *k)
@@ -108,7 +149,45 @@ void unwind_kernel__free(struct unwind_kernel *k)
 	tdestroy(k->files, free);
 	tdestroy(k->pids, no_free);
 	munmap(k->rows, k->rows_len);
+	close_maps(&k->m);
 	free(k);
+}
+
+static const char *const shared_names[] = {
+	"kunwind_rows", "kunwind_files", "kunwind_procs", "kunwind_ends",
+};
+
+int unwind_kernel__share(const struct unwind_kernel *k, struct bpf_object *obj)
+{
+	int fds[] = { k->m.rows_fd, k->m.files_fd, k->m.procs_fd, k->m.ends_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_names[i]);
+		int err;
+
+		if (!m)
+			return -ENOENT;
+		err = bpf_map__reuse_fd(m, fds[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int unwind_kernel__shrink(struct bpf_object *obj)
+{
+	/* the end counters are small: they keep their size */
+	for (size_t i = 0; i < 3; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_names[i]);
+		int err;
+
+		if (!m)
+			return -ENOENT;
+		err = bpf_map__set_max_entries(m, 1);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* Appends @t to the mmap()ed rows and gives it the next file id. */
@@ -138,10 +217,17 @@ static int upload(struct unwind_kernel *k, const struct unwind_table *t, uint32_
 static void load_file(struct unwind_kernel *k, int pid, const struct kmap *m, struct kfile *f)
 {
 	struct unwind_table t;
+	struct stat sb;
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, m->start,
 		 m->end);
+	f->deferred = false;
+	if (k->max_bytes && (stat(path, &sb) || (uint64_t)sb.st_size > k->max_bytes)) {
+		f->deferred = true;
+		k->st.files_deferred++;
+		return;
+	}
 	if (unwind_table__from_elf(path, &t)) {
 		k->st.files_without++;
 		return;
@@ -162,8 +248,14 @@ static struct kfile *get_file(struct unwind_kernel *k, int pid, const struct kma
 	struct kfile probe = { .dev = m->dev, .ino = m->ino }, *f;
 	void *node = tfind(&probe, &k->files, cmp_file);
 
-	if (node)
-		return *(struct kfile **)node;
+	if (node) {
+		f = *(struct kfile **)node;
+		if (f->deferred && !k->max_bytes) {
+			k->st.files_deferred--;
+			load_file(k, pid, m, f);
+		}
+		return f;
+	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -234,6 +326,16 @@ static int read_maps(struct unwind_kernel *k, int pid, struct kunwind_proc *p)
 	}
 	free(line);
 	fclose(f);
+	return err;
+}
+
+int unwind_kernel__load_pid_cheap(struct unwind_kernel *k, int pid, uint64_t max_bytes)
+{
+	int err;
+
+	k->max_bytes = max_bytes;
+	err = unwind_kernel__load_pid(k, pid);
+	k->max_bytes = 0;
 	return err;
 }
 
@@ -313,28 +415,30 @@ const char *unwind_kernel__end_name(enum kunwind_end e)
 
 typedef unsigned long long ull;
 
-void unwind_kernel__print_summary(const struct unwind_kernel *k, FILE *f)
+void unwind_kernel__print_summary(const struct unwind_kernel *k, const char *who, FILE *f)
 {
 	struct unwind_kernel_stats st;
 
 	if (!k || unwind_kernel__stats(k, &st))
 		return;
-	fprintf(f, "profile: in-kernel unwinding: mappings of %llu processes (%llu updates, "
+	fprintf(f, "%s: in-kernel unwinding: mappings of %llu processes (%llu updates, "
 		"%llu not readable), tables of %llu files (%.1f of %.1f MiB, %llu rows), "
-		"%llu files without usable .eh_frame, %llu without room; %.2f s loading\n",
-		(ull)st.procs, (ull)st.reloads, (ull)st.procs_failed, (ull)st.files,
+		"%llu files without usable .eh_frame, %llu without room, %llu deferred (big, "
+		"until one of their processes needs them); %.2f s loading\n",
+		who, (ull)st.procs, (ull)st.reloads, (ull)st.procs_failed, (ull)st.files,
 		st.rows * sizeof(struct kunwind_row) / 1048576.0,
 		k->m.max_rows * (double)sizeof(struct kunwind_row) / 1048576.0, (ull)st.rows,
-		(ull)st.files_without, (ull)st.files_no_room, st.load_ns / 1e9);
-	fprintf(f, "profile: user stacks ended:");
+		(ull)st.files_without, (ull)st.files_no_room, (ull)st.files_deferred,
+		st.load_ns / 1e9);
+	fprintf(f, "%s: user stacks ended:", who);
 	for (int e = 0; e < KUNWIND_END__COUNT; e++)
 		fprintf(f, "%s %llu %s", e ? "," : "", (ull)st.ends[e],
 			unwind_kernel__end_name(e));
 	fputc('\n', f);
 	if (st.procs_no_room)
-		fprintf(f, "profile: %llu processes not loaded: over %d at once (frame pointers "
-			"used)\n", (ull)st.procs_no_room, KUNWIND_DEFAULT_PROCS);
+		fprintf(f, "%s: %llu processes not loaded: over %d at once (frame pointers "
+			"used)\n", who, (ull)st.procs_no_room, KUNWIND_DEFAULT_PROCS);
 	if (st.procs_over_maps)
-		fprintf(f, "profile: %llu processes had over %d executable mappings: the rest "
-			"are not unwound\n", (ull)st.procs_over_maps, KUNWIND_MAX_MAPS);
+		fprintf(f, "%s: %llu processes had over %d executable mappings: the rest "
+			"are not unwound\n", who, (ull)st.procs_over_maps, KUNWIND_MAX_MAPS);
 }

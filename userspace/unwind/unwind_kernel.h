@@ -32,23 +32,41 @@ struct unwind_kernel_stats {
 	uint64_t files;			/* files with a table */
 	uint64_t files_without;		/* no .eh_frame, unreadable, or not x86-64 */
 	uint64_t files_no_room;		/* rows or files map full */
+	uint64_t files_deferred;	/* not compiled yet: too big for a cheap load */
 	uint64_t rows;			/* rows in use */
 	uint64_t unsupported_rows;
 	uint64_t load_ns;		/* time spent compiling and writing */
 	uint64_t ends[KUNWIND_END__COUNT];	/* from BPF, summed over CPUs */
 };
 
-int unwind_kernel__new(const struct unwind_kernel_maps *m, struct unwind_kernel **out);
+struct bpf_object;
+
+/*
+ * Creates the shared maps (rows 32 MiB, files, processes, end counters) and
+ * maps the rows; one per run, whatever the number of objects that walk.
+ */
+int unwind_kernel__new(struct unwind_kernel **out);
 void unwind_kernel__free(struct unwind_kernel *k);	/* NULL-safe */
+
+/* Between open and load: @obj's walker maps become the shared ones. 0 or -errno. */
+int unwind_kernel__share(const struct unwind_kernel *k, struct bpf_object *obj);
+/* Between open and load, for an object that does not walk: its walker maps get 1 entry. */
+int unwind_kernel__shrink(struct bpf_object *obj);
 
 /* (Re)writes @pid's mappings, loading new files; -errno (-ENOENT: process gone). */
 int unwind_kernel__load_pid(struct unwind_kernel *k, int pid);
+/*
+ * The same, but files over @max_bytes not compiled yet are left without a
+ * table (walked with frame pointers) until a full load needs them: for
+ * loads on speculation (every process at exec), which must stay cheap.
+ */
+int unwind_kernel__load_pid_cheap(struct unwind_kernel *k, int pid, uint64_t max_bytes);
 /* Drops @pid's mappings (its files stay). */
 void unwind_kernel__forget_pid(struct unwind_kernel *k, int pid);
 
 int unwind_kernel__stats(const struct unwind_kernel *k, struct unwind_kernel_stats *st);
 /* The run summary's lines (table memory, processes, why stacks ended). */
-void unwind_kernel__print_summary(const struct unwind_kernel *k, FILE *f);
+void unwind_kernel__print_summary(const struct unwind_kernel *k, const char *who, FILE *f);
 /* "ok", "no tables yet", ... for a stack-end reason. */
 const char *unwind_kernel__end_name(enum kunwind_end e);
 

@@ -10,6 +10,7 @@
 
 #include "sym/symbolizer.h"
 #include "watch/watch_internal.h"
+#include "kunwind.h"
 
 static cJSON *frame_json(const struct sym_result *r)
 {
@@ -138,6 +139,9 @@ int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 	n = watch_unwind_user(c, h, s, user, &inferred, &dwarf);
 	if (c->unw && n)
 		cJSON_AddStringToObject(ev->json, "unwind", dwarf ? "dwarf" : "fp");
+	else if (c->kunwind && n)
+		cJSON_AddStringToObject(ev->json, "unwind",
+					h->user_how == KUNWIND_HOW_TABLES ? "kernel" : "fp");
 	return add_stack(c, ev->json, "stack", h->tgid, s->kernel, h->nr_kernel, user, n,
 			 inferred);
 }

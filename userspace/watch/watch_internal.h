@@ -9,6 +9,8 @@
 struct symbolizer;
 struct watch_unwind;
 struct watch_deferred;
+struct watch_kunwind;
+struct unwind_kernel;
 struct features;
 
 #define WATCH_CGROUP_CACHE 64
@@ -39,6 +41,7 @@ struct watch_ctx {
 	int cg_next;
 	struct watch_opts opts_run;	/* the options with --unwind auto resolved */
 	struct watch_unwind *unw;	/* DWARF mode state, NULL with frame pointers */
+	struct watch_kunwind *kunwind;	/* in-kernel walk: the run's tables, NULL when off */
 	struct watch_deferred *deferred, *deferred_tail;	/* events held until batch end */
 	struct features *hook_features;	/* what the sources' hooks need, probed once */
 };
@@ -80,6 +83,39 @@ void watch_unwind_capture(struct watch_ctx *c, uint32_t pid);
 void watch_unwind_forget(struct watch_ctx *c, uint32_t pid);
 /* NULL when not in DWARF mode. */
 const struct watch_unwind_stats *watch_unwind_stats(const struct watch_ctx *c);
+
+/* ---- user stacks walked in the kernel (watch_kunwind.c) ---- */
+
+struct watch_kunwind_stats {
+	uint64_t tables;	/* events whose user stack was walked with the tables */
+	uint64_t whole;		/* ... and reached the outermost frame */
+	uint64_t fp;		/* walked before the process's tables were loaded */
+	uint64_t first;		/* first events of a process */
+	uint64_t first_fp;	/* ... walked before its tables were loaded */
+	uint64_t asked;		/* notices from BPF: a process's tables were missing */
+};
+
+/*
+ * Sets up the in-kernel walk for the run: @shared tables (record's) or new
+ * ones, in c->kunwind and c->opts_run.kunwind; loads the -p targets. -errno.
+ */
+int watch_kunwind_new(struct watch_ctx *c, struct unwind_kernel *shared);
+void watch_kunwind_free(struct watch_kunwind *w);	/* NULL-safe */
+/*
+ * (Re)loads @pid's tables; no-op when off. @speculative (at exec, when its
+ * libraries are mapped): big files not compiled yet wait until asked for.
+ */
+void watch_kunwind_load(struct watch_ctx *c, uint32_t pid, bool speculative);
+void watch_kunwind_forget(struct watch_ctx *c, uint32_t pid);
+/* A WATCH_NOTICE_UNWIND record: loads its process; false for other notices. */
+bool watch_kunwind_notice(struct watch_ctx *c, const void *data, size_t size);
+/* Counts the user stack of an event (@n frames of @user) by how it was walked. */
+void watch_kunwind_note(struct watch_ctx *c, const struct watch_header *h, const __u64 *user,
+			int n);
+/* NULL when the walk is off. */
+const struct watch_kunwind_stats *watch_kunwind_stats(const struct watch_ctx *c);
+/* The summary's lines about it (and the tables' at -v). */
+void watch_kunwind_print(const struct watch_ctx *c, FILE *f);
 
 /* Holds a record until watch_deferred_run() (DWARF mode); -ENOMEM. */
 int watch_defer(struct watch_ctx *c, struct watch_source *s, const void *data, size_t size);

@@ -53,7 +53,9 @@ struct watch_opts {
 	int fd_warn_pct;		/* fd_pressure threshold, default 80 */
 	uint32_t rate_limit;		/* events per second per process, 0 = unlimited */
 	uint32_t ringbuf_kb;		/* per source ring buffer size */
-	int unwind;			/* enum unwind_mode: --unwind fp|dwarf|auto */
+	int unwind;			/* enum unwind_mode: --unwind fp|dwarf|auto|kernel */
+	/* Set by the runner: the in-kernel walk's shared tables; NULL when it is off. */
+	struct unwind_kernel *kunwind;
 	uint32_t stack_bytes;		/* --stack-bytes: user stack copied per event (DWARF) */
 	uint32_t heap_pids[WATCH_MAX_PIDS];	/* --heap: processes whose allocator is traced */
 	int nheap_pids;
@@ -65,6 +67,7 @@ struct watch_opts {
 void watch_opts_init(struct watch_opts *o);
 
 struct watch_ctx;
+struct unwind_kernel;
 struct bpf_object_skeleton;
 struct bpf_map;
 struct watch_source;
@@ -140,6 +143,7 @@ struct watch_common_rodata {
 	volatile __u32 *rate_limit_per_sec;
 	volatile bool *capture_snapshot;
 	volatile __u32 *snapshot_bytes;
+	volatile bool *kunwind;
 };
 
 #define WATCH_COMMON_RODATA(rodata) ((struct watch_common_rodata){			\
@@ -153,14 +157,17 @@ struct watch_common_rodata {
 	.capture_kernel_stack = &(rodata)->capture_kernel_stack,			\
 	.rate_limit_per_sec = &(rodata)->rate_limit_per_sec,				\
 	.capture_snapshot = &(rodata)->capture_snapshot,				\
-	.snapshot_bytes = &(rodata)->snapshot_bytes })
+	.snapshot_bytes = &(rodata)->snapshot_bytes,					\
+	.kunwind = &(rodata)->kunwind })
 
 void watch_set_common_rodata(const struct watch_common_rodata *r, const struct watch_opts *o);
 
 struct bpf_object;
 /*
  * Sizes the maps every watch object has but the ring buffer: the DWARF
- * snapshot scratch gets one slot per CPU when snapshots are sent. 0 or -errno.
+ * snapshot scratch gets one slot per CPU when snapshots are sent; the
+ * in-kernel walker's maps are the run's shared ones (o->kunwind), or shrunk
+ * to nothing when the walk is off. 0 or -errno.
  */
 int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o);
 
@@ -208,9 +215,9 @@ int watch_parse_events(const char *list, uint32_t *mask, char *bad, size_t badle
 	{ "unwind", required_argument, NULL, WATCH_OPT_UNWIND },	\
 	{ "stack-bytes", required_argument, NULL, WATCH_OPT_STACK_BYTES }
 #define WATCH_UNWIND_HELP						\
-	"      --unwind MODE        user stacks: fp (frame pointers), dwarf (.eh_frame,\n" \
-	"                           for binaries built without them) or auto (default:\n" \
-	"                           dwarf for processes whose binary lacks them)\n"	\
+	"      --unwind MODE        user stacks: auto (default: .eh_frame walked in the\n" \
+	"                           kernel), kernel, fp (frame pointers) or dwarf\n"	\
+	"                           (stack copies unwound in userspace)\n"		\
 	"      --stack-bytes N      dwarf: user stack bytes copied per event (default 8192)\n"
 
 /* Parses WATCH_OPT_UNWIND / WATCH_OPT_STACK_BYTES (@c) for command @cmd; 0 or exit status. */
@@ -328,6 +335,8 @@ struct watch_run_cfg {
 	watch_sink_fn sink;	/* optional */
 	void *sink_arg;
 	bool quiet_render;	/* record: only the sink, no live output */
+	/* Optional (record): the in-kernel walk's tables, shared with its profiler. */
+	struct unwind_kernel *kunwind;
 	/* Optional (record): after each poll (~100 ms) and once more at the end (@last). */
 	void (*on_poll)(void *arg, struct watch_ctx *c, bool last);
 };

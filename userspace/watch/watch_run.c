@@ -10,6 +10,7 @@
 #include "base/lifecycle.h"
 #include "base/log.h"
 #include "sym/symbolizer.h"
+#include "unwind/unwind_mode.h"
 #include "watch/watch_internal.h"
 
 #define POLL_MS 50
@@ -46,6 +47,8 @@ static int on_sample(void *arg, void *data, size_t size)
 		s->decode_errors++;
 		return 0;
 	}
+	if (h->type == WATCH_EV_NOTICE && watch_kunwind_notice(s->ctx, data, size))
+		return 0;
 	if (h->type == WATCH_EV_SNAPSHOT) {
 		if (watch_unwind_store(s->ctx, data, size))
 			s->decode_errors++;
@@ -90,6 +93,29 @@ static int load_one(struct watch_ctx *c, const struct watch_source_ops *ops)
 	return 0;
 }
 
+/*
+ * A source that does not load with the in-kernel walker (an older kernel, a
+ * stricter verifier) is tried once without it; when that loads, the rest of
+ * the run unwinds as it would without the walker, and -v says so once.
+ */
+static int load_source(struct watch_ctx *c, const struct watch_source_ops *ops)
+{
+	struct watch_opts saved = c->opts_run;
+	int err = load_one(c, ops);
+
+	if (!err || !c->opts_run.kunwind || saved.unwind == UNWIND_MODE_KERNEL)
+		return err;
+	c->opts_run.kunwind = NULL;
+	watch_unwind_resolve(&c->opts_run);
+	if (load_one(c, ops)) {
+		c->opts_run = saved;
+		return err;
+	}
+	pr_info("watch: in-kernel unwinding does not load for %s (%s): user stacks as "
+		"without it from now on\n", ops->name, strerror(-err));
+	return c->unw ? 0 : watch_unwind_new(c);
+}
+
 extern const struct watch_source_ops watch_proc_ops;
 
 static int load_sources(struct watch_ctx *c)
@@ -102,7 +128,7 @@ static int load_sources(struct watch_ctx *c)
 	for (int i = 0; watch_sources[i] && i < WATCH_MAX_SOURCES; i++) {
 		if (!(c->opts->sources & (1u << i)))
 			continue;
-		if (load_one(c, watch_sources[i]))
+		if (load_source(c, watch_sources[i]))
 			failed++;
 	}
 	if (c->nsources == internal)
@@ -211,11 +237,38 @@ static int poll_loop(struct watch_ctx *c, struct ring_buffer *rb)
 
 void watch_print_summary(struct watch_ctx *c, double secs);
 
+/*
+ * --unwind auto (and kernel): the in-kernel walk, its tables shared by every
+ * source; fp, dwarf, or tables that cannot be had: as resolved for them.
+ */
+static int setup_unwind(struct watch_ctx *c, const struct watch_run_cfg *cfg)
+{
+	struct watch_opts *o = &c->opts_run;
+	int err;
+
+	o->kunwind = NULL;
+	if (!o->no_user_stacks && unwind_mode_try_kernel(o->unwind)) {
+		err = watch_kunwind_new(c, cfg->kunwind);
+		if (!err) {
+			pr_info("watch: user stacks: walked in the kernel with .eh_frame tables\n");
+			return watch_unwind_new(c);
+		}
+		if (unwind_mode_kernel_required(o->unwind)) {
+			log_error("watch: in-kernel unwinding: creating its maps failed: %s",
+				  strerror(-err));
+			return err;
+		}
+		pr_info("watch: in-kernel unwinding: creating its maps failed (%s)\n",
+			strerror(-err));
+	}
+	watch_unwind_resolve(o);
+	return watch_unwind_new(c);
+}
+
 static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 {
 	memset(c, 0, sizeof(*c));
 	c->opts_run = *cfg->opts;
-	watch_unwind_resolve(&c->opts_run);
 	c->opts = &c->opts_run;
 	c->out = cfg->out ? cfg->out : stdout;
 	c->sink = cfg->sink;
@@ -224,11 +277,11 @@ static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 	c->render = !cfg->quiet_render;
 	c->mono_to_real_ns = mono_to_real();
 	c->sym = symbolizer__new();
-	if (!c->sym || watch_unwind_new(c)) {
+	if (!c->sym) {
 		log_error("watch: cannot create the symbolizer: %s", strerror(errno ? errno : ENOMEM));
 		return -ENOMEM;
 	}
-	return 0;
+	return setup_unwind(c, cfg);
 }
 
 int watch_run(const struct watch_run_cfg *cfg)
@@ -269,6 +322,7 @@ cleanup:
 	free_sources(c);
 	free(c->hook_features);
 	watch_unwind_free(c->unw);
+	watch_kunwind_free(c->kunwind);
 	symbolizer__free(c->sym);
 	free(c);
 	return err;

@@ -9,6 +9,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/log.h"
+#include "unwind/unwind_kernel.h"
 #include "unwind/unwind_mode.h"
 #include "watch/watch_pipeline.h"
 #include "watch_rss.h"
@@ -116,7 +118,8 @@ void watch_set_common_rodata(const struct watch_common_rodata *r, const struct w
 	*r->capture_user_stack = !o->no_user_stacks;
 	*r->capture_kernel_stack = !o->no_kernel_stacks;
 	*r->rate_limit_per_sec = o->rate_limit;
-	*r->capture_snapshot = o->unwind != UNWIND_MODE_FP && !o->no_user_stacks;
+	*r->capture_snapshot = o->unwind != UNWIND_MODE_FP && !o->no_user_stacks && !o->kunwind;
+	*r->kunwind = o->kunwind && !o->no_user_stacks;
 	*r->snapshot_bytes = o->stack_bytes;
 }
 
@@ -125,9 +128,14 @@ int watch_size_common_maps(struct bpf_object *obj, const struct watch_opts *o)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "snapshot_scratch");
 	int ncpu = libbpf_num_possible_cpus();
 
+	int err;
+
 	if (!m)
 		return -ENOENT;
-	if (o->unwind == UNWIND_MODE_FP || o->no_user_stacks)
+	err = o->kunwind ? unwind_kernel__share(o->kunwind, obj) : unwind_kernel__shrink(obj);
+	if (err)
+		return err;
+	if (o->unwind == UNWIND_MODE_FP || o->no_user_stacks || o->kunwind)
 		return 0;
 	return bpf_map__set_max_entries(m, ncpu > 0 ? ncpu : 1);
 }
@@ -151,7 +159,12 @@ bool watch_force_tracepoints(void)
 const char *watch_source_prepare(struct watch_source *s, const struct watch_opts *o,
 				 struct bpf_object *obj, struct bpf_map *events, const char *cap)
 {
-	watch_size_common_maps(obj, o);
+	int err = watch_size_common_maps(obj, o);
+
+	if (err) {
+		log_error("watch: %s: sizing its maps failed: %s", s->ops->name, strerror(-err));
+		return NULL;
+	}
 	bpf_map__set_max_entries(events, watch_ringbuf_bytes(o));
 	return watch_choose_hook(s, obj, cap);
 }

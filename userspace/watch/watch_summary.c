@@ -83,6 +83,7 @@ static void print_unwind(const struct watch_ctx *c)
 {
 	const struct watch_unwind_stats *st = watch_unwind_stats(c);
 
+	watch_kunwind_print(c, stderr);
 	if (!st)
 		return;
 	fprintf(stderr, "  user stacks: dwarf %" PRIu64 ", frame pointers (binary has them) %"
@@ -98,11 +99,26 @@ static void print_unwind(const struct watch_ctx *c)
 				unwind_status__name(i), st->failed[i]);
 }
 
+static void json_kunwind(cJSON *j, const struct watch_ctx *c)
+{
+	const struct watch_kunwind_stats *st = watch_kunwind_stats(c);
+	cJSON *u;
+
+	if (!st || !(u = cJSON_AddObjectToObject(j, "kernel_unwind")))
+		return;
+	cJSON_AddNumberToObject(u, "tables", st->tables);
+	cJSON_AddNumberToObject(u, "whole", st->whole);
+	cJSON_AddNumberToObject(u, "before_tables", st->fp);
+	cJSON_AddNumberToObject(u, "first_events", st->first);
+	cJSON_AddNumberToObject(u, "first_events_before_tables", st->first_fp);
+}
+
 static void json_unwind(cJSON *j, const struct watch_ctx *c)
 {
 	const struct watch_unwind_stats *st = watch_unwind_stats(c);
 	cJSON *u, *failed;
 
+	json_kunwind(j, c);
 	if (!st || !(u = cJSON_AddObjectToObject(j, "unwind")))
 		return;
 	cJSON_AddNumberToObject(u, "dwarf", st->dwarf);

@@ -19,6 +19,7 @@
 #include "unwind/unwind_dwarf.h"
 #include "unwind/unwind_mode.h"
 #include "watch/watch_internal.h"
+#include "kunwind.h"
 
 /* Snapshots waiting for their event; conn's are taken at connect(), long before. */
 #define PENDING_MAX 64
@@ -50,7 +51,7 @@ int watch_unwind_new(struct watch_ctx *c)
 	const struct watch_opts *o = c->opts;
 	struct watch_unwind *w;
 
-	if (o->unwind == UNWIND_MODE_FP || o->no_user_stacks)
+	if (o->unwind == UNWIND_MODE_FP || o->no_user_stacks || o->kunwind)
 		return 0;
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -200,8 +201,17 @@ int watch_unwind_user(struct watch_ctx *c, const struct watch_header *h,
 	struct watch_snapshot *snap;
 	int n, fp;
 
-	fp = watch_leaf_fixup(c, h->tgid, s->user, h->nr_user, s->user_sp, out, inferred);
 	*dwarf = false;
+	if (h->user_how == KUNWIND_HOW_TABLES) {
+		/* walked in the kernel from the registers: the wrapper's caller is there */
+		n = h->nr_user < WATCH_MAX_FRAMES ? h->nr_user : WATCH_MAX_FRAMES;
+		memcpy(out, s->user, n * sizeof(*out));
+		*inferred = -1;
+		watch_kunwind_note(c, h, out, n);
+		return n;
+	}
+	fp = watch_leaf_fixup(c, h->tgid, s->user, h->nr_user, s->user_sp, out, inferred);
+	watch_kunwind_note(c, h, out, fp);
 	if (!w || !h->nr_user)
 		return fp;
 	snap = take_snapshot(w, h, s);

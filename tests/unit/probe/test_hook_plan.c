@@ -58,7 +58,8 @@ static void test_vm_kernel_uses_tracepoints_and_cpu_clock(void **state)
 	assert_int_equal(n, 8);
 	assert_string_equal(plan_for(plans, n, "profile")->hook, "perf_event cpu-clock (software)");
 	assert_null(plan_for(plans, n, "profile")->fallback);
-	assert_string_equal(plan_for(plans, n, "unwind")->hook, "in-kernel .eh_frame tables");
+	assert_string_equal(plan_for(plans, n, "unwind")->hook,
+			    "in-kernel .eh_frame tables (profile, watch, record)");
 	/* What watch attaches, in its order: tp_btf first, classic tracepoints as fallback. */
 	assert_string_equal(plan_for(plans, n, "signal")->hook,
 			    "tp_btf signal_deliver, tp_btf signal_generate");
@@ -91,7 +92,8 @@ static void test_unwind_falls_back_to_frame_pointers(void **state)
 	f.feat[FEAT_KERNEL_UNWIND].available = false;
 	n = features__plan(&f, plans, FEATURES_MAX_PLANS);
 	assert_string_equal(plan_for(plans, n, "unwind")->hook,
-			    "frame pointers (DWARF stack copies for -p targets without them)");
+			    "frame pointers, DWARF stack copies where binaries lack them (profile: "
+			    "-p targets; watch, record: per process)");
 	assert_null(plan_for(plans, n, "unwind")->fallback);
 }
 

@@ -70,7 +70,8 @@ static int fd_open_skel(struct fd_priv *p, const struct watch_opts *o)
 		return -errno;
 	p->skel = skel;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
-	watch_size_common_maps(skel->obj, o);
+	if (watch_size_common_maps(skel->obj, o))
+		return -EINVAL;
 	set_mask(skel);
 	skel->rodata->fd_warn_pct = pct;
 	/* Hysteresis: re-arm ten points below, or at half for tiny thresholds. */

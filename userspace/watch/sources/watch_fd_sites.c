@@ -11,6 +11,7 @@
 #include "sym/symbolizer.h"
 #include "watch/sources/watch_fd_sites.h"
 #include "watch/watch_internal.h"
+#include "kunwind.h"
 
 #define SWEEP_MAX_DEAD 4096
 #define SITES_MERGED 64	/* largest sites named and merged by name */
@@ -107,19 +108,25 @@ static void site_name_of(struct watch_ctx *c, uint32_t pid, const __u64 *ips, in
 	fd_site_name(np, mp, n, 3, buf, len);
 }
 
-/* The frames of a stored stack, with the caller of a frameless leaf put back. */
+/*
+ * The frames of a stored stack: as walked in the kernel with the tables, or
+ * with the caller of a frameless leaf put back into a frame-pointer walk.
+ */
 static int site_frames(struct watch_ctx *c, const struct fd_maps *m, const struct fd_site *s,
 		       __u64 *out)
 {
 	struct watch_fd_stack st = {};
-	int inferred;
+	int inferred, n;
 
 	if (!s->stack || s->stack == WATCH_FD_STACK_UNWALKED ||
 	    bpf_map_lookup_elem(m->stacks, &s->stack, &st))
 		return 0;
-	return watch_leaf_fixup(c, s->tgid, st.ips,
-				st.nr < WATCH_FD_SITE_FRAMES ? st.nr : WATCH_FD_SITE_FRAMES,
-				st.user_sp, out, &inferred);
+	n = st.nr < WATCH_FD_SITE_FRAMES ? st.nr : WATCH_FD_SITE_FRAMES;
+	if (st.how == KUNWIND_HOW_TABLES) {
+		memcpy(out, st.ips, n * sizeof(*out));
+		return n;
+	}
+	return watch_leaf_fixup(c, s->tgid, st.ips, n, st.user_sp, out, &inferred);
 }
 
 static bool has_stack(uint64_t stack)

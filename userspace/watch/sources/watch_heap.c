@@ -157,12 +157,16 @@ static int open_skel(struct heap_priv *p, const struct watch_opts *o)
 	targ.npids = p->ntargets;
 	targ.cgroup_id = 0;
 	targ.cgroup_ssid = -1;
+	targ.kunwind = NULL;	/* allocation stacks are kept by id: no walk */
 	p->skel = watch_heap_bpf__open();
 	if (!p->skel)
 		return -errno;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), &targ);
 	/* no DWARF snapshots (the scratch map keeps its one slot): stacks are kept by id */
 	p->skel->rodata->capture_snapshot = false;
+	if (watch_size_common_maps(p->skel->obj, &targ) ||
+	    bpf_map__set_max_entries(p->skel->maps.snapshot_scratch, 1))
+		return -EINVAL;
 	p->skel->rodata->sample_bytes = o->heap_sample_bytes;
 	bpf_map__set_max_entries(p->skel->maps.events, 4096);	/* nothing is sent */
 	return watch_heap_bpf__load(p->skel);

@@ -25,6 +25,12 @@
  */
 #define RECAPTURE_AFTER_NS (10ULL * 1000000)
 #define RECAPTURE_QUEUE 512
+/*
+ * The in-kernel walk's tables get a third look, for a loader slowed down
+ * on a busy host: by then an event that takes its time (a slow syscall over
+ * the default 100 ms) finds every library of the process in them.
+ */
+#define SETTLED_AFTER_NS (100ULL * 1000000)
 
 struct gone {
 	uint32_t pid;
@@ -37,6 +43,8 @@ struct proc_priv {
 	unsigned int head, len;
 	struct gone fresh[RECAPTURE_QUEUE];	/* exec'd: snapshot again soon */
 	unsigned int fresh_head, fresh_len;
+	struct gone settled[RECAPTURE_QUEUE];	/* looked at again: tables once more */
+	unsigned int settled_head, settled_len;
 };
 
 static uint64_t now_ns(void)
@@ -47,29 +55,47 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Opens, loads and attaches, with the fork program (in-kernel walk only) when @fork. */
+static int open_load(struct proc_priv *p, const struct watch_opts *o, bool fork)
+{
+	int err;
+
+	watch_proc_bpf__destroy(p->skel);
+	p->skel = watch_proc_bpf__open();
+	if (!p->skel)
+		return -errno;
+	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
+	err = watch_size_common_maps(p->skel->obj, o);
+	if (err)
+		return err;
+	bpf_map__set_max_entries(p->skel->maps.events, 256 * 1024);
+	bpf_program__set_autoload(p->skel->progs.proc_fork, fork);
+	err = watch_proc_bpf__load(p->skel);
+	return err ? err : watch_proc_bpf__attach(p->skel);
+}
+
 static int proc_load(struct watch_source *s, const struct watch_opts *o)
 {
 	struct proc_priv *p = calloc(1, sizeof(*p));
+	bool fork = o->kunwind != NULL;
 	int err;
 
 	if (!p)
 		return -ENOMEM;
 	s->priv = p;
-	p->skel = watch_proc_bpf__open();
-	if (!p->skel)
-		return -errno;
-	watch_set_common_rodata(&WATCH_COMMON_RODATA(p->skel->rodata), o);
-	bpf_map__set_max_entries(p->skel->maps.events, 256 * 1024);
-	err = watch_proc_bpf__load(p->skel);
-	if (!err)
-		err = watch_proc_bpf__attach(p->skel);
+	err = open_load(p, o, fork);
+	/* without tp_btf: forked processes wait for their first event to be loaded */
+	if (err && fork) {
+		fork = false;
+		err = open_load(p, o, fork);
+	}
 	if (err) {
 		pr_warn("Warning: watch: cannot follow process exec/exit (%s): stacks of "
 			"short-lived processes may stay unresolved\n", strerror(-err));
 		return err;
 	}
 	watch_source_attached(s, "tracepoint sched:sched_process_exec, tracepoint "
-			      "sched:sched_process_exit");
+			      "sched:sched_process_exit%s", fork ? ", tp_btf sched_process_fork" : "");
 	s->ring_fd = bpf_map__fd(p->skel->maps.events);
 	s->counters_fd = bpf_map__fd(p->skel->maps.counters);
 	return 0;
@@ -92,6 +118,22 @@ static void forget_due(struct watch_source *s, bool all)
 	}
 }
 
+static void settle_due(struct watch_source *s, uint64_t now)
+{
+	struct proc_priv *p = s->priv;
+
+	while (p->settled_len) {
+		struct gone *g = &p->settled[p->settled_head];
+
+		if (now - g->at_ns < SETTLED_AFTER_NS)
+			break;
+		if (!watch_process_gone(g->pid))
+			watch_kunwind_load(s->ctx, g->pid, true);
+		p->settled_head = (p->settled_head + 1) % RECAPTURE_QUEUE;
+		p->settled_len--;
+	}
+}
+
 static void recapture_due(struct watch_source *s)
 {
 	struct proc_priv *p = s->priv;
@@ -104,9 +146,15 @@ static void recapture_due(struct watch_source *s)
 			break;
 		symbolizer__capture_pid(watch_symbolizer(s->ctx), g->pid);
 		watch_unwind_capture(s->ctx, g->pid);
+		watch_kunwind_load(s->ctx, g->pid, true);
+		if (watch_ctx_opts(s->ctx)->kunwind && p->settled_len < RECAPTURE_QUEUE) {
+			p->settled[(p->settled_head + p->settled_len) % RECAPTURE_QUEUE] = *g;
+			p->settled_len++;
+		}
 		p->fresh_head = (p->fresh_head + 1) % RECAPTURE_QUEUE;
 		p->fresh_len--;
 	}
+	settle_due(s, now);
 }
 
 static void queue_exec(struct watch_source *s, uint32_t pid)
@@ -115,6 +163,7 @@ static void queue_exec(struct watch_source *s, uint32_t pid)
 
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
 	watch_unwind_capture(s->ctx, pid);
+	watch_kunwind_load(s->ctx, pid, true);
 	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
 		return;
 	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
@@ -125,6 +174,8 @@ static void queue_exit(struct watch_source *s, uint32_t pid)
 {
 	struct proc_priv *p = s->priv;
 
+	/* its stacks were walked when its events happened: its tables can go now */
+	watch_kunwind_forget(s->ctx, pid);
 	if (p->len == FORGET_QUEUE) {	/* full: forget the oldest now */
 		symbolizer__forget_pid(watch_symbolizer(s->ctx), p->queue[p->head].pid);
 		watch_unwind_forget(s->ctx, p->queue[p->head].pid);

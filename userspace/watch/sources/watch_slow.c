@@ -59,7 +59,8 @@ static int slow_open(struct watch_source *s, struct slow_priv *p, const struct w
 		return -errno;
 	p->skel = skel;
 	watch_set_common_rodata(&WATCH_COMMON_RODATA(skel->rodata), o);
-	watch_size_common_maps(skel->obj, o);
+	if (watch_size_common_maps(skel->obj, o))
+		return -EINVAL;
 	min = watch_slow_build_cfg(o, p->cfg, WATCH_SLOW_NR_MAX);
 	skel->rodata->min_threshold_ns = min;
 	skel->rodata->hist_enabled = o->hist;
