@@ -21,6 +21,8 @@
 #include "agent/agent_metrics.h"
 #include "agent/agent_samples.h"
 #include "base/log.h"
+#include "unwind/unwind_kernel.h"
+#include "unwind/unwind_mode.h"
 #include "watch/watch_pipeline.h"
 
 #define SCAN_NS 1000000000LL	/* loss and sample counters copied this often */
@@ -40,6 +42,7 @@ struct agent {
 	int64_t next_scan;
 	struct agent_ch *ch;		/* NULL: no store */
 	struct agent_flight *flight;	/* NULL: no local segments */
+	struct unwind_kernel *kunwind;	/* the in-kernel walk's tables, for events and samples */
 	struct agent_samples *samples;	/* the profile's buckets for the store */
 	int64_t next_bucket;		/* monotonic */
 	uint64_t bucket_start_wall;
@@ -350,6 +353,27 @@ static int start(struct agent *a)
 	return 0;
 }
 
+/*
+ * One set of unwind tables for the events and the samples, as record has:
+ * both walk the same processes. When it cannot be had, each half sets up
+ * (or does without) its own.
+ */
+static void share_tables(struct agent *a, struct watch_run_cfg *cfg)
+{
+	int err;
+
+	if (!unwind_mode_try_kernel(a->o->watch.unwind) || a->o->watch.no_user_stacks)
+		return;
+	err = unwind_kernel__new(&a->kunwind);
+	if (err) {
+		pr_info("agent: in-kernel unwinding: creating its maps failed: %s\n",
+			strerror(-err));
+		return;
+	}
+	cfg->kunwind = a->kunwind;
+	a->so.kunwind = a->kunwind;
+}
+
 int agent_run(const struct agent_opts *o)
 {
 	struct agent a = { .o = o, .so = o->sampler, .top = o->top_comms,
@@ -357,7 +381,10 @@ int agent_run(const struct agent_opts *o)
 	struct watch_run_cfg cfg = { .opts = &o->watch, .out = stdout, .sink = agent_sink,
 				     .sink_arg = &a, .quiet_render = true,
 				     .on_poll = agent_poll };
-	int err = start(&a);
+	int err;
+
+	share_tables(&a, &cfg);
+	err = start(&a);
 
 	if (!err)
 		err = watch_run(&cfg);
@@ -365,6 +392,7 @@ int agent_run(const struct agent_opts *o)
 	agent_ch__stop(a.ch);
 	agent_flight__stop(a.flight);
 	agent_samples__free(a.samples);
+	unwind_kernel__free(a.kunwind);
 	agent_http__stop(a.http);
 	agent_metrics__free(a.m);
 	signal(SIGHUP, SIG_DFL);

@@ -70,11 +70,8 @@ static void fill_sampler(const char *cmd, const struct profile_opts *o,
 		so->freq_hz = 0;
 	}
 	so->min_block_ns = (uint64_t)o->min_block_us * 1000;
-	/* agent's low-rate profiler keeps frame pointers: its tables would be a second copy */
-	if (strcmp(cmd, "agent")) {
-		so->unwind_kernel = unwind_mode_try_kernel(o->unwind);
-		so->unwind_kernel_required = unwind_mode_kernel_required(o->unwind);
-	}
+	so->unwind_kernel = unwind_mode_try_kernel(o->unwind);
+	so->unwind_kernel_required = unwind_mode_kernel_required(o->unwind);
 	/* stack copies come with perf event samples: off-CPU has the other walkers */
 	so->unwind_dwarf = !o->off_cpu && !o->wall && unwind_mode_use_dwarf(o->unwind, o->pids, o->npids,
 								 o->tid, why, sizeof(why));
