@@ -195,6 +195,8 @@ static __always_inline __u64 kunwind_cfa(struct kunwind_state *st, struct kunwin
 			return 0;
 		}
 		return cfa;
+	case KUNWIND_CFA_SIGFRAME:
+		return st->sp;	/* kunwind_frame() takes the registers from the frame */
 	case KUNWIND_CFA_OUTERMOST:
 		st->end = KUNWIND_END_OK;
 		return 0;
@@ -283,6 +285,44 @@ static __always_inline __u64 kunwind_frame_cfa(struct kunwind_state *st, __u32 n
 }
 
 /*
+ * Across a signal frame: the interrupted registers saved by the kernel. The
+ * interrupted ip is kept plus one, so that the "return address - 1" lookup of
+ * the next frame (and of the symbolizer) lands on that instruction itself.
+ */
+static __always_inline int kunwind_sigframe(struct kunwind_state *st, __u32 nr)
+{
+	__u64 rsp_rip[2], rbp;
+
+	if (bpf_probe_read_user(rsp_rip, sizeof(rsp_rip), (void *)(st->sp + KUNWIND_SIGFRAME_RSP)) ||
+	    bpf_probe_read_user(&rbp, sizeof(rbp), (void *)(st->sp + KUNWIND_SIGFRAME_RBP))) {
+		st->end = KUNWIND_END_READ;
+		return 1;
+	}
+	if (!rsp_rip[1]) {
+		st->end = KUNWIND_END_OK;
+		return 1;
+	}
+	if (kunwind_find_mapping(st->tgid, rsp_rip[1]) < 0) {
+		st->end = KUNWIND_END_NO_MAPPING;
+		return 1;
+	}
+	if (nr >= KUNWIND_KEEP_FRAMES) {
+		st->end = KUNWIND_END_DEPTH;
+		return 1;
+	}
+	/* The trampoline's own frame, reached as a return address, names it the same way. */
+	if (nr > 1 && nr <= KUNWIND_KEEP_FRAMES)
+		st->buf.ips[nr - 1] += 1;
+	st->buf.ips[nr] = rsp_rip[1] + 1;
+	st->buf.nr = nr + 1;
+	st->ip = rsp_rip[1] + 1;
+	st->sp = rsp_rip[0];
+	st->bp = rbp;
+	st->bp_known = true;
+	return 0;
+}
+
+/*
  * One frame: from the scratch slot's registers to its caller's; 1 ends the
  * walk. Global, so the verifier checks the frame's rules once, not again
  * for each state bpf_loop's callback is checked with.
@@ -304,6 +344,8 @@ __noinline int kunwind_frame(void)
 	cfa = kunwind_frame_cfa(st, nr, &r);
 	if (!cfa)
 		return 1;
+	if (r && KUNWIND_ROW_CFA(r) == KUNWIND_CFA_SIGFRAME)
+		return kunwind_sigframe(st, nr);
 	/* The stack grows down: a CFA at or below sp would walk in circles. */
 	if (cfa <= st->sp || bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8))) {
 		st->end = KUNWIND_END_READ;

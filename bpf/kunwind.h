@@ -19,7 +19,17 @@ enum kunwind_cfa_rule {
 	KUNWIND_CFA_OUTERMOST = 5,	/* return address undefined: the stack ends here */
 	KUNWIND_CFA_UNSUPPORTED = 6,	/* a rule this unwinder does not follow */
 	KUNWIND_CFA_RSP_X8 = 7,		/* rsp + off * 8: frames over a 16-bit offset */
+	KUNWIND_CFA_SIGFRAME = 8,	/* a signal trampoline (CIE "S"): the kernel's rt_sigframe */
 };
+
+/*
+ * x86-64's rt_sigframe as the trampoline (glibc's __restore_rt) sees it once
+ * the handler has returned: rsp points at its ucontext, whose uc_mcontext
+ * (struct sigcontext, after uc_flags, uc_link and uc_stack) holds the
+ * interrupted registers.
+ */
+#define KUNWIND_SIGFRAME_RBP	(40 + 10 * 8)
+#define KUNWIND_SIGFRAME_RSP	(40 + 15 * 8)	/* rip follows it */
 
 /* Where the caller's rbp is. */
 enum kunwind_rbp_rule {

@@ -74,3 +74,27 @@ assert_match "$TMP/err" 'user stacks: walked in the kernel with .eh_frame tables
 assert_match "$TMP/p.folded" '^cpu_ratio_nofp;_start;__libc_start_main;__libc_start_call_main;main;run_heavy;burn_a [0-9]+$' \
 	"-p stacks"
 pass "whole stacks of binaries without frame pointers, walked in the kernel"
+
+# Across a signal frame: samples in a SIGALRM handler of a binary without frame
+# pointers reach main through libc's __restore_rt and the interrupted loop.
+"$TOOLS/signal_nofp" 20 &
+spid=$!
+on_exit "kill $spid"
+sleep 0.3
+expect_exit 0 "$FAULTLINE" profile -p "$spid" -d 3 -o "$TMP/signal.folded"
+python3 - "$TMP/signal.folded" <<'PY' || fail "handler stacks do not cross the signal frame (above)"
+import sys
+total = handler = through = 0
+for line in open(sys.argv[1]):
+    stack, n = line.rsplit(" ", 1)
+    n = int(n)
+    total += n
+    if "handler_work" in stack:
+        handler += n
+        if "main;wait_loop;" in stack and "__restore_rt;on_alarm;handler_work" in stack:
+            through += n
+print(f"samples {total}, in the handler {handler}, through the signal frame to main {through}")
+if total < 50 or handler < 0.2 * total or through < 0.95 * handler:
+    sys.exit(1)
+PY
+pass "stacks in a signal handler cross the signal frame to main"

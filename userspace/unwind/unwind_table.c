@@ -419,6 +419,16 @@ static int on_fde(void *ctx, const struct ehframe_cie *cie, const struct ehframe
 	if (ip.end < ip.loc)
 		return 0;
 	t->fdes++;
+	/*
+	 * A signal trampoline: its CFI describes the kernel's frame with
+	 * expressions; the walker reads that frame's layout directly.
+	 */
+	if (cie->signal_frame) {
+		struct unwind_row sig = { .pc = ip.loc, .cfa_rule = KUNWIND_CFA_SIGFRAME };
+
+		err = push_row(t, &sig);
+		return err ? err : push_row(t, &gap);
+	}
 	err = run(&ip, cie->insns, cie->insns_len);
 	ip.init = ip.cur;
 	ip.loc = fde->pc_begin;	/* CIE programs do not advance; be sure */
