@@ -8,4 +8,11 @@
  */
 int proc_tgid(int pid);
 
+/*
+ * Processes with a thread running or runnable right now (state R), other than
+ * @self: at most @max into @pids; how many. What a profile starting now will
+ * sample first.
+ */
+int proc_running(int self, int *pids, int max);
+
 #endif

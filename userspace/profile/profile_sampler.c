@@ -10,12 +10,15 @@
 #include <bpf/libbpf.h>
 
 #include "base/log.h"
+#include "base/procfs.h"
 #include "profile/profile_sampler.h"
 #include "profile.skel.h"
 #include "base/tracefs.h"
 #include "profile/unwind_profile.h"
 #include "unwind/unwind_kernel.h"
 #include "offcpu.h"
+
+#define PRELOAD_RUNNING_MAX 64	/* running processes whose tables load before sampling */
 
 struct profile_sampler {
 	struct profile_bpf *skel;
@@ -201,6 +204,20 @@ static void put_kunwind(struct profile_sampler *s)
 }
 
 /*
+ * Without targets, the processes running now are the ones the first samples
+ * will hit: their tables are loaded before sampling starts rather than after
+ * their first samples were walked with frame pointers.
+ */
+static void load_running(struct profile_sampler *s)
+{
+	int pids[PRELOAD_RUNNING_MAX];
+	int n = proc_running(getpid(), pids, PRELOAD_RUNNING_MAX);
+
+	for (int i = 0; i < n; i++)
+		unwind_kernel__load_pid(s->kunwind, pids[i]);
+}
+
+/*
  * In-kernel unwinding when asked for; when it does not load here (no
  * bpf_loop, a stricter verifier) and was not required, the other modes.
  */
@@ -218,6 +235,8 @@ static int load_any(struct profile_sampler *s, const struct profile_sampler_opts
 		/* The targets now: their first samples need not wait for a notification. */
 		for (int i = 0; i < o->ntgids; i++)
 			unwind_kernel__load_pid(s->kunwind, o->tgids[i]);
+		if (!o->ntgids && !o->tid)
+			load_running(s);
 		return 0;
 	}
 	put_kunwind(s);
