@@ -14,6 +14,7 @@
 #include "profile.skel.h"
 #include "base/tracefs.h"
 #include "profile/unwind_profile.h"
+#include "profile/profile_python.h"
 #include "unwind/unwind_kernel.h"
 #include "offcpu.h"
 
@@ -34,6 +35,7 @@ struct profile_sampler {
 	uint64_t period;
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
+	struct profile_python *python;	/* CPython processes: where BPF finds their frames */
 	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
 	bool wakers;			/* --wakers */
 	bool wall;			/* --wall: perf events and sched_switch */
@@ -52,6 +54,7 @@ static int on_ringbuf(void *ctx, void *data, size_t size)
 		unwind_kernel__load_pid(s->kunwind, e->tgid);
 	else if (s->kunwind && e->kind == PROFILE_EV_EXIT)
 		unwind_kernel__forget_pid(s->kunwind, e->tgid);
+	profile_python__on_event(s->python, e);
 	if (s->on_event)
 		s->on_event(s->ctx, e);
 	return 0;
@@ -253,6 +256,12 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 	err = load_any(s, o);
 	if (err)
 		goto fail;
+	s->python = profile_python__new(bpf_map__fd(s->skel->maps.py_procs),
+					bpf_map__fd(s->skel->maps.py_stacks), o->tgids, o->ntgids);
+	if (!s->python) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu && !o->wall) {
 		err = unwind_profile__new(o, &s->dwarf);
 		if (err)
@@ -519,6 +528,7 @@ void profile_sampler__free(struct profile_sampler *s)
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
 	unwind_kernel__free(s->kunwind);
+	profile_python__free(s->python);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -613,4 +623,9 @@ uint64_t profile_sampler__period_ns(const struct profile_sampler *s)
 int profile_sampler__ncpus_attached(const struct profile_sampler *s)
 {
 	return s->nattached;
+}
+
+struct profile_python *profile_sampler__python(const struct profile_sampler *s)
+{
+	return s->python;
 }
