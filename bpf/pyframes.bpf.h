@@ -107,7 +107,7 @@ static long py_step(__u64 i, void *ctx)
 /* FNV-1a over the walked frames, stored once; the id, or -1 when the map is full. */
 static __always_inline __s64 py_store(struct pyframes_stack *s)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
+	__u64 h = 0xcbf29ce484222325ULL ^ s->tgid;
 	__u32 id;
 	long err;
 
@@ -165,6 +165,8 @@ __noinline int pyframes_user_stack(struct bpf_perf_event_data *ctx, __u32 tgid, 
 	st->proc = *c;
 	st->stack.nr = 0;
 	st->stack.truncated = 0;
+	st->stack.tgid = tgid;
+	st->stack.pad = 0;
 	st->frame = 0;
 	cframe = py_tstate(c);
 	if (!cframe || py_read(&cframe, 8, cframe, c->tstate_cframe) || !cframe ||

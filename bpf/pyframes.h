@@ -54,6 +54,8 @@ struct pyframe {
 struct pyframes_stack {
 	__u32 nr;
 	__u32 truncated;	/* more frames than PYFRAMES_MAX_DEPTH, or a read failed */
+	__u32 tgid;		/* whose code objects these are: named at its exit */
+	__u32 pad;
 	struct pyframe frames[PYFRAMES_MAX_DEPTH];	/* leaf first */
 };
 

@@ -483,7 +483,8 @@ static int build_all(struct collect_priv *p, struct key_count *v, size_t n,
 	r->data.stacks = calloc(n + 1, sizeof(*r->data.stacks));
 	if (!r->data.stacks)
 		return -ENOMEM;
-	qsort(v, n, sizeof(*v), by_count_desc);
+	if (n)	/* no samples: @v may be NULL, which qsort must not get */
+		qsort(v, n, sizeof(*v), by_count_desc);
 	for (size_t i = 0; i < n; i++) {
 		err = build_stack(p, &v[i], &r->data.stacks[r->data.nstacks], r);
 		if (err)

@@ -4,6 +4,7 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
 #include "base/log.h"
@@ -13,6 +14,11 @@
 #include "python/py_names.h"
 
 #define UNKNOWN_CODE "[python code unknown]"
+/*
+ * How often new Python stacks are named while profiling: a process that exits
+ * before the end keeps the names read while it lived.
+ */
+#define REFRESH_NS 200000000ULL
 
 struct py_proc {
 	int tgid;
@@ -25,6 +31,8 @@ struct profile_python {
 	struct py_names *names;
 	uint64_t said_versions[4];	/* 3.x versions already named at -v, by x */
 	uint64_t processes, leftover;
+	void *named;			/* tsearch tree of Python stack ids named (id + 1) */
+	uint64_t refreshed_ns;
 };
 
 static int cmp_proc(const void *a, const void *b)
@@ -32,6 +40,16 @@ static int cmp_proc(const void *a, const void *b)
 	const struct py_proc *x = a, *y = b;
 
 	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	return (uintptr_t)a < (uintptr_t)b ? -1 : (uintptr_t)a > (uintptr_t)b;
+}
+
+static void no_free(void *v)
+{
+	(void)v;
 }
 
 static const struct py_proc *find_proc(const struct profile_python *pp, int tgid)
@@ -109,15 +127,66 @@ void profile_python__free(struct profile_python *pp)
 	if (!pp)
 		return;
 	tdestroy(pp->procs, free);
+	tdestroy(pp->named, no_free);
 	py_names__free(pp->names);
 	free(pp);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Names the code objects of Python stack @id (into the cache); false when out of memory. */
+static bool name_stack(struct profile_python *pp, __u32 id)
+{
+	void *key = (void *)(uintptr_t)(id + 1ULL);
+	const struct py_proc *p;
+	struct pyframes_stack st;
+	struct py_name n;
+
+	if (tfind(key, &pp->named, cmp_ptr))
+		return true;
+	if (bpf_map_lookup_elem(pp->stacks_fd, &id, &st))
+		return true;
+	p = find_proc(pp, st.tgid);
+	for (__u32 i = 0; p && i < st.nr && i < PYFRAMES_MAX_DEPTH; i++)
+		py_names__lookup(pp->names, p->tgid, &p->layout, &st.frames[i], &n);
+	return tsearch(key, &pp->named, cmp_ptr) != NULL;
+}
+
+void profile_python__refresh(struct profile_python *pp, bool force)
+{
+	__u32 key, next;
+	uint64_t now;
+	int err;
+
+	if (!pp || !pp->processes)
+		return;
+	now = now_ns();
+	if (!force && now - pp->refreshed_ns < REFRESH_NS)
+		return;
+	pp->refreshed_ns = now;
+	for (err = bpf_map_get_next_key(pp->stacks_fd, NULL, &next); !err;
+	     err = bpf_map_get_next_key(pp->stacks_fd, &key, &next)) {
+		key = next;
+		if (!name_stack(pp, key))
+			return;
+	}
+}
+
 void profile_python__on_event(struct profile_python *pp, const struct profile_event *e)
 {
+	const struct py_proc *p = pp ? find_proc(pp, e->tgid) : NULL;
 	struct pyframes_proc cur;
 	__u32 tgid = e->tgid;
 
+	/* Its memory may still be mapped: the last frames seen can still be named. */
+	if (p && e->kind == PROFILE_EV_EXIT)
+		profile_python__refresh(pp, true);
 	/* Re-announcements of a process already set up (the exec hook clears it). */
 	if (!pp || e->kind != PROFILE_EV_NEW || !bpf_map_lookup_elem(pp->procs_fd, &tgid, &cur))
 		return;

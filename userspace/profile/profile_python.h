@@ -2,6 +2,7 @@
 #ifndef FAULTLINE_PROFILE_PYTHON_H
 #define FAULTLINE_PROFILE_PYTHON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -24,6 +25,12 @@ void profile_python__free(struct profile_python *pp);	/* NULL-safe */
 
 /* A process notification (struct profile_event): detect on first sample and after exec. */
 void profile_python__on_event(struct profile_python *pp, const struct profile_event *e);
+
+/*
+ * Names the Python stacks stored since the last call (at most every 200 ms
+ * unless @force), while their processes live: cheap when nothing is new.
+ */
+void profile_python__refresh(struct profile_python *pp, bool force);
 
 /*
  * Removes the Python tag from @ips (leaf first, zero-terminated, @max long);

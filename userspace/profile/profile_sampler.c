@@ -484,6 +484,7 @@ int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
 
 	if (n >= 0)
 		n = ring_buffer__poll(s->rb, s->dwarf ? 0 : timeout_ms);
+	profile_python__refresh(s->python, false);
 
 	return n == -EINTR ? 0 : n;
 }
