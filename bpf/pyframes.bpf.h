@@ -145,6 +145,28 @@ static __always_inline void py_native(void *ctx, __s32 native_id, struct profile
 		b->nr = len / sizeof(b->ips[0]);
 }
 
+/* The native stack with one more word naming Python stack @py_id, stored; its id. */
+static __always_inline __s32 py_combine(void *ctx, struct pyframes_state *st, __s32 native_id,
+					__s64 py_id)
+{
+	__u32 nr;
+	__s32 id;
+
+	py_native(ctx, native_id, &st->native);
+	nr = st->native.nr;
+	if (nr >= PROFILE_MAX_DEPTH)
+		nr = PROFILE_MAX_DEPTH - 1;	/* the root-most native frame gives way */
+	st->native.ips[nr] = PYFRAMES_TAG | (__u32)py_id;
+	st->native.nr = nr + 1;
+	id = store_overflow(&st->native);
+	if (id < 0) {
+		count(PC_PY_STORE);
+		return native_id;
+	}
+	count(PC_PY_STACKS);
+	return id;
+}
+
 /*
  * The user stack id of this sample with the current thread's Python frames
  * appended; @native_id unchanged when it has none or they can't be stored.
@@ -153,10 +175,9 @@ __noinline int pyframes_user_stack(struct bpf_perf_event_data *ctx, __u32 tgid, 
 {
 	struct pyframes_state *st;
 	struct pyframes_proc *c;
-	__u32 zero = 0, nr;
+	__u32 zero = 0;
 	__u64 cframe = 0;
 	__s64 py_id;
-	__s32 id;
 
 	st = bpf_map_lookup_elem(&py_scratch, &zero);
 	c = bpf_map_lookup_elem(&py_procs, &tgid);
@@ -186,19 +207,7 @@ __noinline int pyframes_user_stack(struct bpf_perf_event_data *ctx, __u32 tgid, 
 		count(PC_PY_STORE);
 		return native_id;
 	}
-	py_native(ctx, native_id, &st->native);
-	nr = st->native.nr;
-	if (nr >= PROFILE_MAX_DEPTH)
-		nr = PROFILE_MAX_DEPTH - 1;	/* the root-most native frame gives way */
-	st->native.ips[nr] = PYFRAMES_TAG | (__u32)py_id;
-	st->native.nr = nr + 1;
-	id = store_overflow(&st->native);
-	if (id < 0) {
-		count(PC_PY_STORE);
-		return native_id;
-	}
-	count(PC_PY_STACKS);
-	return id;
+	return py_combine(ctx, st, native_id, py_id);
 }
 
 #endif
