@@ -99,8 +99,10 @@ for line in open(sys.argv[1]):
     if None in names or any(m.group(1) in ours and m.group(2) != path for _, m in pyf):
         bad.append("python frame without name or with another file: " + line)
         continue
-    # the first python frame follows the interpreter's frame directly
-    if not f[pyf[0][0] - 1].startswith("_PyEval_EvalFrameDefault"):
+    # the first python frame follows the interpreter's frame directly (or the
+    # root of a walk cut before it)
+    if not (f[pyf[0][0] - 1].startswith("_PyEval_EvalFrameDefault") or
+            f[pyf[0][0] - 1] == "[truncated]"):
         bad.append("python frames not under _PyEval_EvalFrameDefault: " + line)
     lines = {m.group(1): int(m.group(3)) for _, m in pyf}
     if "worker" in names and "side" in names:

@@ -14,6 +14,7 @@
 #include "python/py_names.h"
 
 #define UNKNOWN_CODE "[python code unknown]"
+#define TRUNCATED_NAME "[truncated]"	/* profile_collect.c's root of a cut walk */
 /*
  * How often new Python stacks are named while profiling: a process that exits
  * before the end keeps the names read while it lived.
@@ -242,6 +243,7 @@ static int interleave(struct profile_python *pp, struct strmap *strings, const s
 	bool *eval = calloc(n + 1, sizeof(*eval));
 	uint8_t entry[PYFRAMES_MAX_DEPTH];
 	int err = -ENOMEM;
+	bool cut;
 
 	if (!take || !first || !eval)
 		goto cleanup;
@@ -249,7 +251,8 @@ static int interleave(struct profile_python *pp, struct strmap *strings, const s
 		eval[j] = in[j].kind == FRAME_USER && py_is_eval_frame(in[j].name);
 	for (int i = 0; i < nr; i++)
 		entry[i] = st->frames[i].is_entry;
-	pp->leftover += py_merge_plan(eval, n, entry, nr, take, first);
+	cut = n && in[0].kind == FRAME_LOST && !strcmp(in[0].name, TRUNCATED_NAME);
+	pp->leftover += py_merge_plan(eval, n, entry, nr, cut, take, first);
 	for (int j = 0; j < n; j++) {
 		out[m++] = in[j];
 		/* the run of frames is leaf first: its entry frame comes first here */

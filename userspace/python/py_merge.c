@@ -14,7 +14,7 @@ bool py_is_eval_frame(const char *name)
 }
 
 int py_merge_plan(const bool *is_eval, int nnative, const uint8_t *is_entry, int npy,
-		  int *take, int *first)
+		  bool root_cut, int *take, int *first)
 {
 	int k = 0;
 
@@ -28,6 +28,12 @@ int py_merge_plan(const bool *is_eval, int nnative, const uint8_t *is_entry, int
 			if (is_entry[k++])
 				break;
 		}
+	}
+	/* frame 0 is then the cut marker, no interpreter frame: it had none */
+	if (root_cut && nnative && !is_eval[0] && k < npy) {
+		take[0] = npy - k;
+		first[0] = k;
+		k = npy;
 	}
 	return npy - k;
 }

@@ -15,10 +15,13 @@ bool py_is_eval_frame(const char *name);
  * interpreter frame runs the Python frames up to and including the first
  * entry frame, the next one up the following ones, and so on. Fills, per
  * native frame j, @take[j] (how many Python frames follow it, leafward) and
- * @first[j] (the leafmost of them, an index into the Python frames). Returns
- * the Python frames left over: no interpreter frame was seen for them.
+ * @first[j] (the leafmost of them, an index into the Python frames). With
+ * @root_cut (native frame 0 says the walk stopped early), the frames left
+ * over follow frame 0: their interpreter frames are in the part not walked,
+ * rootward of every native frame shown. Returns the Python frames left over:
+ * no interpreter frame was seen for them.
  */
 int py_merge_plan(const bool *is_eval, int nnative, const uint8_t *is_entry, int npy,
-		  int *take, int *first);
+		  bool root_cut, int *take, int *first);
 
 #endif

@@ -31,7 +31,7 @@ static void test_plan_nested(void **state)
 	int take[6], first[6];
 
 	(void)state;
-	assert_int_equal(py_merge_plan(eval, 6, entry, 4, take, first), 0);
+	assert_int_equal(py_merge_plan(eval, 6, entry, 4, false, take, first), 0);
 	assert_int_equal(take[4], 1);
 	assert_int_equal(first[4], 0);
 	assert_int_equal(take[2], 3);
@@ -47,7 +47,7 @@ static void test_plan_leftover(void **state)
 	int take[2], first[2];
 
 	(void)state;
-	assert_int_equal(py_merge_plan(eval, 2, entry, 4, take, first), 2);
+	assert_int_equal(py_merge_plan(eval, 2, entry, 4, false, take, first), 2);
 	assert_int_equal(take[0], 2);
 	assert_int_equal(take[1], 0);
 }
@@ -60,10 +60,33 @@ static void test_plan_no_entry(void **state)
 	int take[2], first[2];
 
 	(void)state;
-	assert_int_equal(py_merge_plan(eval, 2, entry, 3, take, first), 0);
+	assert_int_equal(py_merge_plan(eval, 2, entry, 3, false, take, first), 0);
 	assert_int_equal(take[1], 3);
-	assert_int_equal(py_merge_plan(eval, 2, entry, 0, take, first), 0);
+	assert_int_equal(py_merge_plan(eval, 2, entry, 0, false, take, first), 0);
 	assert_int_equal(take[1], 0);
+}
+
+/*
+ * A walk cut early ([truncated] at the root) that shows one interpreter frame:
+ * the frames beyond its entry frame go right after [truncated].
+ */
+static void test_plan_cut(void **state)
+{
+	static const bool eval[] = {false, true, false};
+	static const uint8_t entry[] = {0, 1, 0, 1};
+	static const bool none[] = {false, false};
+	int take[3], first[3];
+
+	(void)state;
+	assert_int_equal(py_merge_plan(eval, 3, entry, 4, true, take, first), 0);
+	assert_int_equal(take[1], 2);
+	assert_int_equal(first[1], 0);
+	assert_int_equal(take[0], 2);
+	assert_int_equal(first[0], 2);
+	/* No interpreter frame in sight: all of them after [truncated]. */
+	assert_int_equal(py_merge_plan(none, 2, entry, 4, true, take, first), 0);
+	assert_int_equal(take[0], 4);
+	assert_int_equal(first[0], 0);
 }
 
 static void test_utf8(void **state)
@@ -91,6 +114,7 @@ int main(void)
 		cmocka_unit_test(test_plan_nested),
 		cmocka_unit_test(test_plan_leftover),
 		cmocka_unit_test(test_plan_no_entry),
+		cmocka_unit_test(test_plan_cut),
 		cmocka_unit_test(test_utf8),
 	};
 
