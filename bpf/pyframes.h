@@ -21,7 +21,8 @@
 /* Where one process keeps its thread state and frames (per tgid, set by userspace). */
 struct pyframes_proc {
 	__u64 tss_key_addr;	/* the int holding the pthread key of the thread states */
-	__u32 tsd_base;		/* key k's value: *(fsbase + tsd_base + k * tsd_stride + tsd_data) */
+	/* key k's value: *(fsbase + tsd_base + k * tsd_stride + tsd_data) */
+	__u32 tsd_base;
 	__u32 tsd_stride;
 	__u32 tsd_data;
 	__u32 tsd_max_key;	/* keys above it live in a second-level block: not followed */

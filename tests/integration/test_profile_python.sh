@@ -136,7 +136,8 @@ ok = not bad and py >= 200 and withpy >= 0.95 * py and native >= 50
 ok = ok and b > 0 and abs(a / b - 3) <= 0.6 and key > 0 and side > 0
 sys.exit(not ok)
 PY
-pass "python frames under the interpreter, in order, with lines; 3:1 split; native process unchanged"
+pass "python frames under the interpreter, in order, with lines; 3:1 split;" \
+	"native process unchanged"
 
 # JSON says which frames are Python's.
 expect_exit 0 "$BIN" profile -p "$ppid" -d 2 --format json -o "$TMP/out.json"

@@ -303,8 +303,9 @@ void profile_python__print_summary(const struct profile_python *pp, const uint64
 	py_names__stats(pp->names, &read, &failed);
 	fprintf(out, "profile: python: %llu processes, %llu samples with Python frames, %llu "
 		"without (no thread state), %llu cut at an unreadable frame, %llu over %d "
-		"frames, %llu not stored (map full or busy)\n", (unsigned long long)pp->processes,
-		(unsigned long long)counters[PC_PY_STACKS], (unsigned long long)counters[PC_PY_NONE],
+		"frames, %llu not stored (map full or busy)\n",
+		(unsigned long long)pp->processes, (unsigned long long)counters[PC_PY_STACKS],
+		(unsigned long long)counters[PC_PY_NONE],
 		(unsigned long long)counters[PC_PY_READ],
 		(unsigned long long)counters[PC_PY_TRUNCATED], PYFRAMES_MAX_DEPTH,
 		(unsigned long long)counters[PC_PY_STORE]);

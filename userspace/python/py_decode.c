@@ -141,7 +141,7 @@ static bool svarint(const uint8_t *t, size_t n, size_t *i, int *out)
 }
 
 /* One entry's line change and extra bytes; false when malformed. */
-static bool entry(const uint8_t *t, size_t n, size_t *i, int code, int *line, bool *none)
+static bool entry(const uint8_t *t, size_t n, size_t *i, int code, int64_t *line, bool *none)
 {
 	uint32_t skip;
 	int delta = 0;
@@ -161,12 +161,13 @@ static bool entry(const uint8_t *t, size_t n, size_t *i, int code, int *line, bo
 		*i += 1;
 	}
 	*line += delta;
-	return *i <= n;
+	/* a hostile table must not overflow: no real line is near these */
+	return *i <= n && *line > -(1LL << 40) && *line < (1LL << 40);
 }
 
 int py_line_at(const uint8_t *table, size_t n, int firstlineno, uint32_t index)
 {
-	int line = firstlineno;
+	int64_t line = firstlineno;
 	uint64_t addr = 0;
 	size_t i = 0;
 	bool none;
@@ -179,7 +180,7 @@ int py_line_at(const uint8_t *table, size_t n, int firstlineno, uint32_t index)
 			return -1;
 		addr += (b & 7) + 1;
 		if (index < addr)
-			return none ? -1 : line;
+			return none || line < 0 || line > INT32_MAX ? -1 : (int)line;
 	}
 	return -1;
 }
