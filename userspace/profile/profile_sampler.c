@@ -256,16 +256,21 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 	err = load_any(s, o);
 	if (err)
 		goto fail;
-	s->python = profile_python__new(bpf_map__fd(s->skel->maps.py_procs),
-					bpf_map__fd(s->skel->maps.py_stacks), o->tgids, o->ntgids);
-	if (!s->python) {
-		err = -ENOMEM;
-		goto fail;
-	}
 	if (o->unwind_dwarf && !s->kunwind && !o->off_cpu && !o->wall) {
 		err = unwind_profile__new(o, &s->dwarf);
 		if (err)
 			goto fail;
+	}
+	/* Python frames are walked by the perf event program, which those modes replace. */
+	if (!s->dwarf && !o->off_cpu) {
+		s->python = profile_python__new(bpf_map__fd(s->skel->maps.py_procs),
+						bpf_map__fd(s->skel->maps.py_stacks), o->tgids,
+						o->ntgids);
+		if (!s->python) {
+			log_error("profile: out of memory");
+			err = -ENOMEM;
+			goto fail;
+		}
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {

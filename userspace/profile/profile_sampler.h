@@ -93,7 +93,7 @@ int profile_sampler__ncpus_attached(const struct profile_sampler *s);
 struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s);
 /* The DWARF unwinding side, NULL when walking frame pointers. */
 struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s);
-/* CPython frames of the processes found to run it. */
+/* CPython frames of the processes found to run it; NULL in modes without them. */
 struct profile_python *profile_sampler__python(const struct profile_sampler *s);
 
 /* Parses a CPU list ("0-3,6") into @mask[@max]; -EINVAL when malformed or out of range. */
