@@ -145,19 +145,25 @@ python3 - "$TMP/out.json" <<'PY' || fail "JSON frames are not marked python"
 import json, sys
 d = json.load(open(sys.argv[1]))
 kinds = set()
+bad = []
 def walk(o):
     if isinstance(o, dict):
         if "kind" in o and "name" in o:
             kinds.add((o["kind"], o["name"].split(" (")[0]))
+            if o["name"].startswith("leaf_a (") and not (
+                    o.get("file", "").endswith("/work.py") and 4 <= o.get("line", 0) <= 8):
+                bad.append(o)
         for v in o.values():
             walk(v)
     elif isinstance(o, list):
         for v in o:
             walk(v)
 walk(d)
-sys.exit(("python", "leaf_a") not in kinds or ("python", "_PyEval_EvalFrameDefault") in kinds)
+print(bad[:3])
+sys.exit(("python", "leaf_a") not in kinds or ("python", "_PyEval_EvalFrameDefault") in kinds
+         or bool(bad))
 PY
-pass "JSON kind python"
+pass "JSON kind python, with file and line"
 
 # A process that exits before the profile ends keeps its names: they are read while it lives.
 "$PY" "$TMP/work.py" 8 &

@@ -216,8 +216,7 @@ static int fill_py(struct profile_python *pp, struct strmap *strings, const stru
 
 	py_names__lookup(pp->names, p->tgid, &p->layout, f, &n);
 	memset(out, 0, sizeof(*out));
-	out->kind = FRAME_PYTHON;
-	out->addr = f->code;
+	out->kind = FRAME_PYTHON;	/* no address: a code object is no instruction */
 	if (!n.qualname) {
 		out->name = UNKNOWN_CODE;
 		return 0;
