@@ -228,6 +228,7 @@ static __always_inline void add_sample(struct profile_key *key)
 }
 
 #include "kunwind.bpf.h"
+#include "pyframes.bpf.h"
 
 _Static_assert(sizeof(struct kunwind_frames) == sizeof(struct profile_stack_buf),
 	       "walked stacks are stored as overflow stacks");
@@ -329,6 +330,8 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		/* Tables not loaded yet (or not wanted): the frame-pointer walk. */
 		if (key.user_stack_id == -ENOENT)
 			key.user_stack_id = stack_id(ctx, BPF_F_USER_STACK, PC_USER_COLLISION);
+		if (key.user_stack_id >= 0 && bpf_map_lookup_elem(&py_procs, &key.tgid))
+			key.user_stack_id = pyframes_user_stack(ctx, key.tgid, key.user_stack_id);
 	}
 	if (want_kernel && kmode)
 		key.kernel_stack_id = stack_id(ctx, 0, PC_KERN_COLLISION);
@@ -349,6 +352,7 @@ int profile_exec(void *ctx)
 
 	bpf_map_delete_elem(&seen, &tgid);
 	bpf_map_delete_elem(&kunwind_procs, &tgid);
+	bpf_map_delete_elem(&py_procs, &tgid);
 	return 0;
 }
 
@@ -367,6 +371,7 @@ int profile_exit(struct trace_event_raw_sched_process_exit *ctx)
 	if (!last)
 		return 0;
 	bpf_map_delete_elem(&kunwind_procs, &tgid);
+	bpf_map_delete_elem(&py_procs, &tgid);
 	if (bpf_map_delete_elem(&seen, &tgid) && !bpf_map_lookup_elem(&target_tgids, &tgid))
 		return 0;
 	notify(PROFILE_EV_EXIT, tgid);

@@ -51,6 +51,11 @@ enum profile_counter {
 	PC_COLLISION_SAVED,	/* collisions stored in the overflow map instead */
 	PC_OFF_SHORT,		/* --off-cpu: waits under --min-block, dropped */
 	PC_OFF_STORAGE_FULL,	/* --off-cpu: no task storage for a sleeping thread */
+	PC_PY_STACKS,		/* samples of Python processes that carry Python frames */
+	PC_PY_NONE,		/* ... whose thread had no Python frame (no thread state) */
+	PC_PY_READ,		/* ... whose walk stopped at an unreadable frame (kept so far) */
+	PC_PY_TRUNCATED,	/* ... deeper than PYFRAMES_MAX_DEPTH (the leafmost kept) */
+	PC_PY_STORE,		/* ... whose Python frames could not be stored (map full, busy) */
 	PC__COUNT,
 };
 

@@ -5,7 +5,8 @@
   stacks.py FOLDED PERF_SCRIPT_OUTPUT [COMM]
 
 PERF_SCRIPT_OUTPUT is `perf script -F comm,ip,sym --no-inline`. Both sides
-are reduced to user frames (kernel frames dropped), symbol versions
+are reduced to native user frames (kernel and Python `py:` frames, which
+perf does not show, dropped), symbol versions
 (`@@GLIBC_2.34`) stripped, unnamed frames (`[unknown]`, `module+0xoff`)
 made equal, and compared as distributions: agreement is the
 share of samples whose folded stack is matched by the other profiler's
@@ -31,7 +32,8 @@ def read_folded(path, comm):
         frames = stack.split(";")
         if comm and frames[0] != comm:
             continue
-        user = [norm(f) for f in frames[1:] if not f.endswith("_[k]")]
+        user = [norm(f) for f in frames[1:]
+                if not f.endswith("_[k]") and not f.startswith("py:")]
         stacks[";".join(user)] += int(count)
     return stacks
 

@@ -15,6 +15,7 @@
 #include "profile/profile_collect.h"
 #include "cli/opts.h"
 #include "profile/profile_procs.h"
+#include "profile/profile_python.h"
 #include "profile/profile_sampler.h"
 #include "output/stack_profile.h"
 #include "unwind/unwind_mode.h"
@@ -287,6 +288,7 @@ static void print_summary(const struct run *r, bool written)
 	unwind_profile__print_summary(profile_sampler__dwarf(r->sampler), stderr);
 	unwind_kernel__print_summary(profile_sampler__kernel_unwinder(r->sampler), "profile",
 				     stderr);
+	profile_python__print_summary(profile_sampler__python(r->sampler), st->counters, stderr);
 	print_hints(r);
 	fprintf(stderr, "profile: unsymbolized frames: %.1f%%",
 		pct(st->unnamed_frames, st->frames));

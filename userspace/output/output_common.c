@@ -69,6 +69,8 @@ const char *output_kind_name(enum frame_kind kind)
 		return "jit";
 	case FRAME_LOST:
 		return "lost";
+	case FRAME_PYTHON:
+		return "python";
 	case FRAME_UNKNOWN:
 	default:
 		return "unknown";

@@ -74,6 +74,8 @@ static void fold_stack(struct strbuf *sb, const struct profile_stack *s,
 
 		strbuf_add(sb, ";", 1);
 		leaf = sb->len;
+		if (f->kind == FRAME_PYTHON)
+			strbuf_adds(sb, "py:");
 		add_sanitized(sb, output_frame_name(f));
 		if (f->kind == FRAME_KERNEL)
 			strbuf_adds(sb, "_[k]");

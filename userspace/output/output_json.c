@@ -49,6 +49,10 @@ static cJSON *frame_json(const struct profile_frame *f)
 	err = err ?: add_hex(j, "offset", f->module_offset);
 	err = err ?: add_hex(j, "addr", f->addr);
 	err = err ?: add_str(j, "build_id", f->build_id);
+	if (!err && f->src_file) {
+		err = add_str(j, "file", f->src_file);
+		err = err ?: add_num(j, "line", f->src_line);
+	}
 	if (err) {
 		cJSON_Delete(j);
 		return NULL;

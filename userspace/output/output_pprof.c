@@ -28,7 +28,7 @@ enum {
 	MAPPING_BUILD_ID, MAPPING_HAS_FUNCTIONS,
 };
 enum { LOCATION_ID = 1, LOCATION_MAPPING_ID, LOCATION_ADDRESS, LOCATION_LINE };
-enum { LINE_FUNCTION_ID = 1 };
+enum { LINE_FUNCTION_ID = 1, LINE_LINE };
 enum { FUNCTION_ID = 1, FUNCTION_NAME, FUNCTION_SYSTEM_NAME, FUNCTION_FILENAME };
 
 #define KERNEL_MAPPING "[kernel.kallsyms]"
@@ -43,7 +43,7 @@ struct pp_function {
 };
 
 struct pp_location {
-	uint64_t id, mapping_id, addr, function_id;
+	uint64_t id, mapping_id, addr, function_id, line;
 };
 
 struct pprof {
@@ -111,6 +111,12 @@ static uint64_t function_id(struct pprof *pp, const struct profile_frame *f)
 	struct pp_function *fn;
 	int created;
 
+	/* Source-level frames: the function is the code's, the file its source. */
+	if (f->src_func) {
+		name = f->src_func;
+		file = f->src_file ? f->src_file : "";
+	}
+
 	strbuf_reset(&pp->key);
 	strbuf_adds(&pp->key, name);
 	strbuf_add(&pp->key, "", 1);
@@ -137,6 +143,7 @@ static uint64_t location_id(struct pprof *pp, const struct profile_frame *f)
 	key.mapping_id = m ? m->id : 0;
 	key.addr = f->addr;
 	key.function_id = function_id(pp, f);
+	key.line = f->src_line;
 	if (pp->err)
 		return 0;
 	loc = strmap__get(pp->locations, &key, sizeof(key), &created);
@@ -259,6 +266,8 @@ static void add_locations(struct pprof *pp)
 
 		pb_reset(&line);
 		pb_uint(&line, LINE_FUNCTION_ID, l->function_id);
+		if (l->line)
+			pb_uint(&line, LINE_LINE, l->line);
 		pb_reset(&pp->msg);
 		pb_uint(&pp->msg, LOCATION_ID, l->id);
 		pb_uint(&pp->msg, LOCATION_MAPPING_ID, l->mapping_id);

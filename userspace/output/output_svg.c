@@ -198,6 +198,7 @@ static void frame_fill(const struct fg_node *n, char *buf, size_t len)
 	case FRAME_USER: r = 220 + 35 * a; g = 90 + 110 * b; bl = 40 + 40 * a; break;
 	case FRAME_KERNEL: r = 60 + 50 * a; g = 130 + 60 * b; bl = 200 + 55 * a; break;
 	case FRAME_JIT: r = 60 + 60 * a; g = 180 + 60 * b; bl = 60 + 50 * a; break;
+	case FRAME_PYTHON: r = 40 + 40 * a; g = 170 + 50 * b; bl = 170 + 40 * a; break;
 	case KIND_PROCESS: r = 170 + 40 * a; g = 140 + 40 * a; bl = 210 + 40 * b; break;
 	case KIND_ROOT: r = g = bl = 200; break;
 	default: r = g = bl = 170 + 50 * a; break;	/* unknown, lost */
@@ -322,8 +323,9 @@ static void emit_subtitle(const struct profile_data *p, uint64_t total, FILE *ou
 
 static void emit_legend(const struct flamegraph *fg, FILE *out)
 {
-	static const int kinds[] = {FRAME_USER, FRAME_KERNEL, FRAME_JIT, FRAME_UNKNOWN};
-	static const char *const labels[] = {"user", "kernel", "JIT", "unknown / lost"};
+	static const int kinds[] = {FRAME_USER, FRAME_KERNEL, FRAME_JIT, FRAME_PYTHON,
+				    FRAME_UNKNOWN};
+	static const char *const labels[] = {"user", "kernel", "JIT", "Python", "unknown / lost"};
 	struct fg_node sample = {.name = ""};
 	char fill[32];
 	int x = SVG_PAD;

@@ -21,6 +21,9 @@ struct profile_frame {
 	const char *build_id;
 	enum frame_kind kind;
 	uint64_t map_start, map_end, map_pgoff;
+	/* Source-level frames (Python): the function, file and line (0: unknown) apart. */
+	const char *src_func, *src_file;
+	uint32_t src_line;
 };
 
 struct profile_stack {

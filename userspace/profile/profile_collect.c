@@ -11,6 +11,7 @@
 #include "base/vec.h"
 #include "output/output_common.h"
 #include "profile/profile_collect.h"
+#include "profile/profile_python.h"
 #include "unwind/unwind_dwarf.h"
 #include "offcpu.h"
 
@@ -50,6 +51,7 @@ struct collect_priv {
 	int overflow_fd;
 	profile_need_maps_fn need_maps;
 	void *ctx;
+	struct profile_python *py;	/* CPython frames, merged into the stacks that have them */
 };
 
 static int cmp_stack(const void *a, const void *b)
@@ -176,6 +178,7 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 	struct cached_stack probe = { .kernel = kernel, .tgid = kernel ? 0 : tgid, .id = id };
 	__u64 ips[PROFILE_MAX_DEPTH] = {};
 	struct cached_stack *c;
+	int64_t py_id = -1;
 	void *node;
 
 	if (id == PROFILE_STACK_NONE)
@@ -191,11 +194,16 @@ static const struct cached_stack *get_stack(struct collect_priv *p, bool kernel,
 		st->lost_stack_gone++;
 		return &lost_stack;
 	}
+	if (!kernel)
+		py_id = profile_python__split(ips, PROFILE_MAX_DEPTH);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	*c = probe;
-	if (symbolize(p, c, ips) || !tsearch(c, &p->stacks, cmp_stack)) {
+	if (symbolize(p, c, ips) ||
+	    (py_id >= 0 && profile_python__merge(p->py, p->strings, tgid, py_id, &c->frames,
+						 &c->nframes)) ||
+	    !tsearch(c, &p->stacks, cmp_stack)) {
 		free_cached(c);
 		return NULL;
 	}
@@ -508,6 +516,7 @@ int profile_collect(struct profile_sampler *s, struct symbolizer *sym,
 	p->sym = sym;
 	p->stacks_fd = profile_sampler__stacks_fd(s);
 	p->overflow_fd = profile_sampler__overflow_fd(s);
+	p->py = profile_sampler__python(s);
 	p->need_maps = need_maps;
 	p->ctx = ctx;
 	r->data.off_cpu = profile_sampler__off_cpu(s);

@@ -15,6 +15,7 @@
 #include "profile.skel.h"
 #include "base/tracefs.h"
 #include "profile/unwind_profile.h"
+#include "profile/profile_python.h"
 #include "unwind/unwind_kernel.h"
 #include "offcpu.h"
 
@@ -38,6 +39,7 @@ struct profile_sampler {
 	struct unwind_profile *dwarf;	/* --unwind dwarf: samples go there */
 	struct unwind_kernel *kunwind;	/* in-kernel unwinding: tables loaded from here */
 	bool kunwind_owned;		/* created here, not shared by the caller */
+	struct profile_python *python;	/* CPython processes: where BPF finds their frames */
 	bool off_cpu;			/* --off-cpu: sched_switch instead of perf events */
 	bool wakers;			/* --wakers */
 	bool wall;			/* --wall: perf events and sched_switch */
@@ -56,6 +58,7 @@ static int on_ringbuf(void *ctx, void *data, size_t size)
 		unwind_kernel__load_pid(s->kunwind, e->tgid);
 	else if (s->kunwind && e->kind == PROFILE_EV_EXIT)
 		unwind_kernel__forget_pid(s->kunwind, e->tgid);
+	profile_python__on_event(s->python, e);
 	if (s->on_event)
 		s->on_event(s->ctx, e);
 	return 0;
@@ -282,6 +285,17 @@ int profile_sampler__new(const struct profile_sampler_opts *o, struct profile_sa
 		if (err)
 			goto fail;
 	}
+	/* Python frames are walked by the perf event program, which those modes replace. */
+	if (!s->dwarf && !o->off_cpu) {
+		s->python = profile_python__new(bpf_map__fd(s->skel->maps.py_procs),
+						bpf_map__fd(s->skel->maps.py_stacks), o->tgids,
+						o->ntgids);
+		if (!s->python) {
+			log_error("profile: out of memory");
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ringbuf, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -499,6 +513,7 @@ int profile_sampler__poll(struct profile_sampler *s, int timeout_ms)
 
 	if (n >= 0)
 		n = ring_buffer__poll(s->rb, s->dwarf ? 0 : timeout_ms);
+	profile_python__refresh(s->python, false);
 
 	return n == -EINTR ? 0 : n;
 }
@@ -543,6 +558,7 @@ void profile_sampler__free(struct profile_sampler *s)
 	ring_buffer__free(s->rb);
 	unwind_profile__free(s->dwarf);
 	put_kunwind(s);
+	profile_python__free(s->python);
 	profile_bpf__destroy(s->skel);
 	free(s->perf_links);
 	free(s);
@@ -647,4 +663,9 @@ uint64_t profile_sampler__period_ns(const struct profile_sampler *s)
 int profile_sampler__ncpus_attached(const struct profile_sampler *s)
 {
 	return s->nattached;
+}
+
+struct profile_python *profile_sampler__python(const struct profile_sampler *s)
+{
+	return s->python;
 }

@@ -15,6 +15,7 @@
  * delivers process notifications (first sample, exit) to a callback.
  */
 struct profile_sampler;
+struct profile_python;
 
 typedef void (*profile_event_fn)(void *ctx, const struct profile_event *e);
 
@@ -100,6 +101,8 @@ int profile_sampler__ncpus_attached(const struct profile_sampler *s);
 struct unwind_kernel *profile_sampler__kernel_unwinder(const struct profile_sampler *s);
 /* The DWARF unwinding side, NULL when walking frame pointers. */
 struct unwind_profile *profile_sampler__dwarf(const struct profile_sampler *s);
+/* CPython frames of the processes found to run it; NULL in modes without them. */
+struct profile_python *profile_sampler__python(const struct profile_sampler *s);
 
 /* Parses a CPU list ("0-3,6") into @mask[@max]; -EINVAL when malformed or out of range. */
 int profile_parse_cpulist(const char *s, bool *mask, int max);

@@ -162,7 +162,7 @@ int rec_writer__loss(struct rec_writer *w, int64_t wall_ns, const char *source,
 
 static const char *const kind_names[] = {
 	[FRAME_KERNEL] = "kernel", [FRAME_USER] = "user", [FRAME_JIT] = "jit",
-	[FRAME_UNKNOWN] = "unknown", [FRAME_LOST] = "lost",
+	[FRAME_UNKNOWN] = "unknown", [FRAME_LOST] = "lost", [FRAME_PYTHON] = "python",
 };
 
 static cJSON *pframe_json(const struct profile_frame *f)
@@ -172,7 +172,7 @@ static cJSON *pframe_json(const struct profile_frame *f)
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "name", f->name ? f->name : "[unknown]");
-	cJSON_AddStringToObject(o, "kind", (unsigned int)f->kind <= FRAME_LOST ?
+	cJSON_AddStringToObject(o, "kind", (unsigned int)f->kind <= FRAME_PYTHON ?
 				kind_names[f->kind] : "unknown");
 	if (f->module) {
 		cJSON_AddStringToObject(o, "module", f->module);

@@ -19,6 +19,8 @@ static enum frame_kind kind_of(const char *k)
 		return FRAME_USER;
 	if (!strcmp(k, "jit"))
 		return FRAME_JIT;
+	if (!strcmp(k, "python"))
+		return FRAME_PYTHON;
 	return !strcmp(k, "lost") ? FRAME_LOST : FRAME_UNKNOWN;
 }
 

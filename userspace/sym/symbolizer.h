@@ -20,6 +20,7 @@ enum frame_kind {
 	FRAME_JIT,	/* named from /tmp/perf-PID.map */
 	FRAME_UNKNOWN,	/* no mapping found for the address */
 	FRAME_LOST,	/* placeholder for a stack that could not be walked */
+	FRAME_PYTHON,	/* a CPython function, from the interpreter's own frames */
 };
 
 /*
