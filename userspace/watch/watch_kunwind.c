@@ -3,7 +3,7 @@
  * User stacks walked in the kernel with .eh_frame tables (--unwind auto or
  * kernel): one set of tables per run (unwind_kernel.c), shared by every
  * source's object. A process is loaded as early as watch can: -p targets
- * before any source attaches, others at exec and 10 ms later (once their
+ * before any source attaches, others 10 ms after exec and again at 100 ms (once their
  * libraries are mapped, see watch_proc.c), and whenever BPF walked one of
  * its stacks without them (a process older than the run, a library loaded
  * since), which it says with a WATCH_NOTICE_UNWIND. Each event's stack is

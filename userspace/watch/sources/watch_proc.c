@@ -163,9 +163,15 @@ static void queue_exec(struct watch_source *s, uint32_t pid)
 
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), pid);
 	watch_unwind_capture(s->ctx, pid);
-	watch_kunwind_load(s->ctx, pid, true);
-	if (p->fresh_len == RECAPTURE_QUEUE)	/* an exec storm: skip the second look */
+	/*
+	 * The tables wait for the second look (only the binary and the loader
+	 * are mapped yet): a batch of exec notices is first all captured, the
+	 * cheap part that a process dying soon needs to be named at all.
+	 */
+	if (p->fresh_len == RECAPTURE_QUEUE) {	/* an exec storm: no second look */
+		watch_kunwind_load(s->ctx, pid, true);
 		return;
+	}
 	p->fresh[(p->fresh_head + p->fresh_len) % RECAPTURE_QUEUE] = (struct gone){ pid, now_ns() };
 	p->fresh_len++;
 }
