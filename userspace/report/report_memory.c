@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,46 @@ static int add_row(struct mem_row **rows, size_t *n, size_t *cap, const cJSON *s
 	return 0;
 }
 
+#define TRUNCATED_KEY "![truncated];"
+
+/*
+ * A stack whose walk stopped early ("[truncated]" at its root, e.g. one taken
+ * before its process's unwind tables were loaded) is the same site as the
+ * whole stack it begins: it joins the largest such row rather than splitting
+ * that site's bytes in two. Only when it names user code: kernel frames alone
+ * tell no site.
+ */
+/* Whether the first @len bytes of @key hold a frame of a file (a user frame). */
+static bool has_user_frame(const char *key, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((key[i] == '|' || key[i] == ';') && key[i + 1] == '/')
+			return true;
+	return false;
+}
+
+static void fold_truncated(struct mem_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct mem_row *t = &rows[i], *into = NULL;
+		size_t klen = strlen(t->key), plen = klen - strlen(TRUNCATED_KEY);
+
+		if (klen < strlen(TRUNCATED_KEY) || strcmp(t->key + plen, TRUNCATED_KEY) ||
+		    !has_user_frame(t->key, plen))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (k != i && rows[k].rss == t->rss && rows[k].bytes + rows[k].grown > 0 &&
+			    strlen(rows[k].key) > plen && !strncmp(rows[k].key, t->key, plen) &&
+			    (!into || rows[k].bytes > into->bytes))
+				into = &rows[k];
+		if (!into)
+			continue;
+		into->bytes += t->bytes;
+		into->grown += t->grown;
+		t->bytes = t->grown = 0;	/* sorted last, never shown */
+	}
+}
+
 static int by_bytes(const void *a, const void *b)
 {
 	const struct mem_row *x = a, *y = b;
@@ -140,9 +181,10 @@ cJSON *report_memory_rank(const cJSON *const *sums, size_t n, size_t max)
 			if (!err && (num(r, "bytes") > 0 || num(r, "grown_bytes") > 0))
 				err = add_row(&rows, &nrows, &cap, sums[i], r, rss);
 	}
+	fold_truncated(rows, nrows);
 	if (!err && nrows)
 		qsort(rows, nrows, sizeof(*rows), by_bytes);
-	for (size_t i = 0; !err && i < nrows && i < max; i++)
+	for (size_t i = 0; !err && i < nrows && i < max && rows[i].bytes + rows[i].grown > 0; i++)
 		if (!cJSON_AddItemToArray(arr, row_json(&rows[i], total)))
 			err = -ENOMEM;
 	free(rows);

@@ -45,6 +45,18 @@ static const char *const heap_fixture =
 	"\"live\":[{\"bytes\":900000,\"objects\":10,\"stack\":" STACK("30", "keep_site") "},"
 	"{\"bytes\":100000,\"objects\":1,\"stack\":" STACK("30", "churn_site") "}]}";
 
+/* The same site walked whole and, before its tables were loaded, cut short. */
+#define TRUNC "{\"addr\":\"0xfffffffffffffffe\",\"module\":null,\"symbol\":\"[truncated]\"," \
+	"\"offset\":0}"
+static const char *const truncated_fixture =
+	"{\"type\":\"rss_growth\",\"pid\":44,\"comm\":\"app\",\"kept_bytes\":70254592,"
+	"\"growth\":["
+	"{\"bytes\":62914560,\"grown_bytes\":62914560,\"stack\":" STACK("10", "keep_site") "},"
+	"{\"bytes\":5242880,\"grown_bytes\":5242880,\"stack\":[" KFAULT ",{\"addr\":\"0x7f0010\","
+	LIBC ",\"symbol\":\"memset\",\"offset\":10},{\"addr\":\"0x4010\"," APP
+	",\"symbol\":\"keep_site\",\"offset\":9}," TRUNC "]},"
+	"{\"bytes\":2097152,\"grown_bytes\":2097152,\"stack\":[" KFAULT "," TRUNC "]}]}";
+
 static const char *fn_of(const cJSON *row)
 {
 	const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(row, "stack"), 2);
@@ -55,6 +67,24 @@ static const char *fn_of(const cJSON *row)
 static double num(const cJSON *row, const char *name)
 {
 	return cJSON_GetNumberValue(cJSON_GetObjectItem(row, name));
+}
+
+/* A cut-short walk of a site joins its whole stack; one that begins no other stays. */
+static void test_rank_truncated(void **state)
+{
+	cJSON *sum = cJSON_Parse(truncated_fixture), *g;
+	const cJSON *sums[] = { sum };
+
+	(void)state;
+	assert_non_null(sum);
+	g = report_memory_rank(sums, 1, 5);
+	assert_non_null(g);
+	assert_int_equal(cJSON_GetArraySize(g), 2);
+	assert_string_equal(fn_of(cJSON_GetArrayItem(g, 0)), "keep_site");
+	assert_true(num(cJSON_GetArrayItem(g, 0), "bytes") == 65 * MIB);
+	assert_true(num(cJSON_GetArrayItem(g, 1), "bytes") == 2 * MIB);
+	cJSON_Delete(g);
+	cJSON_Delete(sum);
 }
 
 /* Sites in the same functions merge; largest kept first; churn last; shares of the total. */
@@ -268,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rank_rss),
+		cmocka_unit_test(test_rank_truncated),
 		cmocka_unit_test(test_rank_mixed),
 		cmocka_unit_test(test_rank_empty),
 		cmocka_unit_test_setup_teardown(test_choice_around_kill, setup, teardown),
