@@ -9,6 +9,8 @@
 #include "watch_common.bpf.h"
 #include "watch_heap.h"
 
+#define EEXIST 17
+
 /* --heap-sample: allocations of size < S are kept with probability size/S; 0: all. */
 const volatile __u64 sample_bytes = 0;
 
@@ -62,6 +64,55 @@ struct {
 	__type(key, __u32);
 	__uint(value_size, WATCH_HEAP_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
+
+/* Full: allocation stacks walked with the tables are not kept (WATCH_CNT_SOURCE1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WATCH_HEAP_STACKS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct watch_heap_walked);
+} walked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct watch_heap_walked);
+} walk_scratch SEC(".maps");
+
+/*
+ * The current user stack (the return's: the call site first), walked with the
+ * tables when the in-kernel walker is on, and kept under its hash; else, or
+ * when nothing could be walked, the frame-pointer stack map's id.
+ */
+static __always_inline __s32 stack_here(void *ctx)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	struct watch_heap_walked *w;
+	__u32 zero = 0, id;
+	__u8 how = 0;
+	int n;
+
+	w = kunwind ? bpf_map_lookup_elem(&walk_scratch, &zero) : NULL;
+	n = w ? watch_walk_user(w->ips, &how) : -1;
+	if (n <= 0)
+		return bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	w->nr = n;
+	w->how = how;
+	for (int i = 0; i < WATCH_MAX_FRAMES; i++) {
+		if (i >= n)
+			break;
+		h = (h ^ w->ips[i]) * 0x100000001b3ULL;
+	}
+	id = ((h ^ (h >> 32)) & (WATCH_HEAP_WALKED - 1)) | WATCH_HEAP_WALKED;
+	if (!bpf_map_lookup_elem(&walked, &id)) {
+		long err = bpf_map_update_elem(&walked, &id, w, BPF_NOEXIST);
+
+		if (err && err != -EEXIST)
+			return -1;	/* full */
+	}
+	return id;
+}
 
 /* The bytes a tracked allocation stands for: see sample_bytes. */
 static __always_inline __u64 weight(__u64 size)
@@ -127,7 +178,7 @@ static __always_inline void remember(void *ctx, __u32 tgid, __u64 addr, __u64 si
 	if (sample_bytes && size < sample_bytes &&
 	    (__u64)bpf_get_prandom_u32() % sample_bytes >= size)
 		return;
-	o.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	o.stack_id = stack_here(ctx);
 	if (o.stack_id < 0)
 		watch_count(WATCH_CNT_SOURCE1);
 	if (bpf_map_update_elem(&live, &key, &o, BPF_ANY))

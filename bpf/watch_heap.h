@@ -18,8 +18,21 @@ struct watch_heap_key {
 struct watch_heap_obj {
 	__u64 size;		/* bytes asked for */
 	__u64 ktime_ns;		/* when it was allocated (CLOCK_MONOTONIC) */
-	__s32 stack_id;		/* in the "stacks" map; < 0: the stack was not kept */
+	__s32 stack_id;		/* "stacks" map, or "walked" with WATCH_HEAP_WALKED; < 0: not kept */
 	__u32 pad;
+};
+
+/*
+ * Stack ids of stacks walked in the kernel with .eh_frame tables: kept in
+ * the "walked" map under their hash, this bit set (a stack map's ids stay
+ * under its size).
+ */
+#define WATCH_HEAP_WALKED (1U << 30)
+
+struct watch_heap_walked {
+	__u32 nr;		/* frames in ips, leaf (the call site) first */
+	__u32 how;		/* enum kunwind_how */
+	__u64 ips[WATCH_MAX_FRAMES];
 };
 
 /*

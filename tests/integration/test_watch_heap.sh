@@ -80,6 +80,32 @@ for mode in "${modes[@]}"; do
 	pass "$mode: live heap attributed to keep_site"
 done
 
+# A binary without frame pointers: allocation stacks walked in the kernel with
+# its .eh_frame reach main through keep_blocks and alloc_block; frame pointers
+# (--unwind fp) do not, which proves the check can fail.
+heap_nofp_top() { # WATCH-ARGS...: the top live stack's user symbols, leaf first
+	rm -f "$TMP/nofp.go"
+	"$TOOLS/heap_nofp" "$TMP/nofp.go" >"$TMP/nofp.out" &
+	local pid=$!
+	on_exit "kill -KILL $pid"
+	wait_line "$TMP/nofp.out" '^[0-9]+$' 10 || fail "heap_nofp did not start"
+	start_watch --heap "$pid" --heap-interval 1 "$@"
+	touch "$TMP/nofp.go"
+	wait_line "$TMP/nofp.out" '^kept 256$' 10 || fail "heap_nofp did not allocate"
+	sleep 1.5	# a summary after the allocations
+	kill -KILL "$pid"
+	stop_watch
+	events "e['type'] == 'heap_summary' and e['pid'] == $pid and e['live']" | tail -n 1 |
+		python3 -c 'import json, sys
+e = json.loads(sys.stdin.read())
+print(" ".join(f.get("symbol") or "?" for f in e["live"][0]["stack"]))'
+}
+top=$(heap_nofp_top)
+case " $top " in *" alloc_block keep_blocks main "*) ;; *) fail "--heap stack of a binary without frame pointers: $top" ;; esac
+top=$(heap_nofp_top --unwind fp)
+case " $top " in *" keep_blocks main "*) fail "frame pointers reached main: the check proves nothing ($top)" ;; esac
+pass "--heap stacks of a binary without frame pointers reach main"
+
 # The human output: the summary line, then the table by stack.
 start_grow human
 "$FAULTLINE" watch --heap "$grow" -d 3 >"$TMP/human.out" 2>"$TMP/human.err" &

@@ -135,6 +135,7 @@ static int setup_target(struct watch_source *s, struct heap_target *t)
 	}
 	read_comm(t);
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), t->pid);
+	watch_kunwind_load(s->ctx, t->pid, false);	/* before its first allocation is seen */
 	bpf_map_update_elem(bpf_map__fd(p->skel->maps.stats), &t->pid, &zero, BPF_ANY);
 	err = attach_target(p, t, path, off, &nfn);
 	if (err) {
@@ -157,7 +158,7 @@ static int open_skel(struct heap_priv *p, const struct watch_opts *o)
 	targ.npids = p->ntargets;
 	targ.cgroup_id = 0;
 	targ.cgroup_ssid = -1;
-	targ.kunwind = NULL;	/* allocation stacks are kept by id: no walk */
+	/* allocation stacks walked with the run's tables, when it has them */
 	p->skel = watch_heap_bpf__open();
 	if (!p->skel)
 		return -errno;

@@ -184,6 +184,31 @@ void heap_site_text(const cJSON *stack, char *buf, size_t len)
 }
 
 /* One row of the "live" array: its numbers and its symbolized stack. */
+/*
+ * The frames of stack @id into @ips (WATCH_HEAP_STACK_DEPTH of room), leaf
+ * first: from the walked stacks or the frame-pointer stack map. How many.
+ */
+static int stack_of(struct heap_priv *p, __s32 id, __u64 *ips)
+{
+	struct watch_heap_walked w;
+	int n = 0;
+
+	if (id < 0)
+		return 0;
+	if (id & WATCH_HEAP_WALKED) {
+		if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.walked), &id, &w) ||
+		    w.nr > WATCH_MAX_FRAMES)
+			return 0;
+		memcpy(ips, w.ips, w.nr * sizeof(*ips));
+		return w.nr;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &id, ips))
+		return 0;
+	while (n < WATCH_HEAP_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
 static cJSON *row_json(struct watch_source *s, struct heap_target *t, const struct heap_row *r,
 		       double total)
 {
@@ -197,10 +222,7 @@ static cJSON *row_json(struct watch_source *s, struct heap_target *t, const stru
 	cJSON_AddNumberToObject(o, "bytes", rounded(r->bytes));
 	cJSON_AddNumberToObject(o, "objects", rounded(r->objects));
 	cJSON_AddNumberToObject(o, "share", total > 0 ? rounded(r->bytes / total * 1e4) / 1e4 : 0);
-	if (r->stack_id >= 0 &&
-	    !bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &r->stack_id, ips))
-		while (n < WATCH_HEAP_STACK_DEPTH && ips[n])
-			n++;
+	n = stack_of(p, r->stack_id, ips);
 	cJSON_AddBoolToObject(o, "stack_known", n > 0);
 	watch_event_add_stack(s->ctx, o, "stack", t->pid, NULL, 0, ips, n);
 	return o;
