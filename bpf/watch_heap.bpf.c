@@ -81,9 +81,21 @@ struct {
 } walk_scratch SEC(".maps");
 
 /*
+ * Targets whose main binary keeps frame pointers (the auto rule): their
+ * allocations keep the cheaper frame-pointer walk. Filled by userspace.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WATCH_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} fp_sound SEC(".maps");
+
+/*
  * The current user stack (the return's: the call site first), walked with the
- * tables when the in-kernel walker is on, and kept under its hash; else, or
- * when nothing could be walked, the frame-pointer stack map's id.
+ * tables when the in-kernel walker is on and the binary lacks frame pointers
+ * (about 2 us per allocation), and kept under its hash; else, or when
+ * nothing could be walked, the frame-pointer stack map's id.
  */
 static __always_inline __s32 stack_here(void *ctx)
 {
@@ -93,7 +105,10 @@ static __always_inline __s32 stack_here(void *ctx)
 	__u8 how = 0;
 	int n;
 
-	w = kunwind ? bpf_map_lookup_elem(&walk_scratch, &zero) : NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	w = kunwind && !bpf_map_lookup_elem(&fp_sound, &tgid) ?
+	    bpf_map_lookup_elem(&walk_scratch, &zero) : NULL;
 	n = w ? watch_walk_user(w->ips, &how) : -1;
 	if (n <= 0)
 		return bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);

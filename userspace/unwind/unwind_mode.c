@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Choosing frame-pointer or DWARF unwinding for a run (see unwind_mode.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,18 @@ bool unwind_mode_try_kernel(enum unwind_mode m)
 bool unwind_mode_kernel_required(enum unwind_mode m)
 {
 	return m == UNWIND_MODE_KERNEL;
+}
+
+int unwind_pid_lacks_frame_pointers(int pid)
+{
+	struct unwinder *u = unwinder__new();
+	int lacks;
+
+	if (!u)
+		return -ENOMEM;
+	lacks = unwinder__lacks_frame_pointers(u, pid);
+	unwinder__free(u);
+	return lacks;
 }
 
 /* The first target whose main binary lacks frame pointers, or 0. */

@@ -18,6 +18,12 @@ int unwind_mode_parse(const char *s);
 
 /* Whether to try the in-kernel unwinder first, and whether it must load. */
 bool unwind_mode_try_kernel(enum unwind_mode m);
+
+/*
+ * Whether @pid's main binary was built without frame pointers (the sample of
+ * its functions' prologues the auto mode goes by): 1, 0, or -errno unknown.
+ */
+int unwind_pid_lacks_frame_pointers(int pid);
 bool unwind_mode_kernel_required(enum unwind_mode m);
 
 /*

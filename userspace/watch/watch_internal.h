@@ -106,6 +106,11 @@ void watch_kunwind_free(struct watch_kunwind *w);	/* NULL-safe */
  * libraries are mapped): big files not compiled yet wait until asked for.
  */
 void watch_kunwind_load(struct watch_ctx *c, uint32_t pid, bool speculative);
+/*
+ * Whether @pid's main binary keeps frame pointers (the auto rule's sample of
+ * its prologues), so a frame-pointer walk of its stacks is sound and cheaper.
+ */
+bool watch_kunwind_fp_sound(uint32_t pid);
 void watch_kunwind_forget(struct watch_ctx *c, uint32_t pid);
 /* A WATCH_NOTICE_UNWIND record: loads its process; false for other notices. */
 bool watch_kunwind_notice(struct watch_ctx *c, const void *data, size_t size);

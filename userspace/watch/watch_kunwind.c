@@ -156,3 +156,8 @@ void watch_kunwind_print(const struct watch_ctx *c, FILE *f)
 	if (log_verbosity > 0)
 		unwind_kernel__print_summary(c->kunwind->k, "watch", f);
 }
+
+bool watch_kunwind_fp_sound(uint32_t pid)
+{
+	return unwind_pid_lacks_frame_pointers((int)pid) == 0;
+}

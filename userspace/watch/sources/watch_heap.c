@@ -19,6 +19,7 @@
 #include "watch_heap.h"
 #include "watch_heap.skel.h"
 #include "watch/sources/watch_heap_priv.h"
+#include "watch/watch_internal.h"
 
 #define CHECK_EXIT_NS 200000000ULL
 
@@ -113,6 +114,7 @@ static int setup_target(struct watch_source *s, struct heap_target *t)
 {
 	struct heap_priv *p = s->priv;
 	struct watch_heap_stats zero = {};
+	__u8 sound = 1;
 	char path[PATH_MAX + 32];
 	uint64_t off[HEAP_FN__COUNT];
 	int err, nfn = 0;
@@ -136,6 +138,8 @@ static int setup_target(struct watch_source *s, struct heap_target *t)
 	read_comm(t);
 	symbolizer__capture_pid(watch_symbolizer(s->ctx), t->pid);
 	watch_kunwind_load(s->ctx, t->pid, false);	/* before its first allocation is seen */
+	if (watch_kunwind_fp_sound(t->pid))	/* auto: the cheaper walk is sound there */
+		bpf_map_update_elem(bpf_map__fd(p->skel->maps.fp_sound), &t->pid, &sound, BPF_ANY);
 	bpf_map_update_elem(bpf_map__fd(p->skel->maps.stats), &t->pid, &zero, BPF_ANY);
 	err = attach_target(p, t, path, off, &nfn);
 	if (err) {
