@@ -241,6 +241,24 @@ static int put_frames(struct profile_frame *f, const struct cached_stack *c, boo
 }
 
 /*
+ * Whether a waker's kernel stack ran in a hardware interrupt's entry. From
+ * user mode x86-64 runs interrupt handlers on the interrupted task's own
+ * stack, where BPF cannot tell them apart: the interrupted task is not the
+ * waker then, whatever current says.
+ */
+static bool from_interrupt(const struct cached_stack *k)
+{
+	for (int i = 0; i < k->nframes; i++) {
+		const char *name = k->frames[i].name;
+
+		if (k->frames[i].kind == FRAME_KERNEL && name &&
+		    (!strncmp(name, "asm_sysvec_", 11) || !strcmp(name, "asm_common_interrupt")))
+			return true;
+	}
+	return false;
+}
+
+/*
  * --wakers: after the blocked thread's frames, "--" and the waker's, leaf
  * first, ending with its name, as offwaketime writes them: the wait reads
  * "blocked in X <- woken by Y", and a flame graph stacks the waker on top.
@@ -251,6 +269,7 @@ static int add_waker(struct collect_priv *p, const struct key_count *e, struct p
 {
 	const struct cached_stack *wu, *wk;
 	struct profile_frame *f;
+	bool irq;
 	int n = 0;
 
 	if (e->waker.tgid)
@@ -259,6 +278,9 @@ static int add_waker(struct collect_priv *p, const struct key_count *e, struct p
 	wk = get_stack(p, true, 0, e->waker.kernel_stack_id, st);
 	if (!wu || !wk)
 		return -ENOMEM;
+	irq = from_interrupt(wk);
+	if (irq)
+		wu = &no_stack;	/* the task it happened to interrupt */
 	f = calloc(u->nframes + k->nframes + wu->nframes + wk->nframes + 3, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
@@ -267,7 +289,8 @@ static int add_waker(struct collect_priv *p, const struct key_count *e, struct p
 	f[n++] = (struct profile_frame){ .name = "--", .kind = FRAME_UNKNOWN };
 	n += put_frames(f + n, wk, true);
 	n += put_frames(f + n, wu, true);
-	f[n].name = strmap__intern(p->strings, e->waker.comm[0] ? e->waker.comm : "?");
+	f[n].name = strmap__intern(p->strings, irq ? "[interrupt]" :
+				   e->waker.comm[0] ? e->waker.comm : "?");
 	f[n++].kind = FRAME_UNKNOWN;
 	if (!f[n - 1].name) {
 		free(f);
