@@ -80,6 +80,13 @@ int symbolizer__user(struct symbolizer *s, int pid, uint64_t addr, struct sym_re
 bool symbolizer__user_is_code(struct symbolizer *s, int pid, uint64_t addr);
 
 /*
+ * Reads kallsyms now rather than at the first kernel address: a long-running
+ * consumer (watch) does it before its first event, so that event does not
+ * hold up the ones behind it. 0 or -errno (addresses hidden, unreadable).
+ */
+int symbolizer__load_kernel(struct symbolizer *s);
+
+/*
  * kallsyms is read again, at most every @ms (default 5000), when a kernel
  * address falls past the last symbol of a module or of the BPF programs, or
  * into no symbol: code loaded since the last read.

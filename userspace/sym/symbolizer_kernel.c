@@ -43,6 +43,11 @@ static int load_kallsyms(struct symbolizer *s)
 	return 0;
 }
 
+int symbolizer__load_kernel(struct symbolizer *s)
+{
+	return load_kallsyms(s);
+}
+
 /*
  * Modules and BPF programs loaded since kallsyms was read are unknown, or
  * taken for the last symbol before them: read it again, not too often.

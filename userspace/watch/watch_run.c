@@ -281,6 +281,13 @@ static int setup_ctx(struct watch_ctx *c, const struct watch_run_cfg *cfg)
 		log_error("watch: cannot create the symbolizer: %s", strerror(errno ? errno : ENOMEM));
 		return -ENOMEM;
 	}
+	/*
+	 * kallsyms before the first event: read then (0.1-0.6 s), it held up the
+	 * exec notices queued behind that event until short-lived processes had
+	 * exited unnamed. Its absence is said where kernel frames are shown.
+	 */
+	if (!c->opts->no_kernel_stacks)
+		symbolizer__load_kernel(c->sym);
 	return setup_unwind(c, cfg);
 }
 
