@@ -230,27 +230,47 @@ static int add_sample(struct rec_writer *w, cJSON *samples, const struct profile
 	return 0;
 }
 
-int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct profile_data *p)
+/*
+ * A bucket record of kind @rec ("profile", "offcpu") starting at @start_ns
+ * with @p's stacks as samples (@waits: each with its number of waits); NULL
+ * with *@err set when it cannot be built.
+ */
+static cJSON *bucket_record(struct rec_writer *w, const char *kind, int64_t start_ns,
+			    const struct profile_data *p, bool waits, int *err)
 {
 	cJSON *rec = cJSON_CreateObject(), *samples = cJSON_CreateArray();
-	int err = 0;
 
+	*err = 0;
 	if (!rec || !samples) {
 		cJSON_Delete(rec);
 		cJSON_Delete(samples);
-		return -ENOMEM;
+		*err = -ENOMEM;
+		return NULL;
 	}
-	for (size_t i = 0; i < p->nstacks && !err; i++)
-		err = add_sample(w, samples, &p->stacks[i], false);
-	cJSON_AddStringToObject(rec, "rec", "profile");
+	for (size_t i = 0; i < p->nstacks && !*err; i++)
+		*err = add_sample(w, samples, &p->stacks[i], waits);
+	cJSON_AddStringToObject(rec, "rec", kind);
 	add_time(rec, "time", start_ns);
 	cJSON_AddNumberToObject(rec, "duration_ns", (double)w->bucket_ns);
+	cJSON_AddItemToObject(rec, "samples", samples);
+	if (*err) {
+		cJSON_Delete(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct profile_data *p)
+{
+	int err;
+	cJSON *rec = bucket_record(w, "profile", start_ns, p, false, &err);
+
+	if (!rec)
+		return err;
 	cJSON_AddNumberToObject(rec, "period_ns", (double)p->period_ns);
 	cJSON_AddNumberToObject(rec, "total", (double)p->total_samples);
 	cJSON_AddNumberToObject(rec, "lost", (double)p->lost_samples);
-	cJSON_AddItemToObject(rec, "samples", samples);
-	if (!err)
-		err = recw_put_line(w, rec);
+	err = recw_put_line(w, rec);
 	cJSON_Delete(rec);
 	if (!err)
 		w->buckets++;
@@ -260,24 +280,14 @@ int rec_writer__profile(struct rec_writer *w, int64_t start_ns, const struct pro
 int rec_writer__offcpu(struct rec_writer *w, int64_t start_ns, const char *state,
 		       const struct profile_data *p)
 {
-	cJSON *rec = cJSON_CreateObject(), *samples = cJSON_CreateArray();
-	int err = 0;
+	int err;
+	cJSON *rec = bucket_record(w, "offcpu", start_ns, p, true, &err);
 
-	if (!rec || !samples) {
-		cJSON_Delete(rec);
-		cJSON_Delete(samples);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < p->nstacks && !err; i++)
-		err = add_sample(w, samples, &p->stacks[i], true);
-	cJSON_AddStringToObject(rec, "rec", "offcpu");
-	add_time(rec, "time", start_ns);
-	cJSON_AddNumberToObject(rec, "duration_ns", (double)w->bucket_ns);
+	if (!rec)
+		return err;
 	cJSON_AddStringToObject(rec, "state", state);
 	cJSON_AddNumberToObject(rec, "total_us", (double)p->total_samples);
-	cJSON_AddItemToObject(rec, "samples", samples);
-	if (!err)
-		err = recw_put_line(w, rec);
+	err = recw_put_line(w, rec);
 	cJSON_Delete(rec);
 	return err;
 }
