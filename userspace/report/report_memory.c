@@ -15,6 +15,7 @@
 
 #include "base/vec.h"
 #include "report/report.h"
+#include "watch/watch_pipeline.h"
 
 #define VICTIM_GRACE_NS (10 * 1000000000LL)	/* its exit summary comes after the kill */
 #define PEER_GRACE_NS (1 * 1000000000LL)
@@ -48,19 +49,10 @@ static const char *or_unknown(const char *s)
 /* Functions of a stack, leaf first: sites in the same functions are one row. */
 static void stack_key(const cJSON *stack, bool rss, char *buf, size_t len)
 {
-	const cJSON *f;
 	size_t used = snprintf(buf, len, "%s|", rss ? "rss" : "heap");
 
-	cJSON_ArrayForEach(f, stack) {
-		const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
-		const char *mod = cJSON_GetStringValue(cJSON_GetObjectItem(f, "module"));
-		const char *addr = cJSON_GetStringValue(cJSON_GetObjectItem(f, "addr"));
-
-		if (used >= len)
-			break;
-		used += snprintf(buf + used, len - used, "%s!%s;", mod ? mod : "",
-				 sym ? sym : addr ? addr : "?");
-	}
+	if (used < len)
+		watch_stack_key(stack, buf + used, len - used);
 }
 
 static int add_row(struct mem_row **rows, size_t *n, size_t *cap, const cJSON *sum,

@@ -111,3 +111,23 @@ void watch_event_discard(struct watch_event *ev)
 	cJSON_Delete(ev->json);
 	ev->json = NULL;
 }
+
+void watch_stack_key(const cJSON *stack, char *buf, size_t len)
+{
+	const cJSON *f;
+	size_t used = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	cJSON_ArrayForEach(f, stack) {
+		const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
+		const char *mod = cJSON_GetStringValue(cJSON_GetObjectItem(f, "module"));
+		const char *addr = cJSON_GetStringValue(cJSON_GetObjectItem(f, "addr"));
+
+		if (used >= len)
+			break;
+		used += snprintf(buf + used, len - used, "%s!%s;", mod ? mod : "",
+				 sym ? sym : addr ? addr : "?");
+	}
+}

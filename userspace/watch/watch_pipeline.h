@@ -289,6 +289,13 @@ void watch_event_facts(struct watch_event *ev, const char *fmt, ...)
 int watch_event_add_stack(struct watch_ctx *c, cJSON *obj, const char *key, uint32_t pid,
 			  const __u64 *kernel, int nkernel, const __u64 *user, int nuser);
 
+/*
+ * A key naming the functions of a stack as events print it: "module!function;"
+ * per frame, the address for a frame without a name, truncated to @len.
+ * Stacks through the same functions, at other offsets, share it.
+ */
+void watch_stack_key(const cJSON *stack, char *buf, size_t len);
+
 /* Convenience: the header's own stacks as "stack" on the event. */
 int watch_event_add_header_stack(struct watch_ctx *c, struct watch_event *ev,
 				 const struct watch_header *h, const struct watch_stacks *s);

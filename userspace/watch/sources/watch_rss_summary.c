@@ -94,25 +94,6 @@ static int read_sites(struct rss_priv *p, struct rss_site_item **items, size_t *
 	return err;
 }
 
-/* "module!function;" per frame, the address for a frame without a name. */
-static void stack_key(const cJSON *stack, char *buf, size_t len)
-{
-	const cJSON *f;
-	size_t used = 0;
-
-	buf[0] = '\0';
-	cJSON_ArrayForEach(f, stack) {
-		const char *sym = cJSON_GetStringValue(cJSON_GetObjectItem(f, "symbol"));
-		const char *mod = cJSON_GetStringValue(cJSON_GetObjectItem(f, "module"));
-		const char *addr = cJSON_GetStringValue(cJSON_GetObjectItem(f, "addr"));
-
-		if (used >= len)
-			break;
-		used += snprintf(buf + used, len - used, "%s!%s;", mod ? mod : "",
-				 sym ? sym : addr ? addr : "?");
-	}
-}
-
 /* The symbolized stacks of a site (leaf caller put back), NULL when not kept. */
 static cJSON *site_stack(struct watch_source *s, const struct watch_rss_key *key)
 {
@@ -146,7 +127,7 @@ static int add_site(struct watch_source *s, const struct rss_site_item *it,
 	char key[KEY_LEN];
 	struct rss_row *r = NULL;
 
-	stack_key(stack, key, sizeof(key));
+	watch_stack_key(stack, key, sizeof(key));
 	for (size_t i = 0; stack && i < *n && !r; i++)
 		if ((*rows)[i].stack && !strcmp((*rows)[i].key, key))
 			r = &(*rows)[i];
